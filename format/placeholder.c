@@ -1,0 +1,1 @@
+int mf_placeholder_;
