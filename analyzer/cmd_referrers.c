@@ -1,0 +1,312 @@
+/*
+ * cmd_referrers.c - muppy-analyze referrers: who points at an object.
+ *
+ * Walks the reverse edges (an_graph_reverse) from the object up to
+ * --depth levels, at most --max-children referrers per node; an object
+ * met a second time is shown but not expanded again.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "commands.h"
+#include "graph.h"
+#include "json.h"
+#include "options.h"
+#include "util.h"
+
+static const an_usage referrers_usage = {
+    "referrers",
+    "[--depth N] [--max-children N] [--partial] [--json] SNAP ADDRESS",
+    "who points at an object, as a tree",
+    "Prints the objects that refer to the object at ADDRESS, the objects\n"
+    "that refer to those, and so on up to --depth levels, each with the\n"
+    "label of its reference, its type and its address.  An object shown\n"
+    "once is not expanded again; roots are marked.",
+    "  muppy-analyze referrers --depth 4 app.snap 0x7f3a2c1b9e80",
+};
+
+#define REF_MAX_DEPTH 64
+#define REF_MAX_LINES 10000
+
+typedef struct ref_ctx {
+    an_snap *s;
+    uint64_t depth, max_children;
+    unsigned char *expanded;    /* n entries */
+    uint32_t *buf;              /* scratch for an_referrers */
+    const an_root_ref *by_obj;
+    uint32_t n_roots;
+    uint64_t lines;
+    an_json *j;                 /* NULL for text */
+} ref_ctx;
+
+/* Labels of the edges from `src` to `dst`, joined by ", ". */
+static void
+ref_labels(const an_snap *s, uint32_t src, uint32_t dst, char *buf,
+           size_t cap)
+{
+    size_t used = 0;
+    char one[160];
+
+    buf[0] = '\0';
+    for (uint64_t e = s->g.edge_start[src]; e < s->g.edge_start[src + 1];
+         e++) {
+        size_t n;
+
+        if (s->g.edge_target[e] != dst) {
+            continue;
+        }
+        an_snap_edge_label(s, e, one, sizeof(one));
+        if (one[0] == '\0') {
+            snprintf(one, sizeof(one), "(ref)");
+        }
+        if (s->g.edge_kind && (s->g.edge_kind[e] & MF_EDGE_WEAK)) {
+            n = strlen(one);
+            snprintf(one + n, sizeof(one) - n, " (weak)");
+        }
+        n = (size_t)snprintf(buf + used, cap - used, "%s%s",
+                             used ? ", " : "", one);
+        if (n >= cap - used) {
+            buf[cap - 1] = '\0';
+            return;
+        }
+        used += n;
+    }
+}
+
+static void
+ref_root_note(const ref_ctx *c, uint32_t obj, char *buf, size_t cap)
+{
+    const an_root_ref *rr = an_root_of(c->by_obj, c->n_roots, obj);
+    size_t len = 0;
+    const char *label = NULL;
+
+    buf[0] = '\0';
+    if (rr == NULL) {
+        return;
+    }
+    if (rr->label != MF_NONE) {
+        label = mf_reader_string(c->s->reader, rr->label, &len);
+    }
+    snprintf(buf, cap, " [root: %s%s%.*s]", an_root_kind_name(rr->kind),
+             label ? " " : "", label ? (int)(len > 80 ? 80 : len) : 0,
+             label ? label : "");
+}
+
+/* Print (or emit as JSON) the referrers of obj at `level` (1-based). */
+static int
+ref_walk(ref_ctx *c, uint32_t obj, uint64_t level)
+{
+    an_snap *s = c->s;
+    uint64_t total, shown;
+    uint32_t *list;
+
+    if (level > c->depth || c->lines >= REF_MAX_LINES) {
+        return 0;
+    }
+    c->expanded[obj] = 1;
+    total = an_referrers(&s->g, obj, c->buf, 0);
+    shown = total < c->max_children ? total : c->max_children;
+    list = malloc((size_t)(shown ? shown : 1) * sizeof(uint32_t));
+    if (list == NULL) {
+        return -1;
+    }
+    an_referrers(&s->g, obj, list, shown);
+    if (c->j) {
+        an_json_key(c->j, "referrers_total");
+        an_json_u64(c->j, total);
+        an_json_key(c->j, "referrers");
+        an_json_array(c->j);
+    }
+    for (uint64_t i = 0; i < shown; i++) {
+        uint32_t r = list[i];
+        const an_key *k = &s->keys[an_snap_key_of(s, r)];
+        char labels[512], note[160], addr[32];
+        int again = c->expanded[r];
+
+        ref_labels(s, r, obj, labels, sizeof(labels));
+        ref_root_note(c, r, note, sizeof(note));
+        snprintf(addr, sizeof(addr), "0x%llx",
+                 (unsigned long long)s->cols.address[r]);
+        c->lines++;
+        if (c->j) {
+            an_json_object(c->j);
+            an_json_key(c->j, "label");
+            an_json_str(c->j, labels);
+            an_json_key(c->j, "type");
+            an_json_str(c->j, k->qualname);
+            an_json_key(c->j, "module");
+            an_json_str(c->j, k->module);
+            an_json_key(c->j, "address");
+            an_json_str(c->j, addr);
+            if (note[0]) {
+                an_json_key(c->j, "root");
+                an_json_bool(c->j, 1);
+            }
+            if (again) {
+                an_json_key(c->j, "seen");
+                an_json_bool(c->j, 1);
+            }
+        }
+        else {
+            printf("%*s<- %s  %s @%s%s%s\n", (int)(2 * level), "", labels,
+                   k->display, addr, note,
+                   again ? " (already shown)" : "");
+        }
+        if (!again && ref_walk(c, r, level + 1) != 0) {
+            free(list);
+            return -1;
+        }
+        if (c->j) {
+            an_json_end_object(c->j);
+        }
+    }
+    if (c->j) {
+        an_json_end_array(c->j);
+    }
+    else if (total > shown) {
+        printf("%*s... and %llu more\n", (int)(2 * level), "",
+               (unsigned long long)(total - shown));
+    }
+    else if (total == 0 && level == 1) {
+        printf("%*s(nothing in the snapshot refers to it: it is held from C "
+               "code or by the dumper's caller)\n", (int)(2 * level), "");
+    }
+    free(list);
+    return 0;
+}
+
+int
+cmd_referrers(int argc, char **argv)
+{
+    int partial = 0, json = 0;
+    uint64_t depth = 3, max_children = 10, address;
+    const an_option opts[] = {
+        {AN_OPT_UINT, 'd', "depth", &depth, "N",
+         "levels of referrers to show (default 3)"},
+        {AN_OPT_UINT, 0, "max-children", &max_children, "N",
+         "referrers shown per object (default 10)"},
+        {AN_OPT_FLAG, 0, "partial", &partial, NULL,
+         "use the valid blocks of a truncated or damaged file"},
+        {AN_OPT_FLAG, 0, "json", &json, NULL, "print JSON (spec/json.md)"},
+        AN_OPT_END_ROW,
+    };
+    int npos, status;
+    an_snap s;
+    ref_ctx c;
+    uint32_t target, n_roots = 0;
+    const mf_root *mroots;
+    an_root_ref *by_obj = NULL;
+    an_json j;
+    char note[160];
+
+    memset(&c, 0, sizeof(c));
+    if (!an_parse_options(argc, argv, &referrers_usage, opts, &npos,
+                          &status)) {
+        return status;
+    }
+    if (npos != 2) {
+        return an_usage_error(&referrers_usage, opts,
+                              "referrers needs SNAP and ADDRESS");
+    }
+    if (an_parse_address(argv[1], &address) != 0) {
+        return an_usage_error(&referrers_usage, opts, "bad address '%s'",
+                              argv[1]);
+    }
+    if (depth > REF_MAX_DEPTH) {
+        depth = REF_MAX_DEPTH;
+    }
+    status = an_snap_open(&s, argv[0], partial);
+    if (status != 0) {
+        return status;
+    }
+    status = an_snap_load(&s, MF_COL_ADDRESS | MF_COL_TYPE | MF_COL_SIZE
+                                  | MF_COL_EDGES | MF_COL_EDGE_KIND
+                                  | MF_COL_EDGE_LABEL);
+    if (status != 0) {
+        goto done;
+    }
+    an_snap_warn_partial(&s);
+    status = AN_EXIT_INPUT;
+    target = an_snap_find_address(&s, address);
+    if (target == MF_NONE) {
+        an_error("'%s': no object at address 0x%llx", s.path,
+                 (unsigned long long)address);
+        goto done;
+    }
+    mroots = mf_reader_roots(s.reader, &n_roots);
+    by_obj = an_malloc((size_t)(n_roots ? n_roots : 1) * sizeof(*by_obj));
+    c.expanded = an_calloc((size_t)s.g.n + 1, 1);
+    if (by_obj == NULL || c.expanded == NULL) {
+        goto done;
+    }
+    for (uint32_t i = 0; i < n_roots; i++) {
+        by_obj[i].object = mroots[i].object;
+        by_obj[i].kind = mroots[i].kind;
+        by_obj[i].label = mroots[i].label;
+    }
+    an_sort_roots_by_object(by_obj, n_roots);
+    if (an_graph_reverse(&s.g) != 0) {
+        an_error("'%s': out of memory", s.path);
+        goto done;
+    }
+    c.s = &s;
+    c.depth = depth;
+    c.max_children = max_children;
+    c.by_obj = by_obj;
+    c.n_roots = n_roots;
+    ref_root_note(&c, target, note, sizeof(note));
+    if (json) {
+        const an_key *k = &s.keys[an_snap_key_of(&s, target)];
+        char addr[32];
+
+        snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)address);
+        an_json_init(&j, stdout);
+        c.j = &j;
+        an_json_object(&j);
+        an_json_key(&j, "depth");
+        an_json_u64(&j, depth);
+        an_json_key(&j, "target");
+        an_json_object(&j);
+        an_json_key(&j, "address");
+        an_json_str(&j, addr);
+        an_json_key(&j, "type");
+        an_json_str(&j, k->qualname);
+        an_json_key(&j, "module");
+        an_json_str(&j, k->module);
+        an_json_key(&j, "size");
+        an_json_u64(&j, s.cols.size[target]);
+        if (note[0]) {
+            an_json_key(&j, "root");
+            an_json_bool(&j, 1);
+        }
+    }
+    else {
+        char sz[32];
+
+        printf("%s @0x%llx (%s)%s\n",
+               s.keys[an_snap_key_of(&s, target)].display,
+               (unsigned long long)address,
+               an_format_size(s.cols.size[target], sz, sizeof(sz)), note);
+    }
+    if (ref_walk(&c, target, 1) != 0) {
+        an_error("out of memory");
+        goto done;
+    }
+    if (json) {
+        an_json_end_object(&j);
+        an_json_end_object(&j);
+        an_json_finish(&j);
+    }
+    else if (c.lines >= REF_MAX_LINES) {
+        printf("(output cut at %d lines: use a smaller --depth or "
+               "--max-children)\n", REF_MAX_LINES);
+    }
+    status = AN_EXIT_OK;
+
+done:
+    free(by_obj);
+    free(c.expanded);
+    an_snap_close(&s);
+    return status;
+}

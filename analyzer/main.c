@@ -1,0 +1,115 @@
+/*
+ * main.c - muppy-analyze: dispatch to the subcommands.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "muppy_format.h"
+#include "util.h"
+
+typedef struct an_cmd {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+} an_cmd;
+
+static const an_cmd an_commands[] = {
+    {"info", cmd_info, "show a snapshot's metadata, counts and integrity"},
+    {"summary", cmd_summary, "objects grouped by type, largest first"},
+    {"diff", cmd_diff, "what grew between two snapshots"},
+    {"paths", cmd_paths, "why an object is alive: paths from the roots"},
+    {"referrers", cmd_referrers, "who points at an object, as a tree"},
+};
+#define AN_N_COMMANDS (sizeof(an_commands) / sizeof(an_commands[0]))
+
+static void
+an_main_usage(FILE *f)
+{
+    fputs("usage: " AN_PROG " [--version] [--help] <command> [<args>]\n"
+          "\n"
+          "Analyze muppy heap snapshots of CPython processes.\n"
+          "\n"
+          "commands:\n", f);
+    for (size_t i = 0; i < AN_N_COMMANDS; i++) {
+        fprintf(f, "  %-10s  %s\n", an_commands[i].name,
+                an_commands[i].summary);
+    }
+    fputs("\n"
+          "'" AN_PROG " help <command>' or '" AN_PROG " <command> --help'"
+          " shows a command's\noptions.  Every command takes --json.\n"
+          "\n"
+          "exit status: 0 success, 1 bad or damaged input, 2 usage,\n"
+          "3 a --fail-above threshold exceeded\n", f);
+}
+
+static const an_cmd *
+an_find_command(const char *name)
+{
+    for (size_t i = 0; i < AN_N_COMMANDS; i++) {
+        if (strcmp(an_commands[i].name, name) == 0) {
+            return &an_commands[i];
+        }
+    }
+    return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+    const an_cmd *cmd;
+    const char *name;
+    int rc;
+
+    if (argc < 2) {
+        an_main_usage(stderr);
+        return AN_EXIT_USAGE;
+    }
+    name = argv[1];
+    if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
+        an_main_usage(stdout);
+        return AN_EXIT_OK;
+    }
+    if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+        printf(AN_PROG " %s (snapshot format %d.%d)\n", MF_LIBRARY_VERSION,
+               MF_FORMAT_MAJOR, MF_FORMAT_MINOR);
+        return AN_EXIT_OK;
+    }
+    if (strcmp(name, "help") == 0) {
+        char *help_argv[3];
+
+        if (argc < 3) {
+            an_main_usage(stdout);
+            return AN_EXIT_OK;
+        }
+        cmd = an_find_command(argv[2]);
+        if (cmd == NULL) {
+            an_error("unknown command '%s'", argv[2]);
+            an_main_usage(stderr);
+            return AN_EXIT_USAGE;
+        }
+        help_argv[0] = argv[2];
+        help_argv[1] = "--help";
+        help_argv[2] = NULL;
+        return cmd->fn(2, help_argv);
+    }
+    cmd = an_find_command(name);
+    if (cmd == NULL) {
+        if (name[0] == '-') {
+            an_error("unknown option '%s'", name);
+        }
+        else {
+            an_error("unknown command '%s'", name);
+        }
+        an_main_usage(stderr);
+        return AN_EXIT_USAGE;
+    }
+    rc = cmd->fn(argc - 1, argv + 1);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        an_error("cannot write the output");
+        if (rc == AN_EXIT_OK) {
+            rc = AN_EXIT_INPUT;
+        }
+    }
+    return rc;
+}

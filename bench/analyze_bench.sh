@@ -1,0 +1,149 @@
+#!/bin/sh
+# analyze_bench.sh [SCALE] - time each muppy-analyze command on a heapgen
+# heap (a benchmark, not a test).
+#
+# Dumps heapgen (../shared/bench/heapgen.py) at SCALE (default 1000000:
+# about 6.3M objects, 10.6M edges) twice in one process with the muppy
+# dumper - before and after planting a leak - then runs every command as a
+# whole process under /usr/bin/time -v, 3 times each, and prints the median
+# wall seconds and the peak RSS (MiB and bytes per object).  The baseline
+# rows (reading the snapshot with cat, starting a process) show the floor
+# and the noise of the machine in the same run.
+#
+# Environment:
+#   BUILD=dir       build directory with analyzer/muppy-analyze and python/
+#                   (default: the first of build, build-analyzer that has it)
+#   BENCH_DIR=dir   where the snapshots go (default: a temporary folder,
+#                   removed at the end unless BENCH_KEEP=1)
+#   RUNS=n          runs per command (default 3)
+#   LEAK=k          LeakedSession objects planted (default 1000)
+set -eu
+
+SCALE=${1:-1000000}
+RUNS=${RUNS:-3}
+LEAK=${LEAK:-1000}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PY=${PYTHON:-python3}
+
+if [ -z "${BUILD:-}" ]; then
+    for b in "$ROOT/build" "$ROOT/build-analyzer"; do
+        if [ -x "$b/analyzer/muppy-analyze" ]; then
+            BUILD=$b
+            break
+        fi
+    done
+fi
+AN=${BUILD:-}/analyzer/muppy-analyze
+if [ ! -x "$AN" ]; then
+    echo "analyze_bench: muppy-analyze not built (set BUILD=dir)" >&2
+    exit 1
+fi
+HEAPGEN_DIR=$(cd "$ROOT/.." && pwd)/shared/bench
+if [ ! -f "$HEAPGEN_DIR/heapgen.py" ]; then
+    echo "analyze_bench: '$HEAPGEN_DIR/heapgen.py' not found" >&2
+    exit 1
+fi
+if ! PYTHONPATH="$BUILD/python" "$PY" -c 'import muppy' 2>/dev/null; then
+    echo "analyze_bench: the dumper is not built in '$BUILD/python'" >&2
+    exit 1
+fi
+if [ -x /usr/bin/time ]; then
+    :
+else
+    echo "analyze_bench: /usr/bin/time is missing (apt-get install time)" >&2
+    exit 1
+fi
+
+if [ -n "${BENCH_DIR:-}" ]; then
+    DIR=$BENCH_DIR
+    mkdir -p "$DIR"
+else
+    DIR=$(mktemp -d "${TMPDIR:-/tmp}/muppy-bench-XXXXXX")
+    if [ "${BENCH_KEEP:-0}" != 1 ]; then
+        trap 'rm -rf "$DIR"' EXIT INT TERM
+    fi
+fi
+A=$DIR/a.snap
+B=$DIR/b.snap
+
+if [ ! -f "$A" ] || [ ! -f "$B" ] || [ "${BENCH_REDUMP:-0}" = 1 ]; then
+    echo "dumping heapgen --scale $SCALE twice (leak $LEAK) into $DIR ..." >&2
+    PYTHONPATH="$BUILD/python" "$PY" - "$HEAPGEN_DIR" "$A" "$B" "$SCALE" \
+        "$LEAK" <<'PYEOF'
+import gc, sys, time
+sys.path.insert(0, sys.argv[1])
+import heapgen, muppy
+scale, leak = int(sys.argv[4]), int(sys.argv[5])
+heapgen.build(scale)
+gc.collect()
+r = muppy.dump(sys.argv[2])
+print("a.snap: %d objects, %d edges, %d bytes, %.2f s"
+      % (r.objects, r.edges, r.bytes_written, r.seconds), file=sys.stderr)
+heapgen.build(scale, leak=leak)
+gc.collect()
+r = muppy.dump(sys.argv[3])
+print("b.snap: %d objects, %d edges, %d bytes, %.2f s"
+      % (r.objects, r.edges, r.bytes_written, r.seconds), file=sys.stderr)
+PYEOF
+fi
+OBJECTS=$("$AN" info --json "$B" | "$PY" -c \
+    'import json,sys; print(json.load(sys.stdin)["objects"])')
+LEAK_ADDR=$("$AN" paths --type LeakedSession --json "$B" | "$PY" -c '
+import json, sys
+j = json.load(sys.stdin)
+print(j["paths"][0]["steps"][-1]["address"] if j["paths"] else "0x0")')
+
+echo "snapshots: $A ($(wc -c <"$A") bytes), $B ($(wc -c <"$B") bytes)"
+echo "objects in B: $OBJECTS; $RUNS runs each; median shown"
+echo "machine: $(nproc) cpus; $(uname -sr)"
+printf '%-44s %9s %10s %10s\n' command seconds "peak MiB" "B/object"
+
+# bench NAME CMD... : median wall time and RSS of RUNS runs
+bench() {
+    name=$1
+    shift
+    : >"$DIR/times"
+    i=0
+    while [ "$i" -lt "$RUNS" ]; do
+        /usr/bin/time -v -o "$DIR/tv" "$@" >/dev/null 2>"$DIR/err" || {
+            rc=$?
+            # exit 3 (threshold) is not a failure of the benchmark
+            if [ "$rc" != 3 ]; then
+                echo "analyze_bench: '$name' failed ($rc):" >&2
+                cat "$DIR/err" "$DIR/tv" >&2
+                exit 1
+            fi
+        }
+        "$PY" - "$DIR/tv" >>"$DIR/times" <<'PYEOF'
+import re, sys
+t = open(sys.argv[1]).read()
+m = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", t)
+h, mi, s = m.group(1), m.group(2), m.group(3)
+wall = int(h or 0) * 3600 + int(mi) * 60 + float(s)
+rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", t).group(1))
+print("%f %d" % (wall, rss))
+PYEOF
+        i=$((i + 1))
+    done
+    "$PY" - "$DIR/times" "$OBJECTS" "$name" <<'PYEOF'
+import statistics, sys
+rows = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+wall = statistics.median(r[0] for r in rows)
+rss = statistics.median(r[1] for r in rows) * 1024
+print("%-44s %9.3f %10.1f %10.1f" % (sys.argv[3], wall, rss / 2**20,
+                                     rss / float(sys.argv[2])))
+PYEOF
+}
+
+bench "baseline: cat b.snap > /dev/null" sh -c "cat '$B' > /dev/null"
+bench "baseline: true (process start)" true
+bench "info b.snap" "$AN" info "$B"
+bench "summary b.snap" "$AN" summary "$B"
+bench "summary --by module b.snap" "$AN" summary --by module "$B"
+bench "diff a.snap b.snap" "$AN" diff "$A" "$B"
+bench "diff --objects a.snap b.snap" "$AN" diff --objects "$A" "$B"
+bench "paths --type LeakedSession b.snap" "$AN" paths --type LeakedSession \
+    "$B"
+bench "paths --type dict b.snap" "$AN" paths --type dict "$B"
+bench "paths b.snap ADDRESS" "$AN" paths "$B" "$LEAK_ADDR"
+bench "referrers b.snap ADDRESS" "$AN" referrers "$B" "$LEAK_ADDR"

@@ -1,0 +1,106 @@
+/*
+ * compat.h - everything that differs between CPython versions.
+ *
+ * This is the ONLY interface of the dumper that depends on CPython
+ * internals; compat.c is the only file that includes internal/pycore_*.h
+ * (with Py_BUILD_CORE defined).  Every other file uses only the public
+ * C API plus the functions below.
+ *
+ * Supported: CPython 3.8 to 3.13 with the GIL.  On other versions (3.14+,
+ * free-threaded builds) the file still compiles and mc_init() fails with
+ * a clear message, so `import muppy` works but dumping is refused.
+ *
+ * All functions must be called with the GIL held.  None of them runs
+ * Python code or allocates Python objects unless stated.
+ */
+#ifndef MUPPY_COMPAT_H
+#define MUPPY_COMPAT_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stddef.h>
+
+/*
+ * mc_init() - check that this interpreter is supported and probe what
+ * sys.getsizeof adds for static type objects.  Runs Python code (calls
+ * sys.getsizeof once).  Returns 0, or -1 with a Python exception set.
+ */
+int mc_init(void);
+
+/* Callback for mc_gc_foreach: frozen is 1 for the permanent generation.
+ * Return 0 to go on, -1 to stop (the walk then returns -1). */
+typedef int (*mc_gc_fn)(void *ctx, PyObject *op, int frozen);
+
+/*
+ * mc_gc_foreach() - call fn for every object in the gc generation lists,
+ * young to old, then the permanent generation (gc.freeze()).
+ * fn must not run Python code or allocate gc objects.
+ */
+int mc_gc_foreach(mc_gc_fn fn, void *ctx);
+
+/* The interpreter's gc.garbage list (borrowed), or NULL. */
+PyObject *mc_gc_garbage(void);
+
+/* Disable the collector; returns the previous state (1 enabled). */
+int mc_gc_disable(void);
+void mc_gc_restore(int was_enabled);
+
+/* 1 if gc.get_referents() would call tp_traverse on o (PyObject_IS_GC). */
+int mc_is_gc(PyObject *o);
+
+/* What sys.getsizeof adds to __sizeof__() for o (GC header, pre-header). */
+size_t mc_preheader(PyObject *o);
+
+/* 1 for immortal objects (3.12+) and static (non-heap) type objects. */
+int mc_is_immortal(PyObject *o);
+
+/*
+ * Named references of an object, reported through mc_field_fn:
+ *   kind MC_FIELD: a C-level field (.__code__, .f_back, .__dict__, ...)
+ *   kind MC_ATTR:  an instance attribute (a __slots__ member or a 3.11+
+ *                  inline value) without touching or creating __dict__
+ *   kind MC_EXTRA: a real reference tp_traverse does not report (a static
+ *                  type's __dict__/__mro__/__bases__, a non-gc code
+ *                  object's constants...); the dumper adds it as an edge
+ *   kind MC_WEAK:  a weak reference's referent (an extra, weak edge)
+ * name is a NUL-terminated C string (MC_FIELD, MC_EXTRA) or, when
+ * name_obj is not NULL, a str object (MC_ATTR from inline values).
+ */
+enum { MC_FIELD = 0, MC_ATTR = 1, MC_EXTRA = 2, MC_WEAK = 3 };
+typedef void (*mc_field_fn)(void *ctx, int kind, const char *name,
+                            PyObject *name_obj, PyObject *value);
+void mc_fields(PyObject *o, mc_field_fn fn, void *ctx);
+
+/* The name shown for modules, classes, functions and code objects:
+ * a str object (borrowed) or NULL; or, for static types and builtin
+ * functions, a C string of *clen bytes in *cname. */
+PyObject *mc_object_name(PyObject *o, const char **cname, size_t *clen);
+
+/* __module__ of a type as str (borrowed) or NULL; for static types the
+ * part of tp_name before the last dot (or "builtins") in *cname. */
+PyObject *mc_type_module(PyTypeObject *t, const char **cname,
+                         size_t *clen);
+
+/* 1 if the str's characters can be read without side effects (it is
+ * "ready"; always true from 3.12) */
+int mc_str_ready(PyObject *s);
+
+/* gc.get_count() without calling Python */
+void mc_gc_counts(long counts[3]);
+
+/* Iterate a set's entries (any set or frozenset, subclasses too). */
+int mc_set_next(PyObject *set, Py_ssize_t *pos, PyObject **key);
+
+/*
+ * mc_thread_frames() - walk the running frames of every thread of this
+ * interpreter from the thread states, innermost first, without creating
+ * frame objects.  For each frame: fn(ctx, tid, code, NULL, frame_obj)
+ * with what="frame" when a frame object exists, then the code, globals
+ * and each non-NULL local (name_obj = the local's name).
+ */
+typedef void (*mc_frame_fn)(void *ctx, unsigned long tid, PyObject *code,
+                            const char *what, PyObject *name_obj,
+                            PyObject *value);
+int mc_thread_frames(mc_frame_fn fn, void *ctx);
+
+#endif /* MUPPY_COMPAT_H */

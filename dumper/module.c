@@ -1,0 +1,385 @@
+/*
+ * module.c - the _muppy extension module: dump() and read_snapshot().
+ *
+ * The Python package `muppy` (dumper/muppy/) is the public face; this
+ * module only converts arguments, results and errors.  md_set_error() is
+ * the one place where library error codes become Python exceptions.
+ */
+#include "dump.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* _muppy.SnapshotError: a snapshot that cannot be read (not a snapshot,
+ * damaged, unknown version...).  Subclass of ValueError. */
+static PyObject *md_SnapshotError;
+
+PyObject *
+md_set_error(const mf_error *err)
+{
+    PyObject *args;
+
+    switch (err->code) {
+    case MF_E_IO:
+        args = Py_BuildValue("(is)", err->sys_errno ? err->sys_errno : EIO,
+                             err->message);
+        if (args != NULL) {
+            PyErr_SetObject(PyExc_OSError, args);
+            Py_DECREF(args);
+        }
+        break;
+    case MF_E_NOMEM:
+        PyErr_SetString(PyExc_MemoryError, err->message);
+        break;
+    case MF_E_ARG:
+    case MF_E_LIMIT:
+        PyErr_SetString(PyExc_ValueError, err->message);
+        break;
+    default:
+        PyErr_SetString(md_SnapshotError != NULL ? md_SnapshotError
+                        : PyExc_ValueError, err->message);
+        break;
+    }
+    return NULL;
+}
+
+static PyObject *
+md_py_dump(PyObject *self, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"path", "labels", "include_strings", "level",
+                             "version", NULL};
+    PyObject *path_obj = NULL;
+    int labels = 1;
+    Py_ssize_t include_strings = 0;
+    int level = 1;
+    const char *version = "";
+    md_options opt;
+    md_result res;
+    PyObject *ret;
+
+    (void)self;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&|pnis:dump", kwlist,
+                                     PyUnicode_FSConverter, &path_obj,
+                                     &labels, &include_strings, &level,
+                                     &version)) {
+        return NULL;
+    }
+    if (include_strings < 0) {
+        Py_DECREF(path_obj);
+        PyErr_SetString(PyExc_ValueError,
+                        "include_strings must be >= 0");
+        return NULL;
+    }
+    if (level < -7 || level > 22) {
+        Py_DECREF(path_obj);
+        PyErr_Format(PyExc_ValueError,
+                     "level must be in -7..22, not %d", level);
+        return NULL;
+    }
+    if (strlen(PyBytes_AS_STRING(path_obj))
+        != (size_t)PyBytes_GET_SIZE(path_obj)) {
+        Py_DECREF(path_obj);
+        PyErr_SetString(PyExc_ValueError, "embedded null byte in path");
+        return NULL;
+    }
+    opt.labels = labels;
+    opt.include_strings = include_strings;
+    opt.level = level;
+    opt.muppy_version = version;
+    memset(&res, 0, sizeof(res));
+    if (md_dump(PyBytes_AS_STRING(path_obj), &opt, &res) < 0) {
+        Py_DECREF(path_obj);
+        return NULL;
+    }
+    Py_DECREF(path_obj);
+    ret = Py_BuildValue("(KKKd)", (unsigned long long)res.objects,
+                        (unsigned long long)res.edges,
+                        (unsigned long long)res.file_bytes, res.seconds);
+    return ret;
+}
+
+/* ---- reading back ------------------------------------------------------ */
+
+static PyObject *
+md_list_u64(const uint64_t *v, uint64_t n)
+{
+    PyObject *l = PyList_New((Py_ssize_t)n);
+    uint64_t i;
+
+    if (l == NULL) {
+        return NULL;
+    }
+    for (i = 0; i < n; i++) {
+        PyObject *x = PyLong_FromUnsignedLongLong(v[i]);
+        if (x == NULL) {
+            Py_DECREF(l);
+            return NULL;
+        }
+        PyList_SET_ITEM(l, (Py_ssize_t)i, x);
+    }
+    return l;
+}
+
+static PyObject *
+md_list_u32(const uint32_t *v, uint64_t n)
+{
+    PyObject *l = PyList_New((Py_ssize_t)n);
+    uint64_t i;
+
+    if (l == NULL) {
+        return NULL;
+    }
+    for (i = 0; i < n; i++) {
+        PyObject *x = PyLong_FromUnsignedLong(v[i]);
+        if (x == NULL) {
+            Py_DECREF(l);
+            return NULL;
+        }
+        PyList_SET_ITEM(l, (Py_ssize_t)i, x);
+    }
+    return l;
+}
+
+static PyObject *
+md_list_u8(const uint8_t *v, uint64_t n)
+{
+    PyObject *l = PyList_New((Py_ssize_t)n);
+    uint64_t i;
+
+    if (l == NULL) {
+        return NULL;
+    }
+    for (i = 0; i < n; i++) {
+        PyList_SET_ITEM(l, (Py_ssize_t)i, PyLong_FromLong(v[i]));
+        if (PyList_GET_ITEM(l, (Py_ssize_t)i) == NULL) {
+            Py_DECREF(l);
+            return NULL;
+        }
+    }
+    return l;
+}
+
+static PyObject *
+md_rstring(const mf_reader *r, uint32_t id)
+{
+    size_t len;
+    const char *s;
+
+    if (id == MF_NONE || (s = mf_reader_string(r, id, &len)) == NULL) {
+        Py_RETURN_NONE;
+    }
+    return PyUnicode_DecodeUTF8(s, (Py_ssize_t)len, "surrogateescape");
+}
+
+static int
+md_set(PyObject *d, const char *key, PyObject *v)
+{
+    int rc;
+
+    if (v == NULL) {
+        return -1;
+    }
+    rc = PyDict_SetItemString(d, key, v);
+    Py_DECREF(v);
+    return rc;
+}
+
+/* convert a loaded snapshot into a dict of Python lists */
+static PyObject *
+md_snapshot_dict(mf_reader *r, mf_graph *g)
+{
+    PyObject *d = PyDict_New(), *l, *meta;
+    const mf_type *types;
+    const mf_root *roots;
+    const mf_meta *metas;
+    uint32_t n, i;
+
+    if (d == NULL) {
+        return NULL;
+    }
+    if (md_set(d, "objects", PyLong_FromUnsignedLong(g->n_objects)) < 0
+        || md_set(d, "address", md_list_u64(g->address, g->n_objects)) < 0
+        || md_set(d, "type", md_list_u32(g->type, g->n_objects)) < 0
+        || md_set(d, "size", md_list_u64(g->size, g->n_objects)) < 0
+        || md_set(d, "flags", md_list_u8(g->flags, g->n_objects)) < 0
+        || md_set(d, "length", md_list_u64(g->length, g->n_objects)) < 0
+        || md_set(d, "name", md_list_u32(g->name, g->n_objects)) < 0
+        || md_set(d, "value", md_list_u32(g->value, g->n_objects)) < 0
+        || md_set(d, "edge_start",
+                  md_list_u64(g->edge_start, (uint64_t)g->n_objects + 1))
+           < 0
+        || md_set(d, "edge_target", md_list_u32(g->edge_target, g->n_edges))
+           < 0
+        || md_set(d, "edge_kind", md_list_u8(g->edge_kind, g->n_edges)) < 0
+        || md_set(d, "edge_label", md_list_u64(g->edge_label, g->n_edges))
+           < 0) {
+        goto error;
+    }
+    n = mf_reader_string_count(r);
+    l = PyList_New(n);
+    if (l == NULL) {
+        goto error;
+    }
+    for (i = 0; i < n; i++) {
+        PyObject *s = md_rstring(r, i);
+        if (s == NULL) {
+            Py_DECREF(l);
+            goto error;
+        }
+        PyList_SET_ITEM(l, i, s);
+    }
+    if (md_set(d, "strings", l) < 0) {
+        goto error;
+    }
+    types = mf_reader_types(r, &n);
+    l = PyList_New(n);
+    if (l == NULL) {
+        goto error;
+    }
+    for (i = 0; i < n; i++) {
+        PyObject *t = Py_BuildValue(
+            "(KNNI)", (unsigned long long)types[i].address,
+            md_rstring(r, types[i].module), md_rstring(r, types[i].qualname),
+            (unsigned)types[i].flags);
+        if (t == NULL) {
+            Py_DECREF(l);
+            goto error;
+        }
+        PyList_SET_ITEM(l, i, t);
+    }
+    if (md_set(d, "types", l) < 0) {
+        goto error;
+    }
+    roots = mf_reader_roots(r, &n);
+    l = PyList_New(n);
+    if (l == NULL) {
+        goto error;
+    }
+    for (i = 0; i < n; i++) {
+        PyObject *t = Py_BuildValue("(IIN)", (unsigned)roots[i].object,
+                                    (unsigned)roots[i].kind,
+                                    md_rstring(r, roots[i].label));
+        if (t == NULL) {
+            Py_DECREF(l);
+            goto error;
+        }
+        PyList_SET_ITEM(l, i, t);
+    }
+    if (md_set(d, "roots", l) < 0) {
+        goto error;
+    }
+    metas = mf_reader_meta(r, &n);
+    meta = PyDict_New();
+    if (md_set(d, "meta", meta) < 0) {
+        goto error;
+    }
+    for (i = 0; i < n; i++) {
+        PyObject *k = md_rstring(r, metas[i].key), *v;
+
+        if (k == NULL) {
+            goto error;
+        }
+        if (metas[i].kind == MF_META_STR) {
+            v = md_rstring(r, metas[i].v.str);
+        }
+        else if (metas[i].kind == MF_META_INT) {
+            v = PyLong_FromLongLong(metas[i].v.i);
+        }
+        else {
+            v = PyFloat_FromDouble(metas[i].v.f);
+        }
+        if (v == NULL || PyDict_SetItem(meta, k, v) < 0) {
+            Py_DECREF(k);
+            Py_XDECREF(v);
+            goto error;
+        }
+        Py_DECREF(k);
+        Py_DECREF(v);
+    }
+    return d;
+error:
+    Py_DECREF(d);
+    return NULL;
+}
+
+static PyObject *
+md_py_read_snapshot(PyObject *self, PyObject *args)
+{
+    PyObject *path_obj = NULL, *ret;
+    mf_reader *r = NULL;
+    mf_graph g;
+    mf_error err;
+    int rc;
+
+    (void)self;
+    if (!PyArg_ParseTuple(args, "O&:read_snapshot", PyUnicode_FSConverter,
+                          &path_obj)) {
+        return NULL;
+    }
+    memset(&g, 0, sizeof(g));
+    Py_BEGIN_ALLOW_THREADS
+    rc = mf_reader_open(&r, PyBytes_AS_STRING(path_obj), NULL, &err);
+    if (rc == MF_OK) {
+        rc = mf_reader_load(r, MF_COL_ALL, &g, &err);
+    }
+    Py_END_ALLOW_THREADS
+    Py_DECREF(path_obj);
+    if (rc != MF_OK) {
+        mf_reader_close(r);
+        return md_set_error(&err);
+    }
+    ret = md_snapshot_dict(r, &g);
+    mf_graph_free(&g);
+    mf_reader_close(r);
+    return ret;
+}
+
+static PyMethodDef md_methods[] = {
+    {"dump", (PyCFunction)(void (*)(void))md_py_dump,
+     METH_VARARGS | METH_KEYWORDS,
+     "dump(path, labels=True, include_strings=0, level=1, version='')\n"
+     "--\n\n"
+     "Write a snapshot of the heap to path; return (objects, edges,\n"
+     "file_bytes, seconds)."},
+    {"read_snapshot", md_py_read_snapshot, METH_VARARGS,
+     "read_snapshot(path)\n--\n\n"
+     "Load a snapshot into a dict of columns (lists)."},
+    {NULL, NULL, 0, NULL}
+};
+
+static struct PyModuleDef md_module = {
+    PyModuleDef_HEAD_INIT,
+    "_muppy",
+    "C half of muppy: heap dumps and snapshot reading.",
+    -1,
+    md_methods,
+    NULL, NULL, NULL, NULL
+};
+
+PyMODINIT_FUNC
+PyInit__muppy(void)
+{
+    PyObject *m = PyModule_Create(&md_module);
+
+    if (m == NULL) {
+        return NULL;
+    }
+    if (md_SnapshotError == NULL) {
+        md_SnapshotError = PyErr_NewExceptionWithDoc(
+            "_muppy.SnapshotError",
+            "A snapshot file that cannot be read.", PyExc_ValueError, NULL);
+        if (md_SnapshotError == NULL) {
+            Py_DECREF(m);
+            return NULL;
+        }
+    }
+    Py_INCREF(md_SnapshotError);
+    if (PyModule_AddObject(m, "SnapshotError", md_SnapshotError) < 0
+        || PyModule_AddStringConstant(m, "FORMAT_LIBRARY_VERSION",
+                                      MF_LIBRARY_VERSION) < 0) {
+        Py_DECREF(md_SnapshotError);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

@@ -1,0 +1,63 @@
+/*
+ * buf.h - a growable byte buffer for encoders.
+ *
+ * The buffer owns `data`.  mf_buf_reserve() makes room for `extra` more
+ * bytes and returns 0, or -1 when memory runs out (the buffer is then
+ * unchanged).  The put functions assume the room was reserved.
+ */
+#ifndef MF_BUF_H
+#define MF_BUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "varint.h"
+
+typedef struct mf_buf {
+    uint8_t *data;
+    size_t len, cap;
+} mf_buf;
+
+int mf_buf_grow(mf_buf *b, size_t extra);
+
+static inline int
+mf_buf_reserve(mf_buf *b, size_t extra)
+{
+    if (b->cap - b->len >= extra) {
+        return 0;
+    }
+    return mf_buf_grow(b, extra);
+}
+
+static inline void
+mf_buf_put_varint(mf_buf *b, uint64_t v)
+{
+    b->len += mf_varint_put(b->data + b->len, v);
+}
+
+static inline void
+mf_buf_put_byte(mf_buf *b, uint8_t v)
+{
+    b->data[b->len++] = v;
+}
+
+static inline void
+mf_buf_put(mf_buf *b, const void *p, size_t n)
+{
+    if (n) {
+        memcpy(b->data + b->len, p, n);
+        b->len += n;
+    }
+}
+
+static inline void
+mf_buf_free(mf_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+#endif /* MF_BUF_H */

@@ -1,1 +1,0 @@
-int mf_placeholder_;

@@ -1,0 +1,328 @@
+/*
+ * sink.c - ordered block output with an optional compression worker.
+ */
+#include "sink.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "block.h"
+#include "err.h"
+
+#define SINK_SLOTS 3
+
+typedef struct sink_slot {
+    mf_buf raw;
+    uint32_t kind, count, aux;
+    uint64_t first;
+} sink_slot;
+
+struct mf_sink {
+    int fd;
+    char *name;
+    int level;
+    int threaded;
+    ZSTD_CCtx *cctx;
+    mf_buf out;             /* the encoded block being written */
+
+    pthread_mutex_t mu;
+    pthread_cond_t cv_work; /* a slot was queued, or stop */
+    pthread_cond_t cv_free; /* a slot was written */
+    pthread_t thread;
+    int started, stop;
+
+    sink_slot slots[SINK_SLOTS];
+    /* slots [head, tail) are queued (mod SINK_SLOTS, counted by queued);
+       `filling` is the one handed out by begin, or -1 */
+    unsigned head, queued;
+    int filling;
+    int busy;               /* the worker is processing slots[head] */
+
+    int failed;
+    mf_error err;
+
+    mf_toc_entry *entries;
+    size_t n_entries, cap_entries;
+    uint64_t offset, raw_bytes;
+};
+
+int
+mf_write_all(int fd, const void *buf, size_t n)
+{
+    const uint8_t *p = buf;
+
+    while (n > 0) {
+        ssize_t k = write(fd, p, n > (1u << 30) ? (1u << 30) : n);
+        if (k < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return -1;
+        }
+        if (k == 0) {
+            errno = EIO;
+            return -1;
+        }
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+/* Compress and write one slot.  Called without the lock held; only one
+ * thread at a time processes slots. */
+static int
+sink_process(mf_sink *s, sink_slot *slot, mf_error *err)
+{
+    mf_toc_entry *e;
+    int rc;
+
+    rc = mf_block_encode(s->cctx, s->level, slot->kind, slot->first,
+                         slot->count, slot->aux, slot->raw.data,
+                         slot->raw.len, &s->out, err);
+    if (rc != MF_OK) {
+        return rc;
+    }
+    if (mf_write_all(s->fd, s->out.data, s->out.len) < 0) {
+        return mf_err_io(err, errno, "cannot write '%s'", s->name);
+    }
+    if (s->n_entries == s->cap_entries) {
+        size_t cap = s->cap_entries ? 2 * s->cap_entries : 64;
+        void *p = realloc(s->entries, cap * sizeof(*s->entries));
+        if (p == NULL) {
+            return mf_err(err, MF_E_NOMEM, "out of memory");
+        }
+        s->entries = p;
+        s->cap_entries = cap;
+    }
+    e = &s->entries[s->n_entries++];
+    e->kind = slot->kind;
+    e->offset = s->offset;
+    e->first = slot->first;
+    e->count = slot->count;
+    e->aux = slot->aux;
+    e->size = (uint32_t)s->out.len;
+    s->offset += s->out.len;
+    s->raw_bytes += slot->raw.len;
+    return MF_OK;
+}
+
+static void *
+sink_worker(void *arg)
+{
+    mf_sink *s = arg;
+    mf_error err;
+
+    pthread_mutex_lock(&s->mu);
+    for (;;) {
+        sink_slot *slot;
+        int rc = MF_OK;
+
+        while (s->queued == 0 && !s->stop) {
+            pthread_cond_wait(&s->cv_work, &s->mu);
+        }
+        if (s->queued == 0) {
+            break;
+        }
+        slot = &s->slots[s->head];
+        s->busy = 1;
+        if (!s->failed) {
+            pthread_mutex_unlock(&s->mu);
+            rc = sink_process(s, slot, &err);
+            pthread_mutex_lock(&s->mu);
+            if (rc != MF_OK && !s->failed) {
+                s->failed = rc;
+                mf_err_copy(&s->err, &err);
+            }
+        }
+        s->busy = 0;
+        s->head = (s->head + 1) % SINK_SLOTS;
+        s->queued--;
+        pthread_cond_broadcast(&s->cv_free);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+int
+mf_sink_open(mf_sink **out, int fd, const char *name, int level,
+             int threads, uint64_t offset, mf_error *err)
+{
+    mf_sink *s = calloc(1, sizeof(*s));
+
+    *out = NULL;
+    if (s == NULL || (s->name = strdup(name)) == NULL) {
+        free(s);
+        return mf_err(err, MF_E_NOMEM, "out of memory");
+    }
+    s->fd = fd;
+    s->level = level;
+    s->offset = offset;
+    s->filling = -1;
+    s->cctx = ZSTD_createCCtx();
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv_work, NULL);
+    pthread_cond_init(&s->cv_free, NULL);
+    if (s->cctx == NULL) {
+        mf_sink_free(s);
+        return mf_err(err, MF_E_NOMEM, "out of memory");
+    }
+    if (threads >= 0) {
+        int e = pthread_create(&s->thread, NULL, sink_worker, s);
+        if (e != 0) {
+            mf_sink_free(s);
+            return mf_err(err, MF_E_NOMEM,
+                          "cannot start the compression thread: %s",
+                          strerror(e));
+        }
+        s->started = 1;
+        s->threaded = 1;
+    }
+    *out = s;
+    return MF_OK;
+}
+
+mf_buf *
+mf_sink_begin(mf_sink *s)
+{
+    unsigned idx;
+
+    if (!s->threaded) {
+        if (s->failed) {
+            return NULL;
+        }
+        s->filling = 0;
+        s->slots[0].raw.len = 0;
+        return &s->slots[0].raw;
+    }
+    pthread_mutex_lock(&s->mu);
+    /* one slot must stay free for filling: wait while all others queued */
+    while (s->queued >= SINK_SLOTS - 1 && !s->failed) {
+        pthread_cond_wait(&s->cv_free, &s->mu);
+    }
+    if (s->failed) {
+        pthread_mutex_unlock(&s->mu);
+        return NULL;
+    }
+    idx = (s->head + s->queued) % SINK_SLOTS;
+    s->filling = (int)idx;
+    pthread_mutex_unlock(&s->mu);
+    s->slots[idx].raw.len = 0;
+    return &s->slots[idx].raw;
+}
+
+int
+mf_sink_submit(mf_sink *s, uint32_t kind, uint64_t first, uint32_t count,
+               uint32_t aux, mf_error *err)
+{
+    sink_slot *slot;
+    int rc;
+
+    if (s->filling < 0) {
+        if (s->failed) {
+            mf_err_copy(err, &s->err);
+            return s->failed;
+        }
+        return mf_err(err, MF_E_ARG, "block submitted without a buffer");
+    }
+    slot = &s->slots[s->filling];
+    slot->kind = kind;
+    slot->first = first;
+    slot->count = count;
+    slot->aux = aux;
+    s->filling = -1;
+    if (!s->threaded) {
+        if (s->failed) {
+            mf_err_copy(err, &s->err);
+            return s->failed;
+        }
+        rc = sink_process(s, slot, &s->err);
+        if (rc != MF_OK) {
+            s->failed = rc;
+            mf_err_copy(err, &s->err);
+        }
+        return rc;
+    }
+    pthread_mutex_lock(&s->mu);
+    if (s->failed) {
+        rc = s->failed;
+        mf_err_copy(err, &s->err);
+    } else {
+        s->queued++;
+        pthread_cond_signal(&s->cv_work);
+        rc = MF_OK;
+    }
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+int
+mf_sink_drain(mf_sink *s, mf_error *err)
+{
+    int rc;
+
+    if (s->threaded) {
+        pthread_mutex_lock(&s->mu);
+        while (s->queued > 0) {
+            pthread_cond_wait(&s->cv_free, &s->mu);
+        }
+        pthread_mutex_unlock(&s->mu);
+    }
+    rc = s->failed;
+    if (rc != MF_OK) {
+        mf_err_copy(err, &s->err);
+    }
+    return rc;
+}
+
+const mf_toc_entry *
+mf_sink_entries(const mf_sink *s, size_t *n)
+{
+    *n = s->n_entries;
+    return s->entries;
+}
+
+uint64_t
+mf_sink_offset(const mf_sink *s)
+{
+    return s->offset;
+}
+
+uint64_t
+mf_sink_raw_bytes(const mf_sink *s)
+{
+    return s->raw_bytes;
+}
+
+void
+mf_sink_free(mf_sink *s)
+{
+    int i;
+
+    if (s == NULL) {
+        return;
+    }
+    if (s->started) {
+        pthread_mutex_lock(&s->mu);
+        s->stop = 1;
+        s->failed = s->failed ? s->failed : MF_E_ARG; /* drop the queue */
+        pthread_cond_broadcast(&s->cv_work);
+        pthread_mutex_unlock(&s->mu);
+        pthread_join(s->thread, NULL);
+    }
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv_work);
+    pthread_cond_destroy(&s->cv_free);
+    for (i = 0; i < SINK_SLOTS; i++) {
+        mf_buf_free(&s->slots[i].raw);
+    }
+    mf_buf_free(&s->out);
+    ZSTD_freeCCtx(s->cctx);
+    free(s->entries);
+    free(s->name);
+    free(s);
+}

@@ -1,0 +1,57 @@
+/*
+ * sink.h - the writer's output: compresses blocks and appends them to a
+ * file descriptor in submission order, on a background thread or inline.
+ *
+ * The caller takes a payload buffer with mf_sink_begin(), fills it and
+ * hands it back with mf_sink_submit().  With a worker there are three
+ * buffers: one being filled, up to two queued or being compressed, so the
+ * caller's encoding overlaps compression and I/O.  The first error (write,
+ * compression, memory) is sticky: every later call returns it, and queued
+ * blocks are dropped.
+ */
+#ifndef MF_SINK_H
+#define MF_SINK_H
+
+#include <stdint.h>
+
+#include "buf.h"
+#include "muppy_errors.h"
+
+typedef struct mf_toc_entry {
+    uint32_t kind;
+    uint64_t offset, first;
+    uint32_t count, aux;
+    uint32_t size;      /* header + stored payload */
+} mf_toc_entry;
+
+typedef struct mf_sink mf_sink;
+
+/* `threads` <= -1: compress on the calling thread; else one worker.
+ * `name` names the file in messages; `offset` is where blocks start. */
+int mf_sink_open(mf_sink **out, int fd, const char *name, int level,
+                 int threads, uint64_t offset, mf_error *err);
+
+/* A cleared buffer to fill with the next block's raw payload, or NULL
+ * after an error.  May wait for the worker to free one. */
+mf_buf *mf_sink_begin(mf_sink *s);
+
+/* Queue the buffer from mf_sink_begin() as a block. */
+int mf_sink_submit(mf_sink *s, uint32_t kind, uint64_t first,
+                   uint32_t count, uint32_t aux, mf_error *err);
+
+/* Wait until every submitted block is written; returns the sticky error */
+int mf_sink_drain(mf_sink *s, mf_error *err);
+
+/* After mf_sink_drain(): the blocks written, the end offset, and the raw
+ * payload bytes.  The entries stay owned by the sink. */
+const mf_toc_entry *mf_sink_entries(const mf_sink *s, size_t *n);
+uint64_t mf_sink_offset(const mf_sink *s);
+uint64_t mf_sink_raw_bytes(const mf_sink *s);
+
+/* Stop the worker and free; queued blocks are dropped.  NULL is fine. */
+void mf_sink_free(mf_sink *s);
+
+/* Write all of buf to fd (EINTR and short writes handled); errno on -1 */
+int mf_write_all(int fd, const void *buf, size_t n);
+
+#endif /* MF_SINK_H */

@@ -1,0 +1,343 @@
+#!/usr/bin/env python3
+"""Command tests of muppy-analyze: help, usage errors, --json contracts and
+every error path with its exit status, on snapshots written by mksnap (see
+mksnap.c for the heap it writes) and on the bad-*.snap files of samples/.
+
+usage: test_commands.py --analyzer PATH --mksnap PATH --root REPO
+"""
+import argparse
+import glob
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+
+FAILURES = []
+ARGS = None
+
+
+def run(*args, expect=0, stdin=None):
+    """Run muppy-analyze; check the exit status; return (stdout, stderr)."""
+    p = subprocess.run([ARGS.analyzer] + [str(a) for a in args],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=60)
+    out = p.stdout.decode("utf-8", "replace")
+    err = p.stderr.decode("utf-8", "replace")
+    if p.returncode < 0:
+        fail("%s: killed by signal %d" % (" ".join(map(str, args)),
+                                          -p.returncode))
+    elif expect is not None and p.returncode != expect:
+        fail("%s: exit %d, expected %d\nstdout: %s\nstderr: %s" % (
+            " ".join(map(str, args)), p.returncode, expect, out[-2000:],
+            err[-2000:]))
+    return out, err
+
+
+def fail(msg):
+    FAILURES.append(msg)
+    print("FAIL: " + msg, file=sys.stderr)
+
+
+def check(cond, msg):
+    if not cond:
+        fail(msg)
+
+
+def run_json(*args, expect=0):
+    out, err = run(*(list(args) + ["--json"]), expect=expect)
+    try:
+        return json.loads(out)
+    except ValueError as e:
+        fail("%s --json: not JSON (%s): %r" % (" ".join(map(str, args)), e,
+                                              out[:500]))
+        return {}
+
+
+def mksnap(path, *args):
+    subprocess.run([ARGS.mksnap, str(path)] + [str(a) for a in args],
+                   check=True)
+
+
+def find_block(data, kind):
+    """Offset of the first block of `kind` (spec/format.md layout)."""
+    off = 16
+    while off + 40 <= len(data):
+        k = data[off:off + 4]
+        stored = struct.unpack_from("<I", data, off + 8)[0]
+        if k == kind:
+            return off, stored
+        off += 40 + stored
+    return None, None
+
+
+COMMANDS = ["info", "summary", "diff", "paths", "referrers"]
+
+
+def test_help():
+    out, _ = run("--help")
+    check("usage:" in out and "summary" in out, "--help lists commands")
+    out, _ = run("--version")
+    check("muppy-analyze" in out, "--version")
+    for c in COMMANDS:
+        out, _ = run(c, "--help")
+        check(out.startswith("muppy-analyze " + c) and "usage:" in out
+              and "--json" in out, "%s --help" % c)
+        out2, _ = run("help", c)
+        check(out == out2, "help %s equals %s --help" % (c, c))
+        out, _ = run(c, "-h")
+        check("usage:" in out, "%s -h" % c)
+
+
+def test_usage(d):
+    a = d / "a.snap"
+    _, err = run(expect=2)
+    run("frobnicate", expect=2)
+    _, err = run("summary", "--frob", a, expect=2)
+    check("unknown option '--frob'" in err and "usage:" in err,
+          "unknown option message: %r" % err)
+    run("summary", expect=2)
+    run("summary", a, a, expect=2)
+    run("summary", "--sort", "name", a, expect=2)
+    run("summary", "--top", "x", a, expect=2)
+    run("summary", "--by", "file", a, expect=2)
+    run("diff", a, expect=2)
+    run("diff", "--fail-above", "12Q", a, a, expect=2)
+    run("paths", a, expect=2)
+    run("paths", a, "zzz", expect=2)
+    run("referrers", a, expect=2)
+    run("referrers", a, "0xZZ", expect=2)
+    run("info", "--json=1", a, expect=2)
+    run("help", "nope", expect=2)
+
+
+def test_info(d):
+    a = d / "a.snap"
+    j = run_json("info", a)
+    for k in ("objects", "edges", "size", "version", "blocks", "partial",
+              "meta", "integrity"):
+        check(k in j, "info --json has %r" % k)
+    check(j.get("objects") == 63 and j.get("partial") is False
+          and j.get("integrity") == "ok", "info values: %r" % j)
+    check(j.get("meta", {}).get("pid") == 4242, "info meta pid")
+    out, _ = run("info", a)
+    check("ok (all" in out and "objects:" in out, "info text: %r" % out)
+
+
+def test_summary(d):
+    b = d / "b.snap"
+    j = run_json("summary", b)
+    check(set(("objects", "size", "types")) <= set(j), "summary fields")
+    types = j.get("types", [])
+    check(all(set(("module", "type", "count", "size")) <= set(t)
+              for t in types), "summary type fields")
+    check(sum(t["count"] for t in types) == j.get("objects"),
+          "summary counts add up")
+    check(sum(t["size"] for t in types) == j.get("size"),
+          "summary sizes add up")
+    sizes = [t["size"] for t in types]
+    check(sizes == sorted(sizes, reverse=True), "summary sorted by size")
+    ls = [t for t in types if t["type"] == "LeakedSession"]
+    check(len(ls) == 1 and ls[0]["count"] == 7 and ls[0]["module"] == "app",
+          "summary LeakedSession: %r" % ls)
+    dic = [t for t in types if t["type"] == "dict"]
+    check(dic and dic[0]["module"] == "builtins", "builtins module")
+    j = run_json("summary", "--top", "2", b)
+    check(len(j.get("types", [])) == 2, "summary --top 2 in JSON")
+    j = run_json("summary", "--sort", "count", b)
+    counts = [t["count"] for t in j.get("types", [])]
+    check(counts == sorted(counts, reverse=True), "summary --sort count")
+    j = run_json("summary", "--type", "Node", b)
+    check(sorted((t["module"], t["count"]) for t in j.get("types", []))
+          == [("a", 3), ("b", 1)], "summary --type Node: %r" % j)
+    j = run_json("summary", "--type", "b.Node", b)
+    check(j.get("objects") == 1, "summary --type b.Node")
+    j = run_json("summary", "--by", "module", b)
+    mods = {m["module"]: m["count"] for m in j.get("modules", [])}
+    check(mods.get("app") == 57 and mods.get("a") == 3, "by module %r" % mods)
+    out, _ = run("summary", b)
+    check("a.Node" in out and "b.Node" in out and "total:" in out,
+          "ambiguous qualnames shown module-qualified: %r" % out)
+    run("summary", "--type", "NoSuchType", b, expect=1)
+
+
+def test_diff(d):
+    a, b, c = d / "a.snap", d / "b.snap", d / "c.snap"
+    j = run_json("diff", a, b)
+    check("types" in j, "diff types")
+    fields = ("module", "type", "count_a", "count_b", "count_delta",
+              "size_a", "size_b", "size_delta")
+    check(all(set(fields) <= set(t) for t in j.get("types", [])),
+          "diff type fields")
+    ls = [t for t in j.get("types", []) if t["type"] == "LeakedSession"]
+    check(len(ls) == 1 and ls[0]["count_delta"] == 7,
+          "diff +7 LeakedSession: %r" % ls)
+    growth = [t["size_delta"] for t in j.get("types", [])]
+    check(growth == sorted(growth, reverse=True), "diff sorted by growth")
+    check(j.get("size_delta") == sum(growth), "diff total")
+    # --objects: same process
+    j = run_json("diff", "--objects", a, b)
+    check(j.get("new_objects", {}).get("count") == 21,
+          "diff --objects: 21 new: %r" % j.get("new_objects"))
+    out, _ = run("diff", "--objects", a, b)
+    check("largest new objects" in out and "0x7f" in out, "--objects text")
+    # --objects: different processes
+    _, err = run("diff", "--objects", a, c, expect=1)
+    check("snapshots come from different processes (pid 4242 vs 99)" in err,
+          "different processes message: %r" % err)
+    mksnap(d / "s.snap", "--start", "1700000099.5")
+    _, err = run("diff", "--objects", a, d / "s.snap", expect=1)
+    check("different processes" in err, "start time differs: %r" % err)
+    # --fail-above
+    run("diff", "--fail-above", "1K", a, b, expect=3)
+    _, err = run("diff", "--fail-above", "1024", "--json", a, b, expect=3)
+    check("more than --fail-above" in err, "fail-above message")
+    run("diff", "--fail-above", "1M", a, b, expect=0)
+    run("diff", "--fail-above", "0", b, b, expect=0)
+    j = run_json("diff", "--by", "module", a, b)
+    check(any(m["module"] == "app" and m["count_delta"] == 7
+              for m in j.get("modules", [])), "diff --by module")
+
+
+def test_paths(d):
+    b = d / "b.snap"
+    j = run_json("paths", "--type", "LeakedSession", b)
+    check("target" in j and "paths" in j, "paths fields")
+    paths = j.get("paths", [])
+    check(sum(p["count"] for p in paths) == 7, "paths account for all 7")
+    for p in paths:
+        steps = p.get("steps", [])
+        check(steps and all(set(("label", "type", "module")) <= set(s)
+                            for s in steps), "paths step fields")
+        check(steps[0].get("root") == "module"
+              and steps[0]["label"] == "sys.modules['app']",
+              "first step is the root: %r" % steps[:1])
+        check(any("_handlers" in s["label"] for s in steps),
+              "path through _handlers")
+        check(steps[-1]["type"] == "LeakedSession", "path ends at target")
+    out, _ = run("paths", "--type", "LeakedSession", b)
+    check("7 of 7 LeakedSession held through this path" in out
+          and "['_handlers']" in out, "paths text: %r" % out)
+    # the unreachable cycle and the unreferenced root
+    j = run_json("paths", "--type", "a.Node", b)
+    check(j.get("unreachable") == 2 and j.get("instances") == 3,
+          "unreachable cycle: %r" % j)
+    j = run_json("paths", b, "0x7f0000000900")
+    check(j["paths"][0]["steps"][0].get("root") == "unreferenced",
+          "unreferenced root: %r" % j)
+    # weak references are followed only with --weak
+    j = run_json("paths", b, "0x7f0000000600")
+    check(len(j["paths"][0]["steps"]) == 3, "node_a via the dict")
+    run("paths", b, "0x1234", expect=1)
+    run("paths", "--type", "Nope", b, expect=1)
+
+
+def test_referrers(d):
+    b = d / "b.snap"
+    out, _ = run("referrers", "--depth", "6", b, "0x7f0001000040")
+    check(".__self__" in out and "['_handlers']" in out
+          and "[root: module app]" in out, "referrers text: %r" % out)
+    j = run_json("referrers", b, "0x7f0000010000")
+    check(j.get("target", {}).get("type") == "Customer", "referrers target")
+    refs = j.get("target", {}).get("referrers", [])
+    check(len(refs) == 1 and refs[0]["label"] == "['C00000']",
+          "referrers label: %r" % refs)
+    out, _ = run("referrers", "--max-children", "3", b, "0x7f0000000c00")
+    check("... and 48 more" in out, "max-children cap: %r" % out)
+    run("referrers", b, "0x1234", expect=1)
+
+
+def test_errors(d):
+    a = d / "a.snap"
+    data = a.read_bytes()
+    _, err = run("info", d / "missing.snap", expect=1)
+    check("cannot open '%s': No such file or directory" % (d / "missing.snap")
+          in err, "missing file message: %r" % err)
+    (d / "text.snap").write_bytes(b"hello, this is not a snapshot\n" * 4)
+    for c in ("info", "summary"):
+        _, err = run(c, d / "text.snap", expect=1)
+        check(err.count("\n") == 1, "one line error: %r" % err)
+    # truncated: without and with --partial
+    big = d / "big.snap"
+    mksnap(big, "--leak", "40", "--scale", "400")
+    bd = big.read_bytes()
+    (d / "trunc.snap").write_bytes(bd[:len(bd) * 2 // 3])
+    t = d / "trunc.snap"
+    for args in (["info", t], ["summary", t], ["diff", t, t],
+                 ["paths", "--type", "Customer", t],
+                 ["referrers", t, "0x7f0000000000"]):
+        _, err = run(*args, expect=1)
+        check(err.startswith("muppy-analyze: '%s'" % t), "truncated: %r" % err)
+        _, err = run(*(args[:1] + ["--partial"] + args[1:]), expect=0)
+        check("incomplete" in err, "--partial says so: %r" % err)
+    j = run_json("info", "--partial", t)
+    check(j.get("partial") is True, "info --partial JSON")
+    j = run_json("summary", "--partial", t)
+    check(0 < j.get("objects", 0) < 40 * 3 + 400 + 13, "partial objects")
+    # corrupted OBJS block: checksum mismatch with block and offset
+    off, stored = find_block(bd, b"OBJS")
+    check(off is not None, "found an OBJS block")
+    if off is not None:
+        bad = bytearray(bd)
+        bad[off + 40 + stored // 2] ^= 0x55
+        (d / "corrupt.snap").write_bytes(bytes(bad))
+        _, err = run("info", d / "corrupt.snap", expect=1)
+        check("block" in err and "offset" in err, "corrupt: %r" % err)
+        run("summary", d / "corrupt.snap", expect=1)
+        run("info", "--partial", d / "corrupt.snap", expect=0)
+    # future version
+    fut = bytearray(data)
+    struct.pack_into("<H", fut, 8, 2)
+    (d / "future.snap").write_bytes(bytes(fut))
+    _, err = run("info", d / "future.snap", expect=1)
+    check("version" in err, "future version: %r" % err)
+    # empty file
+    (d / "empty.snap").write_bytes(b"")
+    run("info", d / "empty.snap", expect=1)
+    # the project's bad samples: never a crash; always exit 1 without
+    # --partial
+    for f in sorted(glob.glob(os.path.join(ARGS.root, "samples", "**",
+                                           "bad-*.snap"), recursive=True)):
+        for c in (["info"], ["summary"], ["paths", "--type", "dict"]):
+            run(*(c + [f]), expect=1)
+            run(*(c[:1] + ["--partial"] + c[1:] + [f]), expect=None)
+    for f in sorted(glob.glob(os.path.join(ARGS.root, "samples", "**",
+                                           "good-*.snap"), recursive=True)):
+        run("info", f, expect=0)
+        run("summary", f, expect=0)
+
+
+def main():
+    global ARGS
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--analyzer", required=True)
+    ap.add_argument("--mksnap", required=True)
+    ap.add_argument("--root", required=True)
+    ARGS = ap.parse_args()
+    import pathlib
+    d = pathlib.Path(tempfile.mkdtemp(prefix="muppy-an-cmd-"))
+    try:
+        mksnap(d / "a.snap")
+        mksnap(d / "b.snap", "--leak", "7")
+        mksnap(d / "c.snap", "--leak", "3", "--pid", "99")
+        test_help()
+        test_usage(d)
+        test_info(d)
+        test_summary(d)
+        test_diff(d)
+        test_paths(d)
+        test_referrers(d)
+        test_errors(d)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    if FAILURES:
+        print("%d failure(s)" % len(FAILURES), file=sys.stderr)
+        return 1
+    print("all command tests passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

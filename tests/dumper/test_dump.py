@@ -1,0 +1,504 @@
+"""muppy.dump(): the snapshot holds what the interpreter sees.
+
+Known structures are built, the interpreter's own view of the heap is
+taken (gc.get_objects + gc.get_referents closure, before the dump so it
+does not see the test's reading objects), one snapshot is written and
+read back, and the two are compared object by object.
+"""
+import collections
+import gc
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import unittest
+import weakref
+
+import muppy
+from snaputil import *  # noqa: F401,F403
+from snaputil import View, Snap
+
+PY311 = sys.version_info >= (3, 11)
+
+
+# ---- the known structures ------------------------------------------------
+
+class Account:
+    def __init__(self, owner, balance):
+        self.owner = owner
+        self.balance = balance
+        self.history = []
+
+
+class Slotted:
+    __slots__ = ("alpha", "beta")
+
+    def __init__(self, a, b):
+        self.alpha = a
+        self.beta = b
+
+
+class Managed:
+    """3.11+: attributes in inline values / a managed dict"""
+
+    def __init__(self):
+        self.first = [1, 2]
+        self.second = "s"
+
+
+class BadSizeof:
+    def __sizeof__(self):
+        raise RuntimeError("no size for you")
+
+
+class NonsenseSizeof:
+    def __sizeof__(self):
+        return -5
+
+
+class StrSizeof:
+    def __sizeof__(self):
+        return "big"
+
+
+class UserSizeof:
+    def __sizeof__(self):
+        return 4242
+
+
+class Node:
+    __slots__ = ("next", "__weakref__")
+
+    def __init__(self, nxt):
+        self.next = nxt
+
+
+def make_closure():
+    captured = ["captured", "list"]
+
+    def inner():
+        return captured
+    return inner
+
+
+class Fixture:
+    pass
+
+
+F = Fixture()
+SECRET = "".join(["muppy", "-secret-", "content-8842"])   # built at runtime
+
+
+def worker(ready, stop):
+    buf = bytearray(3333)
+    untracked_local = 10 ** 40 + 7      # an int only this frame holds
+    ready.set()
+    stop.wait()
+    return buf, untracked_local
+
+
+def setUpModule():
+    F.tmp = tempfile.mkdtemp(prefix="muppy-test-")
+    F.registry = {"alice": Account("alice", 10), "bob": Account("bob", 20)}
+    F.registry[7] = Account("seven", 7)
+    F.cycle_a = []
+    F.cycle_b = [F.cycle_a]
+    F.cycle_a.append(F.cycle_b)
+    F.slotted = Slotted("A" * 3, 4.5)
+    F.managed = Managed()
+    F.closure = make_closure()
+    F.bound_list = [0, 1, 2, F.registry["alice"].__init__]
+    F.bad = BadSizeof()
+    F.nonsense = NonsenseSizeof()
+    F.strsize = StrSizeof()
+    F.usersize = UserSizeof()
+    F.secret_holder = [SECRET]
+    F.weak_target = Account("weak", 0)
+    F.weak = weakref.ref(F.weak_target)
+    F.untracked_tuple = (1.5, "x" * 10)
+    F.frozen_set = frozenset({"fs1", "fs2"})
+    F.int_keyed = {1: "one", 2 ** 70: "huge", (1, 2): "tuple"}
+    F.managed_refs_before = sorted(type(r).__name__
+                                   for r in gc.get_referents(F.managed))
+    F.ready, F.stop = threading.Event(), threading.Event()
+    F.thread = threading.Thread(target=worker, args=(F.ready, F.stop),
+                                name="blocked-worker", daemon=True)
+    F.thread.start()
+    F.ready.wait()
+    F.path = os.path.join(F.tmp, "main.snap")
+    F.gc_was = gc.isenabled()
+    F.view = View()
+    F.result = muppy.dump(F.path)
+    F.gc_after = gc.isenabled()
+    F.snap = Snap(F.path)
+
+
+def tearDownModule():
+    F.stop.set()
+    F.thread.join()
+    shutil.rmtree(F.tmp, ignore_errors=True)
+
+
+EXTRA_KINDS = (MF_EDGE_DICT_KEY,)
+
+
+class TestObjects(unittest.TestCase):
+
+    def test_result(self):
+        r = F.result
+        self.assertEqual(r.path, F.path)
+        self.assertEqual(r.objects, F.snap.objects)
+        self.assertEqual(r.edges, len(F.snap.edge_target))
+        self.assertEqual(r.bytes_written, os.path.getsize(F.path))
+        self.assertGreater(r.seconds, 0)
+        self.assertEqual(os.listdir(F.tmp), ["main.snap"])
+
+    def test_every_object_once(self):
+        self.assertEqual(len(F.snap.index), F.snap.objects,
+                         "an address appears twice")
+        missing = [a for a in F.view.objs if a not in F.snap.index]
+        self.assertEqual(missing[:10], [],
+                         "%d objects the interpreter sees are missing"
+                         % len(missing))
+
+    def test_types_and_sizes(self):
+        s = F.snap
+        bad = []
+        for a, o in F.view.objs.items():
+            i = s.index[a]
+            taddr = s.types[s.type[i]][0]
+            if taddr != id(type(o)):
+                bad.append(("type", type(o).__name__, a))
+            exp = F.view.size[a]
+            if exp is not None and s.size[i] != exp:
+                bad.append(("size", type(o).__name__, s.size[i], exp))
+        self.assertEqual(bad[:10], [], "%d mismatches" % len(bad))
+
+    def test_flags(self):
+        s = F.snap
+        for a, o in F.view.objs.items():
+            i = s.index[a]
+            self.assertEqual(bool(s.flags[i] & MF_OBJ_GC_TRACKED),
+                             gc.is_tracked(o), type(o))
+        i = s.idx(F.registry)
+        self.assertTrue(s.flags[i] & MF_OBJ_HAS_LENGTH)
+        self.assertEqual(s.length[i], 3)
+        self.assertEqual(s.length[s.idx(F.bound_list)], 4)
+        i = s.idx(Account)
+        self.assertTrue(s.flags[i] & MF_OBJ_HAS_NAME)
+        self.assertEqual(s.strings[s.name[i]], "Account")
+        i = s.idx(worker)
+        self.assertEqual(s.strings[s.name[i]], "worker")
+        i = s.idx(sys)
+        self.assertEqual(s.strings[s.name[i]], "sys")
+        self.assertTrue(s.flags[s.idx(int)] & MF_OBJ_IMMORTAL)
+        self.assertFalse(s.flags[s.idx(Account)] & MF_OBJ_IMMORTAL)
+        self.assertEqual(s.strings[s.name[s.idx(int)]], "int")
+
+    def test_size_fallback(self):
+        s = F.snap
+        for o in (F.bad, F.nonsense, F.strsize):
+            i = s.idx(o)
+            self.assertTrue(s.flags[i] & MF_OBJ_SIZE_FALLBACK, type(o))
+            exp = sys.getsizeof(object.__new__(type(o)), None)
+            self.assertIsNone(exp)
+            self.assertGreaterEqual(s.size[i], type(o).__basicsize__)
+        i = s.idx(F.usersize)
+        self.assertFalse(s.flags[i] & MF_OBJ_SIZE_FALLBACK)
+        self.assertEqual(s.size[i], sys.getsizeof(F.usersize))
+
+    def test_edges_match_get_referents(self):
+        s = F.snap
+        bad = []
+        for a, o in F.view.objs.items():
+            refs = F.view.refs[a]
+            i = s.index[a]
+            es = s.edges(i)
+            got = collections.Counter(s.address[t] for t, _, _ in es)
+            want = collections.Counter(refs)
+            missing = want - got
+            if missing:
+                bad.append(("missing", type(o).__name__, len(missing)))
+                continue
+            extra = got - want
+            if not extra:
+                continue
+            allowed = collections.Counter()
+            for t, k, _ in es:
+                if ((k & 0x7F) in EXTRA_KINDS or k & MF_EDGE_WEAK
+                        or (k == MF_EDGE_FIELD
+                            and (isinstance(o, type) or not refs))):
+                    allowed[s.address[t]] += 1
+            if extra - allowed:
+                bad.append(("extra", type(o).__name__,
+                            [type(F.view.objs.get(x)).__name__
+                             for x in extra - allowed][:3]))
+        self.assertEqual(bad[:10], [], "%d objects differ" % len(bad))
+
+    def test_gc_state_restored(self):
+        self.assertEqual(F.gc_after, F.gc_was)
+
+    def test_no_string_contents(self):
+        s = F.snap
+        self.assertTrue(all(v == NONE for v in s.value))
+        self.assertFalse(any(f & MF_OBJ_HAS_VALUE for f in s.flags))
+        self.assertNotIn(SECRET, s.strings)
+        self.assertFalse(any("secret-content" in x for x in s.strings))
+        with open(F.path, "rb") as f:
+            self.assertNotIn(b"secret-content", f.read())
+
+    def test_metadata(self):
+        m = F.snap.meta
+        self.assertEqual(m["python.version"], sys.version)
+        self.assertEqual(m["python.hexversion"], sys.hexversion)
+        self.assertEqual(m["pid"], os.getpid())
+        self.assertEqual(m["pointer_size"], 8 if sys.maxsize > 2 ** 32 else 4)
+        self.assertEqual(m["muppy.version"], muppy.__version__)
+        self.assertEqual(m["python.implementation"], "cpython")
+        self.assertEqual(m["platform"], sys.platform)
+        self.assertEqual(m["dump.labels"], 1)
+        self.assertEqual(m["dump.include_strings"], 0)
+        self.assertEqual(m["python.free_threaded"], 0)
+        for k in ("machine", "boot_id", "python.abiflags"):
+            self.assertIsInstance(m[k], str)
+        for k in ("process.start_time", "rss.current", "rss.peak",
+                  "python.allocated_blocks", "gc.count0", "gc.count1",
+                  "gc.count2"):
+            self.assertIsInstance(m[k], int, k)
+        self.assertGreater(m["rss.peak"], 0)
+        self.assertIsInstance(m["time"], float)
+        self.assertIsInstance(m["dump.seconds"], float)
+
+
+class TestLabels(unittest.TestCase):
+
+    def assertEdge(self, src, dst, kind, label):
+        got = F.snap.edges_to(src, dst)
+        self.assertIn((kind, label), got,
+                      "edge %s -> %s" % (type(src).__name__,
+                                         type(dst).__name__))
+
+    def attr_edge(self, inst, name, value):
+        """inst.name == value: an ATTR edge from inst (inline values,
+        slots) or a KEY_STR edge from its __dict__."""
+        got = F.snap.edges_to(inst, value)
+        if (MF_EDGE_ATTR, name) in got:
+            return True
+        i = F.snap.idx(inst)
+        for t, k, l in F.snap.edges(i):
+            if k == MF_EDGE_FIELD and F.snap.strings[l] == "__dict__":
+                d = F.snap.address[t]
+                j = F.snap.index[id(value)]
+                for t2, k2, l2 in F.snap.edges(F.snap.index[d]):
+                    if t2 == j and k2 == MF_EDGE_KEY_STR \
+                            and F.snap.strings[l2] == name:
+                        return True
+        return False
+
+    def test_dict_keys(self):
+        self.assertEdge(F.registry, F.registry["alice"], MF_EDGE_KEY_STR,
+                        "alice")
+        self.assertEdge(F.registry, F.registry[7], MF_EDGE_KEY_INT, 7)
+        self.assertIn((MF_EDGE_DICT_KEY, 0),
+                      F.snap.edges_to(F.registry, "alice"))
+        self.assertEdge(F.int_keyed, F.int_keyed[2 ** 70],
+                        MF_EDGE_KEY_OTHER, 0)
+        self.assertEdge(F.int_keyed, F.int_keyed[(1, 2)],
+                        MF_EDGE_KEY_OTHER, 0)
+
+    def test_index(self):
+        self.assertEdge(F.bound_list, F.bound_list[3], MF_EDGE_INDEX, 3)
+        self.assertEdge(F.cycle_b, F.cycle_a, MF_EDGE_INDEX, 0)
+        self.assertEdge(F.cycle_a, F.cycle_b, MF_EDGE_INDEX, 0)
+
+    def test_attributes(self):
+        acc = F.registry["alice"]
+        self.assertTrue(self.attr_edge(acc, "history", acc.history))
+        self.assertTrue(self.attr_edge(F.managed, "first", F.managed.first))
+        self.assertEdge(F.slotted, F.slotted.alpha, MF_EDGE_ATTR, "alpha")
+        self.assertEdge(F.slotted, F.slotted.beta, MF_EDGE_ATTR, "beta")
+        self.assertEdge(acc, Account, MF_EDGE_FIELD, "__class__")
+
+    @unittest.skipUnless(PY311, "inline values are 3.11+")
+    def test_managed_dict_not_created(self):
+        self.assertEdge(F.managed, F.managed.first, MF_EDGE_ATTR, "first")
+        after = sorted(type(r).__name__ for r in gc.get_referents(F.managed))
+        self.assertEqual(after, F.managed_refs_before)
+        self.assertNotIn("dict", after)
+
+    def test_closure(self):
+        fn = F.closure
+        self.assertEdge(fn, fn.__closure__, MF_EDGE_FIELD, "__closure__")
+        self.assertEdge(fn, fn.__code__, MF_EDGE_FIELD, "__code__")
+        self.assertEdge(fn, fn.__globals__, MF_EDGE_FIELD, "__globals__")
+        cell = fn.__closure__[0]
+        self.assertEdge(fn.__closure__, cell, MF_EDGE_INDEX, 0)
+        self.assertEdge(cell, cell.cell_contents, MF_EDGE_FIELD,
+                        "cell_contents")
+
+    def test_bound_method(self):
+        m = F.bound_list[3]
+        self.assertEdge(m, m.__self__, MF_EDGE_FIELD, "__self__")
+        self.assertEdge(m, m.__func__, MF_EDGE_FIELD, "__func__")
+
+    def test_class_fields(self):
+        self.assertEdge(Account, Account.__dict__ if False else
+                        Account.__mro__, MF_EDGE_FIELD, "__mro__")
+        self.assertEdge(Account, Account.__bases__, MF_EDGE_FIELD,
+                        "__bases__")
+
+    def test_module_globals(self):
+        mod = sys.modules[__name__]
+        g = mod.__dict__
+        self.assertEdge(mod, g, MF_EDGE_FIELD, "__dict__")
+        self.assertEdge(g, Account, MF_EDGE_KEY_STR, "Account")
+
+    def test_weakref(self):
+        got = F.snap.edges_to(F.weak, F.weak_target)
+        self.assertEqual(len(got), 1)
+        self.assertTrue(got[0][0] & MF_EDGE_WEAK)
+
+    def test_set_items(self):
+        for x in F.frozen_set:
+            self.assertEdge(F.frozen_set, x, MF_EDGE_SET_ITEM, 0)
+
+
+class TestRoots(unittest.TestCase):
+
+    def roots(self, kind):
+        s = F.snap
+        return [(s.address[o], label) for o, k, label in s.roots
+                if k == kind]
+
+    def test_sys_modules(self):
+        self.assertIn((id(sys.modules), None),
+                      self.roots(MF_ROOT_SYS_MODULES))
+        mods = self.roots(MF_ROOT_MODULE)
+        self.assertIn((id(os), "os"), mods)
+        self.assertIn((id(unittest), "unittest"), mods)
+        import builtins
+        self.assertIn(id(builtins),
+                      [a for a, _ in self.roots(MF_ROOT_BUILTINS)])
+        self.assertIn(id(gc.garbage),
+                      [a for a, _ in self.roots(MF_ROOT_GC_GARBAGE)])
+
+    def test_blocked_thread_locals(self):
+        roots = self.roots(MF_ROOT_THREAD)
+        tid = F.thread.ident
+        labels = {l: a for a, l in roots}
+        buf_label = "thread %d worker() local 'buf'" % tid
+        self.assertIn(buf_label, labels)
+        i = F.snap.index[labels[buf_label]]
+        self.assertEqual(F.snap.type_name(i), "bytearray")
+        self.assertEqual(F.snap.length[i], 3333)
+        big = "thread %d worker() local 'untracked_local'" % tid
+        self.assertIn(big, labels)
+        j = F.snap.index[labels[big]]
+        self.assertEqual(F.snap.type_name(j), "int")
+        self.assertEqual(F.snap.size[j], sys.getsizeof(10 ** 40 + 7))
+        # this thread's frames are roots too
+        me = threading.get_ident()
+        self.assertTrue(any(l.startswith("thread %d " % me)
+                            for _, l in roots))
+
+
+class TestOptions(unittest.TestCase):
+
+    def test_include_strings(self):
+        p = os.path.join(F.tmp, "strings.snap")
+        muppy.dump(p, include_strings=12)
+        s = Snap(p)
+        i = s.idx(SECRET)
+        self.assertTrue(s.flags[i] & MF_OBJ_HAS_VALUE)
+        self.assertEqual(s.strings[s.value[i]], SECRET[:12])
+        self.assertEqual(s.meta["dump.include_strings"], 12)
+        os.unlink(p)
+
+    def test_no_labels(self):
+        p = os.path.join(F.tmp, "nolabels.snap")
+        muppy.dump(p, labels=False)
+        s = Snap(p)
+        kinds = set(s.edge_kind)
+        for k in (MF_EDGE_KEY_STR, MF_EDGE_KEY_INT, MF_EDGE_ATTR):
+            self.assertNotIn(k, kinds)
+        self.assertIn(MF_EDGE_KEY_OTHER, kinds)
+        self.assertIn(MF_EDGE_INDEX, kinds)
+        self.assertIn((MF_EDGE_KEY_OTHER, 0),
+                      s.edges_to(F.registry, F.registry["alice"]))
+        self.assertNotIn("alice", s.strings)
+        self.assertEqual(s.meta["dump.labels"], 0)
+        os.unlink(p)
+
+    def test_two_dumps_identical(self):
+        p1 = os.path.join(F.tmp, "one.snap")
+        p2 = os.path.join(F.tmp, "two.snap")
+        muppy.dump(p1)
+        muppy.dump(p2)
+        a, b = Snap(p1).per_type(), Snap(p2).per_type()
+        diff = (a - b) + (b - a)
+        self.assertEqual(dict(diff), {})
+        os.unlink(p1)
+        os.unlink(p2)
+
+    def test_gc_disabled_stays_disabled(self):
+        p = os.path.join(F.tmp, "gcoff.snap")
+        gc.disable()
+        try:
+            muppy.dump(p)
+            self.assertFalse(gc.isenabled())
+        finally:
+            gc.enable()
+        muppy.dump(p)
+        self.assertTrue(gc.isenabled())
+        os.unlink(p)
+
+    def test_frozen(self):
+        p = os.path.join(F.tmp, "frozen.snap")
+        marker = Account("frozen", 1)
+        gc.collect()
+        gc.freeze()
+        try:
+            self.assertGreater(gc.get_freeze_count(), 0)
+            muppy.dump(p)
+        finally:
+            gc.unfreeze()
+        s = Snap(p)
+        i = s.idx(marker)
+        self.assertIsNotNone(i)
+        self.assertTrue(s.flags[i] & MF_OBJ_FROZEN)
+        self.assertTrue(s.flags[i] & MF_OBJ_GC_TRACKED)
+        self.assertEqual(s.size[i], sys.getsizeof(marker))
+        os.unlink(p)
+
+
+class TestDeepChain(unittest.TestCase):
+
+    def test_million_node_chain(self):
+        n = 100000 if QUICK else 1000000
+        head = None
+        for _ in range(n):
+            head = Node(head)
+        p = os.path.join(F.tmp, "chain.snap")
+        r = muppy.dump(p)
+        self.assertGreater(r.objects, n)
+        s = Snap(p)
+        node_t = [i for i, t in enumerate(s.types) if t[2] == "Node"]
+        self.assertEqual(len(node_t), 1)
+        self.assertEqual(sum(1 for t in s.type if t == node_t[0]), n)
+        # walk the chain in the snapshot through the 'next' slot
+        i, steps = s.idx(head), 0
+        while True:
+            nxt = [t for t, k, l in s.edges(i)
+                   if k == MF_EDGE_ATTR and s.strings[l] == "next"]
+            if not nxt:
+                break
+            i = nxt[0]
+            steps += 1
+        self.assertEqual(steps, n - 1)
+        del head
+        os.unlink(p)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Configures and builds muppy into BUILD_DIR (default: build).
+# Usage: tools/build.sh [--sanitize] [extra cmake -D options...]
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+"$top/tools/deps.sh"
+
+dir=${BUILD_DIR:-$top/build}
+args=()
+if [ "${1:-}" = "--sanitize" ]; then
+    shift
+    dir=${BUILD_DIR:-$top/build-asan}
+    args+=(-DMUPPY_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug)
+fi
+cmake -S "$top" -B "$dir" "${args[@]}" "$@" >&2
+cmake --build "$dir" -j "$(nproc)" >&2
+echo "$dir"
