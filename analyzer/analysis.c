@@ -149,7 +149,7 @@ an_root_of(const an_root_ref *by_object, uint32_t n, uint32_t obj)
 /* Run the BFS from queue[head..tail) until the queue is empty. */
 static uint32_t
 an_bfs_run(const an_graph *g, unsigned flags, uint32_t *queue,
-           uint32_t head, uint32_t tail, uint32_t *parent, uint32_t *depth)
+           uint32_t head, uint32_t tail, uint32_t *via, uint32_t *depth)
 {
     while (head < tail) {
         uint32_t v = queue[head++];
@@ -163,11 +163,11 @@ an_bfs_run(const an_graph *g, unsigned flags, uint32_t *queue,
         for (uint64_t e = e0; e < e1; e++) {
             uint32_t t = g->edge_target[e];
 
-            if (t >= g->n || parent[t] != AN_UNREACHED
+            if (t >= g->n || via[t] != AN_UNREACHED
                 || !an_edge_followed(g, e, flags)) {
                 continue;
             }
-            parent[t] = v;
+            via[t] = (uint32_t)e;
             if (depth) {
                 depth[t] = depth[v] + 1;
             }
@@ -182,36 +182,39 @@ an_bfs(const an_graph *g, const an_root_ref *roots, uint32_t n_roots,
        unsigned flags, an_bfs_result *res)
 {
     uint32_t n = g->n;
-    uint32_t *queue;
+    uint32_t *queue = NULL;
     uint32_t tail = 0;
     uint64_t *referenced = NULL;
 
     memset(res, 0, sizeof(*res));
-    res->parent = malloc((size_t)(n ? n : 1) * sizeof(uint32_t));
+    if (g->n_edges >= AN_VIA_ROOT) {
+        return -1;
+    }
+    res->via = malloc((size_t)(n ? n : 1) * sizeof(uint32_t));
     queue = malloc((size_t)(n ? n : 1) * sizeof(uint32_t));
     if (flags & AN_BFS_DEPTH) {
         res->depth = malloc((size_t)(n ? n : 1) * sizeof(uint32_t));
     }
-    if (res->parent == NULL || queue == NULL
+    if (res->via == NULL || queue == NULL
         || ((flags & AN_BFS_DEPTH) && res->depth == NULL)) {
         goto nomem;
     }
-    memset(res->parent, 0xff, (size_t)n * sizeof(uint32_t));
+    memset(res->via, 0xff, (size_t)n * sizeof(uint32_t));
 
     /* tier 1: the dumper's roots, in the order given */
     for (uint32_t i = 0; i < n_roots; i++) {
         uint32_t r = roots[i].object;
 
-        if (r >= n || res->parent[r] != AN_UNREACHED) {
+        if (r >= n || res->via[r] != AN_UNREACHED) {
             continue;
         }
-        res->parent[r] = r;
+        res->via[r] = AN_VIA_ROOT;
         if (res->depth) {
             res->depth[r] = 0;
         }
         queue[tail++] = r;
     }
-    tail = an_bfs_run(g, flags, queue, 0, tail, res->parent, res->depth);
+    tail = an_bfs_run(g, flags, queue, 0, tail, res->via, res->depth);
 
     /* tier 2: what nothing refers to, among what is left */
     if (!(flags & AN_BFS_NO_UNREFERENCED) && tail < n) {
@@ -229,9 +232,9 @@ an_bfs(const an_graph *g, const an_root_ref *roots, uint32_t n_roots,
             }
         }
         for (uint32_t v = 0; v < n; v++) {
-            if (res->parent[v] == AN_UNREACHED
+            if (res->via[v] == AN_UNREACHED
                 && !(referenced[v >> 6] & ((uint64_t)1 << (v & 63)))) {
-                res->parent[v] = v;
+                res->via[v] = AN_VIA_ROOT;
                 if (res->depth) {
                     res->depth[v] = 0;
                 }
@@ -240,7 +243,7 @@ an_bfs(const an_graph *g, const an_root_ref *roots, uint32_t n_roots,
             }
         }
         free(referenced);
-        tail = an_bfs_run(g, flags, queue, head, tail, res->parent,
+        tail = an_bfs_run(g, flags, queue, head, tail, res->via,
                           res->depth);
     }
     res->reached = tail;
@@ -256,41 +259,44 @@ nomem:
 void
 an_bfs_free(an_bfs_result *res)
 {
-    free(res->parent);
+    free(res->via);
     free(res->depth);
-    res->parent = NULL;
+    res->via = NULL;
     res->depth = NULL;
 }
 
-uint64_t
-an_parent_edge(const an_graph *g, uint32_t parent, uint32_t child,
-               unsigned flags)
+uint32_t
+an_edge_source(const an_graph *g, uint64_t e)
 {
-    if (g->edge_start == NULL || parent >= g->n) {
-        return UINT64_MAX;
-    }
-    for (uint64_t e = g->edge_start[parent]; e < g->edge_start[parent + 1];
-         e++) {
-        if (g->edge_target[e] == child && an_edge_followed(g, e, flags)) {
-            return e;
+    uint32_t lo = 0, hi = g->n;
+
+    /* the last v with edge_start[v] <= e; it has edge_start[v+1] > e */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+
+        if (g->edge_start[mid + 1] <= e) {
+            lo = mid + 1;
+        }
+        else {
+            hi = mid;
         }
     }
-    return UINT64_MAX;
+    return lo;
 }
 
 uint32_t
-an_path(const uint32_t *parent, uint32_t n, uint32_t obj, uint32_t *buf,
-        uint32_t cap)
+an_path(const an_graph *g, const an_bfs_result *res, uint32_t obj,
+        uint32_t *buf, uint32_t cap)
 {
     uint32_t len = 1;
     uint32_t v = obj;
 
-    if (obj >= n || parent[obj] == AN_UNREACHED) {
+    if (obj >= g->n || res->via[obj] == AN_UNREACHED) {
         return 0;
     }
-    /* parent chains of a BFS are acyclic; the bound guards the loop */
-    while (parent[v] != v && len <= n) {
-        v = parent[v];
+    /* BFS paths are acyclic; the bound guards the loop */
+    while (res->via[v] != AN_VIA_ROOT && len <= g->n) {
+        v = an_edge_source(g, res->via[v]);
         len++;
     }
     if (len > cap) {
@@ -299,7 +305,9 @@ an_path(const uint32_t *parent, uint32_t n, uint32_t obj, uint32_t *buf,
     v = obj;
     for (uint32_t i = len; i > 0; i--) {
         buf[i - 1] = v;
-        v = parent[v];
+        if (i > 1) {
+            v = an_edge_source(g, res->via[v]);
+        }
     }
     return len;
 }
@@ -417,7 +425,7 @@ an_group_cmp(const void *a, const void *b)
 }
 
 int
-an_group_paths(const an_graph *g, const an_bfs_result *bfs, unsigned flags,
+an_group_paths(const an_graph *g, const an_bfs_result *bfs, unsigned fold,
                const an_root_ref *roots, uint32_t n_roots,
                const uint32_t *targets, uint64_t n_targets, an_groups *out)
 {
@@ -450,7 +458,7 @@ an_group_paths(const an_graph *g, const an_bfs_result *bfs, unsigned flags,
         if (obj >= g->n) {
             continue;
         }
-        len = an_path(bfs->parent, g->n, obj, path, path_cap);
+        len = an_path(g, bfs, obj, path, path_cap);
         if (len == 0) {
             if (out->unreachable == 0 || obj < out->unreachable_example) {
                 out->unreachable_example = obj;
@@ -467,7 +475,7 @@ an_group_paths(const an_graph *g, const an_bfs_result *bfs, unsigned flags,
             }
             path = p;
             path_cap = cap;
-            len = an_path(bfs->parent, g->n, obj, path, path_cap);
+            len = an_path(g, bfs, obj, path, path_cap);
         }
         /* the root step */
         rr = an_root_of(by_obj, n_roots, path[0]);
@@ -477,17 +485,19 @@ an_group_paths(const an_graph *g, const an_bfs_result *bfs, unsigned flags,
         x.label = rr ? rr->label : MF_NONE;
         node = an_trie_intern(&trie, &x);
         for (uint32_t k = 1; k < len && node != MF_NONE; k++) {
-            uint64_t e = an_parent_edge(g, path[k - 1], path[k], flags);
+            uint64_t e = bfs->via[path[k]];
             uint8_t kind = 0;
 
             x.up = node;
             x.type = g->type ? g->type[path[k]] : 0;
             x.label = 0;
-            if (e != UINT64_MAX && g->edge_kind) {
+            if (g->edge_kind) {
                 kind = g->edge_kind[e];
                 x.label = g->edge_label ? g->edge_label[e] : 0;
                 if ((kind & MF_EDGE_KIND_MASK) == MF_EDGE_INDEX
-                    || (kind & MF_EDGE_KIND_MASK) == MF_EDGE_KEY_INT) {
+                    || (kind & MF_EDGE_KIND_MASK) == MF_EDGE_KEY_INT
+                    || ((fold & AN_FOLD_STR_KEYS)
+                        && (kind & MF_EDGE_KIND_MASK) == MF_EDGE_KEY_STR)) {
                     x.label = AN_FOLDED;
                 }
             }
@@ -584,7 +594,7 @@ an_referrers(const an_graph *g, uint32_t obj, uint32_t *out, uint64_t cap)
     if (g->rev_start == NULL || obj >= g->n) {
         return 0;
     }
-    for (uint64_t k = g->rev_start[obj]; k < g->rev_start[obj + 1]; k++) {
+    for (uint32_t k = g->rev_start[obj]; k < g->rev_start[obj + 1]; k++) {
         uint32_t s = g->rev_source[k];
 
         if (s == prev) {

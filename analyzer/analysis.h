@@ -36,8 +36,9 @@ typedef struct an_root_ref {
     uint32_t label;     /* string id or MF_NONE */
 } an_root_ref;
 
-/* parent[] of an object no root reaches */
+/* via[] of an object no root reaches, and of a root */
 #define AN_UNREACHED UINT32_MAX
+#define AN_VIA_ROOT (UINT32_MAX - 1)
 
 /*
  * an_root_priority() - sort rank of a dumper root kind: sys.modules and
@@ -51,8 +52,9 @@ int an_root_priority(uint32_t kind);
 void an_sort_roots(an_root_ref *roots, uint32_t n);
 
 typedef struct an_bfs_result {
-    uint32_t *parent;       /* n entries: parent object on the path, the
-                               object itself for a root, AN_UNREACHED */
+    uint32_t *via;          /* n entries: the edge (global index) through
+                               which the BFS reached the object, AN_VIA_ROOT
+                               for a root, AN_UNREACHED */
     uint32_t *depth;        /* n entries (edges from the root), or NULL */
     uint32_t n_unreferenced;/* roots added in the second tier */
     uint64_t reached;
@@ -65,13 +67,14 @@ typedef struct an_bfs_result {
 /*
  * an_bfs() - breadth-first search in two tiers.
  * Tier 1 starts from `roots` (the dumper's, already in priority order) at
- * once: every object reachable from them gets the parent on one of its
- * shortest paths from the nearest of them (ties: the earlier root, then
- * the earlier edge).  Tier 2 then starts from every object not yet reached
- * that no followed edge points to (in-degree 0, "unreferenced") and
- * continues the same way for the rest.  Weak edges (MF_EDGE_WEAK) are
+ * once: every object reachable from them gets the edge into it on one of
+ * its shortest paths from the nearest of them (ties: the earlier root,
+ * then the earlier edge).  Tier 2 then starts from every object not yet
+ * reached that no followed edge points to (in-degree 0, "unreferenced")
+ * and continues the same way for the rest.  Weak edges (MF_EDGE_WEAK) are
  * skipped unless AN_BFS_WEAK.  Edges with targets >= n are ignored.
- * O(n + e) time; allocates parent (and depth) and a queue of n entries.
+ * O(n + e) time; allocates via (and depth) and a queue of n entries.
+ * Edge indices are 32-bit: fails for graphs of 2^32 - 2 edges or more.
  * Returns 0, or -1 when out of memory.  Free with an_bfs_free().
  */
 int an_bfs(const an_graph *g, const an_root_ref *roots, uint32_t n_roots,
@@ -86,21 +89,17 @@ an_edge_followed(const an_graph *g, uint64_t e, unsigned flags)
            || !(g->edge_kind[e] & MF_EDGE_WEAK);
 }
 
-/*
- * an_parent_edge() - the edge the BFS used from `parent` to `child`: the
- * first followed edge of parent whose target is child (UINT64_MAX when
- * none, which a correct parent array never gives).
- */
-uint64_t an_parent_edge(const an_graph *g, uint32_t parent, uint32_t child,
-                        unsigned flags);
+/* The object edge e comes from (binary search in edge_start). */
+uint32_t an_edge_source(const an_graph *g, uint64_t e);
 
 /*
- * an_path() - the objects on the path to `obj`, root first, into buf
+ * an_path() - the objects on the BFS path to `obj`, root first, into buf
  * (cap entries).  Returns the number of objects on the path, or 0 when
  * obj is unreached; when that number is larger than cap nothing is
- * written (call again with a larger buffer).
+ * written (call again with a larger buffer).  The edge into path[k] is
+ * res->via[path[k]] for k >= 1.  O(length x log n).
  */
-uint32_t an_path(const uint32_t *parent, uint32_t n, uint32_t obj,
+uint32_t an_path(const an_graph *g, const an_bfs_result *res, uint32_t obj,
                  uint32_t *buf, uint32_t cap);
 
 /* ---- grouping paths by shape ---------------------------------------- */
@@ -109,9 +108,13 @@ uint32_t an_path(const uint32_t *parent, uint32_t n, uint32_t obj,
  * The shape of a path is the sequence of its steps: the root step (root
  * kind, root label, root object's type) then one step per edge (edge kind,
  * label, target's type), where list/tuple indices (MF_EDGE_INDEX) and int
- * dict keys (MF_EDGE_KEY_INT) are folded to "[*]".  Shapes are interned in
- * a trie, so equal shapes get the same leaf id.
+ * dict keys (MF_EDGE_KEY_INT) are folded to "[*]" - and, with
+ * AN_FOLD_STR_KEYS, str dict keys (MF_EDGE_KEY_STR) too, for caches keyed
+ * by strings.  Shapes are interned in a trie, so equal shapes get the
+ * same leaf id.
  */
+#define AN_FOLD_STR_KEYS 0x01u
+
 typedef struct an_group {
     uint32_t shape;         /* trie node of the path's last step */
     uint64_t count;         /* instances with this shape */
@@ -128,15 +131,16 @@ typedef struct an_groups {
 } an_groups;
 
 /*
- * an_group_paths() - group `targets` by the shape of their BFS path.
+ * an_group_paths() - group `targets` by the shape of their BFS path
+ * (`fold`: 0 or AN_FOLD_STR_KEYS).
  * `roots` (n_roots entries, any order) give kind and label of the dumper
  * roots; a path starting elsewhere starts at an unreferenced root.
- * `type` may be NULL (all shapes then differ only by edges).
+ * `g->type` may be NULL (shapes then differ only by edges).
  * Deterministic: the same input gives the same groups in the same order.
- * O(sum of path lengths).  Returns 0, or -1 when out of memory.
+ * O(sum of path lengths x log n).  Returns 0, or -1 when out of memory.
  */
 int an_group_paths(const an_graph *g, const an_bfs_result *bfs,
-                   unsigned flags, const an_root_ref *roots,
+                   unsigned fold, const an_root_ref *roots,
                    uint32_t n_roots, const uint32_t *targets,
                    uint64_t n_targets, an_groups *out);
 void an_groups_free(an_groups *gr);

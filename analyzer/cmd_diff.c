@@ -17,8 +17,8 @@
 
 static const an_usage diff_usage = {
     "diff",
-    "[--by type|module] [--top N] [--fail-above BYTES] [--objects]\n"
-    "        [--partial] [--json] A.snap B.snap",
+    "[--by type|module] [--top N] [--fail-above BYTES]\n"
+    " [--objects] [--partial] [--json] A.snap B.snap",
     "what grew between two snapshots",
     "Matches types across the snapshots by module and qualified name and\n"
     "prints the change of their count and size, largest growth first.\n"
@@ -535,7 +535,7 @@ cmd_diff(int argc, char **argv)
         {AN_OPT_STRING, 0, "by", &by, "WHAT",
          "group by 'type' (default) or 'module'"},
         {AN_OPT_UINT, 'n', "top", &top, "N",
-         "show the N groups that grew most (default 20; JSON: all)"},
+         "show N groups (default 20, JSON: all)"},
         {AN_OPT_SIZE, 0, "fail-above", &fail_above, "BYTES",
          "exit 3 when the total size grew by more than BYTES"},
         {AN_OPT_FLAG, 0, "objects", &objects, NULL,
@@ -608,26 +608,39 @@ cmd_diff(int argc, char **argv)
         goto nomem;
     }
     if (objects) {
-        /* key -> union id by (module, qualname) even with --by module */
+        /* key -> type id by (module, qualname) even with --by module;
+         * resolved once per key, not per object */
         an_strmap *ku = an_strmap_new();
+        uint32_t *kid = an_calloc((size_t)a.n_keys + 1, sizeof(uint32_t));
         int added;
 
-        if (ku == NULL || an_u64map_init(&amap, a.cols.n_objects) != 0) {
+        if (ku == NULL || kid == NULL
+            || an_u64map_init(&amap, a.cols.n_objects) != 0) {
             an_strmap_free(ku);
+            free(kid);
             goto nomem;
         }
-        for (uint32_t i = 0; i < a.cols.n_objects; i++) {
-            const an_key *k = &a.keys[an_snap_key_of(&a, i)];
-            uint32_t id = an_strmap_intern(ku, k->module, strlen(k->module),
-                                           k->qualname, strlen(k->qualname),
-                                           &added);
+        for (uint32_t k = 0; k <= a.n_keys; k++) {
+            const an_key *key = &a.keys[k];
 
-            if (id == MF_NONE || an_u64map_put(&amap, a.cols.address[i], id)
-                                     != 0) {
+            kid[k] = an_strmap_intern(ku, key->module, strlen(key->module),
+                                      key->qualname, strlen(key->qualname),
+                                      &added);
+            if (kid[k] == MF_NONE) {
                 an_strmap_free(ku);
+                free(kid);
                 goto nomem;
             }
         }
+        for (uint32_t i = 0; i < a.cols.n_objects; i++) {
+            if (an_u64map_put(&amap, a.cols.address[i],
+                              kid[an_snap_key_of(&a, i)]) != 0) {
+                an_strmap_free(ku);
+                free(kid);
+                goto nomem;
+            }
+        }
+        free(kid);
         /* reuse: B's objects are matched through the same name map */
         an_snap_close(&a);
         status = an_snap_load(&b, cols);
@@ -641,19 +654,25 @@ cmd_diff(int argc, char **argv)
             an_strmap_free(ku);
             goto nomem;
         }
+        kid = an_calloc((size_t)b.n_keys + 1, sizeof(uint32_t));
+        if (kid == NULL) {
+            an_strmap_free(ku);
+            goto nomem;
+        }
+        for (uint32_t k = 0; k <= b.n_keys; k++) {
+            const an_key *key = &b.keys[k];
+
+            /* MF_NONE for a type A did not have: never "old" */
+            kid[k] = an_strmap_get(ku, key->module, strlen(key->module),
+                                   key->qualname, strlen(key->qualname));
+        }
         for (uint32_t i = 0; i < b.cols.n_objects; i++) {
-            const an_key *k = &b.keys[an_snap_key_of(&b, i)];
             uint32_t old = an_u64map_get(&amap, b.cols.address[i]);
-            uint32_t id;
             diff_row *r;
             uint64_t sz = b.cols.size[i];
 
-            if (old != MF_NONE) {
-                id = an_strmap_get(ku, k->module, strlen(k->module),
-                                   k->qualname, strlen(k->qualname));
-                if (id == old) {
-                    continue;       /* same address, same type: old */
-                }
+            if (old != MF_NONE && old == kid[an_snap_key_of(&b, i)]) {
+                continue;           /* same address, same type: old */
             }
             r = &rows[diff_obj_union(&b, by_module, b_union, i)];
             r->new_count++;
@@ -675,6 +694,7 @@ cmd_diff(int argc, char **argv)
                 largest[p].group = an_snap_key_of(&b, i);
             }
         }
+        free(kid);
         an_strmap_free(ku);
     }
     else {

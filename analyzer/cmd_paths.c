@@ -1,8 +1,8 @@
 /*
  * cmd_paths.c - muppy-analyze paths: why an object is alive.
  *
- * One multi-source BFS from all roots gives every object a parent on a
- * shortest path; instance paths are then grouped by shape
+ * One multi-source BFS from all roots gives every object the edge into it
+ * on a shortest path; instance paths are then grouped by shape
  * (an_group_paths) and one example of each group is printed.
  */
 #include <stdlib.h>
@@ -17,14 +17,17 @@
 
 static const an_usage paths_usage = {
     "paths",
-    "[--weak] [--max N] [--partial] [--json] SNAP ADDRESS\n"
-    "--type NAME [--weak] [--max N] [--partial] [--json] SNAP",
+    "[--weak] [--max N] [--partial] [--json] SNAP\n"
+    " ADDRESS\n"
+    "--type NAME [--weak] [--fold-keys] [--max N]\n"
+    " [--partial] [--json] SNAP",
     "why an object is alive: paths from the roots",
     "Prints a shortest chain of references from a root (a module in\n"
     "sys.modules, a thread's frame, ... or an object nothing in the\n"
     "snapshot refers to) to the object at ADDRESS.  With --type, finds the\n"
     "paths of all instances of a type at once and groups them by shape\n"
-    "(list indices and int keys folded to [*]), most common first.\n"
+    "(list indices and int keys folded to [*]; with --fold-keys str keys\n"
+    "too), most common first.\n"
     "Weak references are not followed unless --weak.",
     "  muppy-analyze paths app.snap 0x7f3a2c1b9e80\n"
     "  muppy-analyze paths --type LeakedSession app.snap",
@@ -82,23 +85,19 @@ paths_root_text(const an_snap *s, const an_root_ref *rr, uint32_t obj,
     }
 }
 
-/* Label of the step into path[k] (k >= 1), "" when unlabeled. */
+/* Label of the edge into path[k] (k >= 1), "" when unlabeled. */
 static void
-paths_step_label(const an_snap *s, const uint32_t *path, uint32_t k,
-                 unsigned flags, char *buf, size_t cap)
+paths_step_label(const an_snap *s, const an_bfs_result *bfs,
+                 const uint32_t *path, uint32_t k, char *buf, size_t cap)
 {
-    uint64_t e = an_parent_edge(&s->g, path[k - 1], path[k], flags);
-
     buf[0] = '\0';
-    if (e != UINT64_MAX) {
-        an_snap_edge_label(s, e, buf, cap);
-    }
+    an_snap_edge_label(s, bfs->via[path[k]], buf, cap);
 }
 
 static void
 paths_print_text(const an_snap *s, const an_root_ref *by_obj,
                  uint32_t n_roots, const uint32_t *path, uint32_t len,
-                 unsigned flags)
+                 const an_bfs_result *bfs)
 {
     char buf[PATHS_LABEL];
     uint32_t last = path[len - 1];
@@ -108,7 +107,7 @@ paths_print_text(const an_snap *s, const an_root_ref *by_obj,
     fputs("  ", stdout);
     fputs(buf, stdout);
     for (uint32_t k = 1; k < len; k++) {
-        paths_step_label(s, path, k, flags, buf, sizeof(buf));
+        paths_step_label(s, bfs, path, k, buf, sizeof(buf));
         if (buf[0]) {
             printf(" %s", buf);
         }
@@ -124,7 +123,7 @@ paths_print_text(const an_snap *s, const an_root_ref *by_obj,
 static void
 paths_json_steps(an_json *j, const an_snap *s, const an_root_ref *by_obj,
                  uint32_t n_roots, const uint32_t *path, uint32_t len,
-                 unsigned flags)
+                 const an_bfs_result *bfs)
 {
     char buf[PATHS_LABEL], addr[32];
 
@@ -143,7 +142,7 @@ paths_json_steps(an_json *j, const an_snap *s, const an_root_ref *by_obj,
                                                 : MF_ROOT_UNREFERENCED));
         }
         else {
-            paths_step_label(s, path, k, flags, buf, sizeof(buf));
+            paths_step_label(s, bfs, path, k, buf, sizeof(buf));
         }
         an_json_key(j, "label");
         an_json_str(j, buf);
@@ -163,13 +162,15 @@ paths_json_steps(an_json *j, const an_snap *s, const an_root_ref *by_obj,
 int
 cmd_paths(int argc, char **argv)
 {
-    int partial = 0, json = 0, weak = 0;
+    int partial = 0, json = 0, weak = 0, fold_keys = 0;
     const char *type_name = NULL;
     uint64_t max_groups = 10;
     const an_option opts[] = {
         {AN_OPT_STRING, 't', "type", &type_name, "NAME",
          "all instances of type NAME (qualname or module.qualname)"},
         {AN_OPT_FLAG, 0, "weak", &weak, NULL, "follow weak references too"},
+        {AN_OPT_FLAG, 0, "fold-keys", &fold_keys, NULL,
+         "group paths through different str dict keys too"},
         {AN_OPT_UINT, 0, "max", &max_groups, "N",
          "show at most N path groups (default 10)"},
         {AN_OPT_FLAG, 0, "partial", &partial, NULL,
@@ -281,8 +282,9 @@ cmd_paths(int argc, char **argv)
     an_sort_roots_by_object(by_obj, n_roots);
 
     if (an_bfs(&s.g, roots, n_roots, flags, &bfs) != 0
-        || an_group_paths(&s.g, &bfs, flags, roots, n_roots, targets,
-                          n_targets, &groups) != 0) {
+        || an_group_paths(&s.g, &bfs, fold_keys ? AN_FOLD_STR_KEYS : 0,
+                          roots, n_roots, targets, n_targets,
+                          &groups) != 0) {
         an_error("'%s': out of memory", s.path);
         goto done;
     }
@@ -318,6 +320,8 @@ cmd_paths(int argc, char **argv)
         an_json_u64(&j, groups.unreachable);
         an_json_key(&j, "weak");
         an_json_bool(&j, weak);
+        an_json_key(&j, "fold_keys");
+        an_json_bool(&j, fold_keys);
         an_json_key(&j, "groups");
         an_json_u64(&j, groups.n_groups);
         an_json_key(&j, "paths");
@@ -331,13 +335,13 @@ cmd_paths(int argc, char **argv)
                 an_error("out of memory");
                 goto done;
             }
-            len = an_path(bfs.parent, s.g.n, gr->example, path, gr->length);
+            len = an_path(&s.g, &bfs, gr->example, path, gr->length);
             an_json_object(&j);
             an_json_key(&j, "count");
             an_json_u64(&j, gr->count);
             an_json_key(&j, "length");
             an_json_u64(&j, len);
-            paths_json_steps(&j, &s, by_obj, n_roots, path, len, flags);
+            paths_json_steps(&j, &s, by_obj, n_roots, path, len, &bfs);
             an_json_end_object(&j);
         }
         an_json_end_array(&j);
@@ -359,19 +363,19 @@ cmd_paths(int argc, char **argv)
                 an_error("out of memory");
                 goto done;
             }
-            len = an_path(bfs.parent, s.g.n, gr->example, path, gr->length);
+            len = an_path(&s.g, &bfs, gr->example, path, gr->length);
             if (type_name != NULL) {
-                printf("%s%s of %s %s held through this path (%u steps):\n",
+                printf("%s%s of %s %s held through this path (%u step%s):\n",
                        g ? "\n" : "",
                        an_format_count(gr->count, c1, sizeof(c1)),
                        an_format_count(n_targets, c2, sizeof(c2)),
-                       target_desc, len - 1);
+                       target_desc, len - 1, len == 2 ? "" : "s");
             }
             else {
-                printf("%s is held through this path (%u steps):\n",
-                       target_desc, len - 1);
+                printf("%s is held through this path (%u step%s):\n",
+                       target_desc, len - 1, len == 2 ? "" : "s");
             }
-            paths_print_text(&s, by_obj, n_roots, path, len, flags);
+            paths_print_text(&s, by_obj, n_roots, path, len, &bfs);
         }
         if (groups.n_groups > max_groups) {
             printf("\n... and %llu more path shapes (--max to see them)\n",

@@ -17,7 +17,8 @@
 
 static const an_usage referrers_usage = {
     "referrers",
-    "[--depth N] [--max-children N] [--partial] [--json] SNAP ADDRESS",
+    "[--depth N] [--max-children N] [--partial]\n"
+    " [--json] SNAP ADDRESS",
     "who points at an object, as a tree",
     "Prints the objects that refer to the object at ADDRESS, the objects\n"
     "that refer to those, and so on up to --depth levels, each with the\n"
@@ -220,9 +221,9 @@ cmd_referrers(int argc, char **argv)
     if (status != 0) {
         return status;
     }
-    status = an_snap_load(&s, MF_COL_ADDRESS | MF_COL_TYPE | MF_COL_SIZE
-                                  | MF_COL_EDGES | MF_COL_EDGE_KIND
-                                  | MF_COL_EDGE_LABEL);
+    /* no size column: it would cost 8 bytes an object for one figure */
+    status = an_snap_load(&s, MF_COL_ADDRESS | MF_COL_TYPE | MF_COL_EDGES
+                                  | MF_COL_EDGE_KIND | MF_COL_EDGE_LABEL);
     if (status != 0) {
         goto done;
     }
@@ -274,20 +275,14 @@ cmd_referrers(int argc, char **argv)
         an_json_str(&j, k->qualname);
         an_json_key(&j, "module");
         an_json_str(&j, k->module);
-        an_json_key(&j, "size");
-        an_json_u64(&j, s.cols.size[target]);
         if (note[0]) {
             an_json_key(&j, "root");
             an_json_bool(&j, 1);
         }
     }
     else {
-        char sz[32];
-
-        printf("%s @0x%llx (%s)%s\n",
-               s.keys[an_snap_key_of(&s, target)].display,
-               (unsigned long long)address,
-               an_format_size(s.cols.size[target], sz, sizeof(sz)), note);
+        printf("%s @0x%llx%s\n", s.keys[an_snap_key_of(&s, target)].display,
+               (unsigned long long)address, note);
     }
     if (ref_walk(&c, target, 1) != 0) {
         an_error("out of memory");

@@ -13,8 +13,8 @@
 
 static const an_usage summary_usage = {
     "summary",
-    "[--sort size|count] [--top N] [--by type|module] [--type NAME]\n"
-    "        [--partial] [--json] SNAP",
+    "[--sort size|count] [--top N] [--by type|module]\n"
+    " [--type NAME] [--partial] [--json] SNAP",
     "objects grouped by type, largest first",
     "Groups the objects of the snapshot by type (module and qualified\n"
     "name) or by the type's module, with the count, the total size and its\n"
@@ -60,7 +60,7 @@ cmd_summary(int argc, char **argv)
         {AN_OPT_STRING, 0, "sort", &sort, "KEY",
          "sort by 'size' (default) or 'count'"},
         {AN_OPT_UINT, 'n', "top", &top, "N",
-         "show the N largest groups (default 20; JSON: all)"},
+         "show N groups (default 20, JSON: all)"},
         {AN_OPT_STRING, 0, "by", &by, "WHAT",
          "group by 'type' (default) or 'module'"},
         {AN_OPT_STRING, 't', "type", &type_name, "NAME",

@@ -12,13 +12,16 @@
 int
 an_graph_reverse(an_graph *g)
 {
-    uint64_t *start;
+    uint32_t *start;
     uint32_t *src;
 
     if (g->rev_start != NULL) {
         return 0;
     }
-    start = calloc((size_t)g->n + 1, sizeof(uint64_t));
+    if (g->n_edges >= UINT32_MAX) {
+        return -1;
+    }
+    start = calloc((size_t)g->n + 1, sizeof(uint32_t));
     src = malloc((size_t)(g->n_edges ? g->n_edges : 1) * sizeof(uint32_t));
     if (start == NULL || src == NULL) {
         free(start);

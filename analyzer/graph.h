@@ -32,7 +32,8 @@ typedef struct an_graph {
     const uint64_t *edge_label; /* NULL: labels not loaded */
     const uint32_t *type;       /* may be NULL */
     /* reverse CSR, owned, built by an_graph_reverse() */
-    uint64_t *rev_start;        /* n + 1 entries */
+    uint32_t *rev_start;        /* n + 1 entries (32-bit: the reverse
+                                   index needs n_edges < 2^32) */
     uint32_t *rev_source;       /* n_edges entries: the source objects of
                                    the edges into each object, ascending */
 } an_graph;
@@ -40,7 +41,8 @@ typedef struct an_graph {
 /*
  * an_graph_reverse() - build rev_start/rev_source (once; later calls do
  * nothing).  Edges whose target is out of range are ignored.  O(n + e)
- * time, 8n + 4e bytes.  Returns 0, or -1 when out of memory.
+ * time, 4n + 4e bytes.  Returns 0, or -1 when out of memory or when the
+ * graph has 2^32 edges or more.
  */
 int an_graph_reverse(an_graph *g);
 /* Free what an_graph_reverse() allocated. */

@@ -1,6 +1,9 @@
 /*
  * main.c - muppy-analyze: dispatch to the subcommands.
  */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,8 +39,8 @@ an_main_usage(FILE *f)
                 an_commands[i].summary);
     }
     fputs("\n"
-          "'" AN_PROG " help <command>' or '" AN_PROG " <command> --help'"
-          " shows a command's\noptions.  Every command takes --json.\n"
+          "'" AN_PROG " help <command>' or '" AN_PROG " <command> --help'\n"
+          "shows a command's options.  Every command takes --json.\n"
           "\n"
           "exit status: 0 success, 1 bad or damaged input, 2 usage,\n"
           "3 a --fail-above threshold exceeded\n", f);
@@ -61,6 +64,9 @@ main(int argc, char **argv)
     const char *name;
     int rc;
 
+    /* never die of a signal: a closed pipe (`| head`) becomes a write
+     * error, reported below */
+    signal(SIGPIPE, SIG_IGN);
     if (argc < 2) {
         an_main_usage(stderr);
         return AN_EXIT_USAGE;
@@ -104,9 +110,13 @@ main(int argc, char **argv)
         an_main_usage(stderr);
         return AN_EXIT_USAGE;
     }
+    errno = 0;
     rc = cmd->fn(argc - 1, argv + 1);
     if (fflush(stdout) != 0 || ferror(stdout)) {
-        an_error("cannot write the output");
+        /* the reader went away (`| head`): nothing to say to anyone */
+        if (errno != EPIPE) {
+            an_error("cannot write the output: %s", strerror(errno));
+        }
         if (rc == AN_EXIT_OK) {
             rc = AN_EXIT_INPUT;
         }

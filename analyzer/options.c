@@ -8,18 +8,30 @@
 
 #include "util.h"
 
+/* Synopsis lines: a line starting with a space continues the previous
+ * one (aligned under its first option), any other is an alternative. */
 static void
 an_print_synopsis(FILE *f, const an_usage *u)
 {
     const char *s = u->synopsis;
     const char *prefix = "usage: ";
+    int indent = (int)(strlen("usage: " AN_PROG " ") + strlen(u->name) + 1);
 
     while (s != NULL && *s) {
         const char *nl = strchr(s, '\n');
         int len = nl ? (int)(nl - s) : (int)strlen(s);
 
-        fprintf(f, "%s" AN_PROG " %s %.*s\n", prefix, u->name, len, s);
-        prefix = "   or: ";
+        if (*s == ' ') {
+            while (len > 0 && *s == ' ') {
+                s++;
+                len--;
+            }
+            fprintf(f, "%*s%.*s\n", indent, "", len, s);
+        }
+        else {
+            fprintf(f, "%s" AN_PROG " %s %.*s\n", prefix, u->name, len, s);
+            prefix = "   or: ";
+        }
         s = nl ? nl + 1 : NULL;
     }
 }

@@ -1373,6 +1373,12 @@ md_dump(const char *path, const md_options *opt, md_result *res)
 
 done:
     owned_n = d->own_all ? d->n : 0;
+    if (getenv("MUPPY_DEBUG_STATS")) {
+        fprintf(stderr, "n=%u tracked=%u cap=%u slots=%llu te=%zu cand=%zu "
+                "strs=%zu types=%zu\n", d->n, d->n_tracked, d->cap,
+                (unsigned long long)d->tmask + 1, d->cap_te, d->cap_cand,
+                d->strs_mask + 1, d->types_mask + 1);
+    }
     if (rc == 0) {
         mf_writer *w = d->w;
 

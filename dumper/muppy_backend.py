@@ -99,7 +99,7 @@ def build_extension(out_dir):
     """Compile and link _muppy into out_dir; return its path."""
     cc = shlex.split(os.environ.get("CC") or _cvar("CC") or "cc")
     cflags = shlex.split(_cvar("CFLAGS")) + shlex.split(_cvar("CCSHARED"))
-    cflags += ["-std=c11", "-fvisibility=hidden"]
+    cflags += ["-std=c11"]
     paths = sysconfig.get_paths()
     incs = {paths["include"], paths["platinclude"]}
     includes = ["-I" + d for d in sorted(incs)] + ["-I" + FORMAT_DIR]

@@ -17,6 +17,14 @@
 #define MF_BLOCK_HEADER_SIZE 40u
 #define MF_FOOTER_SIZE      24u
 
+/* Fuzzing builds (MUPPY_FUZZ) ignore checksum mismatches so that the
+   fuzzer reaches the decoders behind them; never in a normal build. */
+#ifdef MF_FUZZING_NO_CRC
+#define MF_IGNORE_CRC 1
+#else
+#define MF_IGNORE_CRC 0
+#endif
+
 /* Largest raw (decompressed) payload of one block. */
 #define MF_MAX_RAW          (64u << 20)
 

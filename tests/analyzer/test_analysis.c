@@ -218,19 +218,20 @@ check_bfs(tg *t, unsigned flags)
         uint32_t len;
 
         if (want == UINT32_MAX) {
-            CU_ASSERT_EQUAL(res.parent[v], AN_UNREACHED);
+            CU_ASSERT_EQUAL(res.via[v], AN_UNREACHED);
             continue;
         }
-        CU_ASSERT_NOT_EQUAL_FATAL(res.parent[v], AN_UNREACHED);
+        CU_ASSERT_NOT_EQUAL_FATAL(res.via[v], AN_UNREACHED);
         CU_ASSERT_EQUAL(res.depth[v], want);
-        len = an_path(res.parent, n, v, path, n);
+        len = an_path(&t->g, &res, v, path, n);
         CU_ASSERT_EQUAL(len, want + 1);
         /* starts at a root of the right tier, every step a followed edge */
         CU_ASSERT(d1[v] != UINT32_MAX ? src1[path[0]] : src2[path[0]]);
         for (uint32_t k = 1; k < len; k++) {
-            uint64_t e = an_parent_edge(&t->g, path[k - 1], path[k], flags);
+            uint64_t e = res.via[path[k]];
 
-            CU_ASSERT_NOT_EQUAL_FATAL(e, UINT64_MAX);
+            CU_ASSERT_FATAL(e < t->g.n_edges);
+            CU_ASSERT_EQUAL(an_edge_source(&t->g, e), path[k - 1]);
             CU_ASSERT_EQUAL(t->target[e], path[k]);
             if (!(flags & AN_BFS_WEAK)) {
                 CU_ASSERT_FALSE(t->kind[e] & MF_EDGE_WEAK);
@@ -275,11 +276,11 @@ test_bfs_weak_hand(void)
     uint32_t path[4];
 
     CU_ASSERT_EQUAL_FATAL(an_bfs(&g, &root, 1, 0, &r), 0);
-    CU_ASSERT_EQUAL(an_path(r.parent, 4, 1, path, 4), 4);
+    CU_ASSERT_EQUAL(an_path(&g, &r, 1, path, 4), 4);
     CU_ASSERT_EQUAL(path[2], 3);
     an_bfs_free(&r);
     CU_ASSERT_EQUAL_FATAL(an_bfs(&g, &root, 1, AN_BFS_WEAK, &r), 0);
-    CU_ASSERT_EQUAL(an_path(r.parent, 4, 1, path, 4), 2);
+    CU_ASSERT_EQUAL(an_path(&g, &r, 1, path, 4), 2);
     an_bfs_free(&r);
 }
 
@@ -296,25 +297,40 @@ test_bfs_tiers(void)
     uint32_t path[8];
 
     CU_ASSERT_EQUAL_FATAL(an_bfs(&g, &root, 1, 0, &r), 0);
-    CU_ASSERT_EQUAL(an_path(r.parent, 7, 3, path, 8), 4);
+    CU_ASSERT_EQUAL(an_path(&g, &r, 3, path, 8), 4);
     CU_ASSERT_EQUAL(path[0], 0);
-    CU_ASSERT_EQUAL(r.parent[4], 4);       /* unreferenced root */
+    CU_ASSERT_EQUAL(r.via[4], AN_VIA_ROOT);  /* unreferenced root */
     CU_ASSERT_EQUAL(r.n_unreferenced, 1);
-    CU_ASSERT_EQUAL(r.parent[5], AN_UNREACHED);
-    CU_ASSERT_EQUAL(r.parent[6], AN_UNREACHED);
+    CU_ASSERT_EQUAL(r.via[5], AN_UNREACHED);
+    CU_ASSERT_EQUAL(r.via[6], AN_UNREACHED);
     an_bfs_free(&r);
 }
 
 /* ---- grouping ------------------------------------------------------- */
 
+/* The first followed edge from `from` to `to` (what a BFS scanning edges
+ * in order takes), found by a scan. */
+static uint64_t
+first_edge(const tg *t, uint32_t from, uint32_t to, unsigned flags)
+{
+    for (uint64_t e = t->start[from]; e < t->start[from + 1]; e++) {
+        if (t->target[e] == to
+            && ((flags & AN_BFS_WEAK) || !(t->kind[e] & MF_EDGE_WEAK))) {
+            return e;
+        }
+    }
+    CU_FAIL("no edge between consecutive path objects");
+    return 0;
+}
+
 /* Naive shape string of the path to v. */
 static void
 naive_shape(const tg *t, const an_bfs_result *r, const an_root_ref *roots,
-            uint32_t n_roots, uint32_t v, unsigned flags, char *buf,
-            size_t cap)
+            uint32_t n_roots, uint32_t v, unsigned flags, unsigned fold,
+            char *buf, size_t cap)
 {
     uint32_t path[512];
-    uint32_t len = an_path(r->parent, t->g.n, v, path, 512);
+    uint32_t len = an_path(&t->g, r, v, path, 512);
     size_t o = 0;
     uint32_t kind = MF_ROOT_UNREFERENCED, label = MF_NONE;
 
@@ -329,10 +345,12 @@ naive_shape(const tg *t, const an_bfs_result *r, const an_root_ref *roots,
     o += (size_t)snprintf(buf + o, cap - o, "R%u/%u/%u", kind, label,
                           t->type[path[0]]);
     for (uint32_t k = 1; k < len; k++) {
-        uint64_t e = an_parent_edge(&t->g, path[k - 1], path[k], flags);
+        uint64_t e = first_edge(t, path[k - 1], path[k], flags);
         unsigned ek = t->kind[e];
         int folded = (ek & 0x7f) == MF_EDGE_INDEX
-                     || (ek & 0x7f) == MF_EDGE_KEY_INT;
+                     || (ek & 0x7f) == MF_EDGE_KEY_INT
+                     || ((fold & AN_FOLD_STR_KEYS)
+                         && (ek & 0x7f) == MF_EDGE_KEY_STR);
 
         if (folded) {
             o += (size_t)snprintf(buf + o, cap - o, " %u:*/%u", ek,
@@ -356,6 +374,7 @@ test_group_paths_naive(void)
         uint32_t *targets;
         uint64_t nt = 0, sum = 0, unreach = 0;
         unsigned flags = round & 1 ? AN_BFS_WEAK : 0;
+        unsigned fold = round & 2 ? AN_FOLD_STR_KEYS : 0;
         char (*shapes)[2048];
 
         tg_make(&t, 1 + rndn(300), 1 + rndn(2), 3, 1 + rndn(3));
@@ -369,12 +388,10 @@ test_group_paths_naive(void)
         an_sort_roots(t.roots, t.n_roots);
         CU_ASSERT_EQUAL_FATAL(an_bfs(&t.g, t.roots, t.n_roots, flags, &r),
                               0);
-        CU_ASSERT_EQUAL_FATAL(an_group_paths(&t.g, &r, flags, t.roots,
-                                             t.n_roots, targets, nt, &g1),
-                              0);
-        CU_ASSERT_EQUAL_FATAL(an_group_paths(&t.g, &r, flags, t.roots,
-                                             t.n_roots, targets, nt, &g2),
-                              0);
+        CU_ASSERT_EQUAL_FATAL(an_group_paths(&t.g, &r, fold, t.roots,
+                                             t.n_roots, targets, nt, &g1), 0);
+        CU_ASSERT_EQUAL_FATAL(an_group_paths(&t.g, &r, fold, t.roots,
+                                             t.n_roots, targets, nt, &g2), 0);
         /* stable: same input, same output */
         CU_ASSERT_EQUAL(g1.n_groups, g2.n_groups);
         for (uint32_t gi = 0; gi < g1.n_groups && gi < g2.n_groups; gi++) {
@@ -386,13 +403,13 @@ test_group_paths_naive(void)
         /* naive: group by the shape string */
         shapes = malloc((nt + 1) * sizeof(*shapes));
         for (uint64_t i = 0; i < nt; i++) {
-            if (r.parent[targets[i]] == AN_UNREACHED) {
+            if (r.via[targets[i]] == AN_UNREACHED) {
                 shapes[i][0] = '\0';
                 unreach++;
                 continue;
             }
             /* first root record of the object gives kind and label */
-            naive_shape(&t, &r, t.roots, t.n_roots, targets[i], flags,
+            naive_shape(&t, &r, t.roots, t.n_roots, targets[i], flags, fold,
                         shapes[i], sizeof(shapes[i]));
         }
         CU_ASSERT_EQUAL(g1.unreachable, unreach);
@@ -402,8 +419,8 @@ test_group_paths_naive(void)
             uint64_t cnt = 0;
             uint32_t lowest = UINT32_MAX;
 
-            naive_shape(&t, &r, t.roots, t.n_roots, gr->example, flags, ex,
-                        sizeof(ex));
+            naive_shape(&t, &r, t.roots, t.n_roots, gr->example, flags,
+                        fold, ex, sizeof(ex));
             for (uint64_t i = 0; i < nt; i++) {
                 if (shapes[i][0] && strcmp(shapes[i], ex) == 0) {
                     cnt++;

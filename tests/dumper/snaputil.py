@@ -60,7 +60,9 @@ class View:
         self.todo = todo
         self.size = {}
         self.refs = {}
+        self.tracked = {}
         for a, o in self.objs.items():
+            self.tracked[a] = gc.is_tracked(o)
             try:
                 self.size[a] = sys.getsizeof(o)
             except Exception:

@@ -394,11 +394,65 @@ make_crafted(void)
     mf_buf_free(&p);
 }
 
+/*
+ * Fuzzing seed: `name` rewritten with every block stored raw (no zstd),
+ * so that mutations reach the payload decoders.  Written to `out`.
+ */
+static void
+rewrite_raw(const char *name, const char *out)
+{
+    size_t len;
+    uint8_t *d = get_file(name, &len);
+    uint64_t off = MF_HEADER_SIZE, totals[7] = {0};
+    tfile f;
+    FILE *fp;
+
+    tf_init(&f, 1, 0);
+    while (off + MF_BLOCK_HEADER_SIZE <= len) {
+        const uint8_t *h = d + off, *src = h + MF_BLOCK_HEADER_SIZE;
+        uint32_t kind = mf_le32(h), stored = mf_le32(h + 8),
+                 raw = mf_le32(h + 12);
+        uint8_t *buf = malloc(raw + 1);
+        if (mf_le32(h + 4) & MF_BLOCK_ZSTD) {
+            ZSTD_decompress(buf, raw, src, stored);
+        } else {
+            memcpy(buf, src, raw);
+        }
+        if (kind == MF_KIND_TOC) {
+            const uint8_t *p = buf, *end = buf + raw;
+            uint64_t n = 0, v = 0, i;
+            mf_varint_get(&p, end, &n);
+            for (i = 0; i < 5 * n; i++) {
+                mf_varint_get(&p, end, &v);
+            }
+            for (i = 0; i < 7; i++) {
+                mf_varint_get(&p, end, &totals[i]);
+            }
+            free(buf);
+            break;
+        }
+        tf_block(&f, kind, mf_le64(h + 16), mf_le32(h + 24),
+                 mf_le32(h + 28), buf, raw, 0);
+        free(buf);
+        off += MF_BLOCK_HEADER_SIZE + stored;
+    }
+    tf_finish(&f, totals);
+    fp = fopen(out, "wb");
+    if (fp == NULL || fwrite(f.data.data, 1, f.data.len, fp) != f.data.len
+        || fclose(fp) != 0) {
+        die(out, NULL);
+    }
+    tf_free(&f);
+    free(d);
+}
+
 int
 main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: make_samples DIR\n");
+    char out[4096];
+
+    if (argc != 2 && argc != 3) {
+        fprintf(stderr, "usage: make_samples DIR [CORPUS_DIR]\n");
         return 2;
     }
     dir = argv[1];
@@ -407,5 +461,11 @@ main(int argc, char **argv)
     make_empty();
     make_derived();
     make_crafted();
+    if (argc == 3) {
+        snprintf(out, sizeof(out), "%s/raw-minimal.snap", argv[2]);
+        rewrite_raw("v1-minimal.snap", out);
+        snprintf(out, sizeof(out), "%s/raw-multiblock.snap", argv[2]);
+        rewrite_raw("v1-multiblock.snap", out);
+    }
     return 0;
 }

@@ -1,0 +1,93 @@
+#!/bin/sh
+# Build and test the muppy package on every CPython 3.8+ found here.
+#
+# Interpreters: `pyenv versions --bare` (+ `pyenv prefix`) when pyenv
+# exists, plus python3.8 ... python3.19 on PATH; duplicates (same
+# sys.executable after resolving links, or same version and prefix) are
+# tested once.  For each: pip install --no-build-isolation --target TMP ./
+# then the tests/dumper unittest suite with that interpreter (quick mode:
+# smaller deep-chain sizes).  Absent versions are skipped; exits 1 if any
+# present interpreter fails, 0 otherwise.
+#
+# Usage: tests/dumper/test_all_pythons.sh [VERSION-PREFIX...]
+#   e.g. test_all_pythons.sh 3.8 3.13   (only those)
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/muppy-allpy.XXXXXX")
+trap 'rm -rf "$work"' EXIT INT TERM
+
+candidates=""
+if command -v pyenv >/dev/null 2>&1; then
+    for v in $(pyenv versions --bare 2>/dev/null); do
+        p=$(pyenv prefix "$v" 2>/dev/null) || continue
+        for exe in "$p"/bin/python3 "$p"/bin/python; do
+            if [ -x "$exe" ]; then
+                candidates="$candidates $exe"
+                break
+            fi
+        done
+    done
+fi
+for minor in 8 9 10 11 12 13 14 15 16 17 18 19; do
+    exe=$(command -v "python3.$minor" 2>/dev/null) || continue
+    candidates="$candidates $exe"
+done
+
+seen=""
+failed=""
+passed=""
+for exe in $candidates; do
+    # identity: version + real executable; skip < 3.8 and non-CPython
+    id=$("$exe" -c 'import sys, os, platform
+if sys.version_info < (3, 8) or platform.python_implementation() != "CPython":
+    raise SystemExit(1)
+print("%d.%d.%d:%s" % (sys.version_info[:3] + (os.path.realpath(sys.executable),)))' 2>/dev/null) || continue
+    case " $seen " in *" $id "*) continue ;; esac
+    seen="$seen $id"
+    ver=${id%%:*}
+    if [ $# -gt 0 ]; then
+        want=no
+        for w in "$@"; do
+            case "$ver" in "$w"|"$w".*) want=yes ;; esac
+        done
+        [ "$want" = yes ] || continue
+    fi
+    target="$work/$ver-$(echo "$id" | cksum | cut -d' ' -f1)"
+    log="$target.log"
+    printf '%s (%s): ' "$ver" "$exe"
+    if ! "$exe" -m pip --version >/dev/null 2>&1; then
+        echo "skipped (no pip)"
+        continue
+    fi
+    if ! (cd "$root" && "$exe" -m pip install --no-build-isolation \
+            --no-deps --no-index --disable-pip-version-check -q \
+            --target "$target" ./) >"$log" 2>&1; then
+        echo "FAILED to build"
+        sed 's/^/    /' "$log" | tail -30
+        failed="$failed $ver"
+        continue
+    fi
+    if ! (cd "$here" && PYTHONPATH="$target" MUPPY_TEST_QUICK=1 \
+            MUPPY_DUMP_SCRIPT="$target/bin/muppy-dump" \
+            PYTHONDONTWRITEBYTECODE=1 \
+            "$exe" -m unittest test_dump test_errors test_cli) \
+            >"$log" 2>&1; then
+        echo "FAILED"
+        sed 's/^/    /' "$log" | tail -40
+        failed="$failed $ver"
+        continue
+    fi
+    echo "ok ($(tail -3 "$log" | grep -o 'Ran [0-9]* tests'))"
+    passed="$passed $ver"
+done
+
+echo "passed:${passed:- none}"
+if [ -n "$failed" ]; then
+    echo "failed:$failed"
+    exit 1
+fi
+if [ -z "$passed" ]; then
+    echo "no CPython 3.8+ found"
+fi
+exit 0
