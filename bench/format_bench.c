@@ -162,19 +162,19 @@ synth(bgraph *g, uint32_t n)
         g->estart[i] = g->ne;
         switch (t) {
         case T_DICT:
-            ne = 1 + rnd() % 6;
-            o->size = ne <= 5 ? 232 : 360;
+            ne = 1 + rnd() % 5;
+            o->size = ne <= 4 ? 232 : 360;
             o->flags = MF_OBJ_GC_TRACKED | MF_OBJ_HAS_LENGTH;
             o->length = ne;
             break;
         case T_LIST:
-            ne = rnd() % 100 < 90 ? rnd() % 5 : rnd() % 200;
+            ne = rnd() % 100 < 90 ? rnd() % 6 : rnd() % 64;
             o->size = 56 + 8 * ne;
             o->flags = MF_OBJ_GC_TRACKED | MF_OBJ_HAS_LENGTH;
             o->length = ne;
             break;
         case T_TUPLE:
-            ne = 1 + rnd() % 3;
+            ne = 1 + rnd() % 4;
             o->size = 40 + 8 * ne;
             o->flags = MF_OBJ_GC_TRACKED | MF_OBJ_HAS_LENGTH;
             o->length = ne;

@@ -278,12 +278,53 @@ mc_dict_str(PyObject *dict, PyObject *key)
     return PyUnicode_Check(v) ? v : NULL;
 }
 
+int
+mc_classify(PyTypeObject *tp)
+{
+    int heap = PyType_HasFeature(tp, Py_TPFLAGS_HEAPTYPE) ? MC_K_HEAP : 0;
+
+    if (PyType_IsSubtype(tp, &PyType_Type)) {
+        return heap | MC_K_TYPE;
+    }
+    if (tp == &PyFunction_Type) {
+        return heap | MC_K_FUNCTION;
+    }
+    if (tp == &PyCode_Type) {
+        return heap | MC_K_CODE;
+    }
+    if (tp == &PyMethod_Type) {
+        return heap | MC_K_METHOD;
+    }
+    if (PyType_IsSubtype(tp, &PyCFunction_Type)) {
+        return heap | MC_K_CFUNCTION;
+    }
+    if (tp == &PyCell_Type) {
+        return heap | MC_K_CELL;
+    }
+    if (PyType_IsSubtype(tp, &PyModule_Type)) {
+        return heap | MC_K_MODULE;
+    }
+    if (tp == &PyFrame_Type) {
+        return heap | MC_K_FRAME;
+    }
+    if (PyType_IsSubtype(tp, &_PyWeakref_RefType)
+        || tp == &_PyWeakref_ProxyType
+        || tp == &_PyWeakref_CallableProxyType) {
+        return heap | MC_K_WEAKREF;
+    }
+    return heap;
+}
+
 PyObject *
-mc_object_name(PyObject *o, const char **cname, size_t *clen)
+mc_object_name(PyObject *o, int cls, const char **cname, size_t *clen)
 {
     *cname = NULL;
     *clen = 0;
-    if (PyType_Check(o)) {
+    cls &= ~MC_K_HEAP;
+    if (cls == MC_K_PLAIN) {
+        return NULL;
+    }
+    if (cls == MC_K_TYPE) {
         PyTypeObject *t = (PyTypeObject *)o;
         const char *dot;
 
@@ -296,21 +337,21 @@ mc_object_name(PyObject *o, const char **cname, size_t *clen)
         *clen = strlen(*cname);
         return NULL;
     }
-    if (PyModule_Check(o)) {
+    if (cls == MC_K_MODULE) {
         return mc_dict_str(PyModule_GetDict(o), mc_str_name);
     }
-    if (PyFunction_Check(o)) {
+    if (cls == MC_K_FUNCTION) {
         PyObject *q = ((PyFunctionObject *)o)->func_qualname;
         return (q != NULL && PyUnicode_Check(q)) ? q : NULL;
     }
-    if (PyCode_Check(o)) {
+    if (cls == MC_K_CODE) {
 #if PY_VERSION_HEX >= 0x030B0000
         return ((PyCodeObject *)o)->co_qualname;
 #else
         return ((PyCodeObject *)o)->co_name;
 #endif
     }
-    if (PyCFunction_Check(o)) {
+    if (cls == MC_K_CFUNCTION) {
         PyMethodDef *ml = ((PyCFunctionObject *)o)->m_ml;
 
         if (ml != NULL && ml->ml_name != NULL) {
@@ -611,42 +652,41 @@ mc_frame_fields(PyObject *o, mc_field_fn fn, void *ctx)
 }
 
 void
-mc_fields(PyObject *o, mc_field_fn fn, void *ctx)
+mc_fields(PyObject *o, int cls, mc_field_fn fn, void *ctx)
 {
-    PyTypeObject *tp = Py_TYPE(o);
-
-    if (PyType_HasFeature(tp, Py_TPFLAGS_HEAPTYPE)) {
-        MC_REPORT(MC_FIELD, "__class__", tp);
+    if (cls & MC_K_HEAP) {
+        MC_REPORT(MC_FIELD, "__class__", Py_TYPE(o));
         mc_instance_fields(o, fn, ctx);
     }
-    if (PyType_Check(o)) {
+    switch (cls & ~MC_K_HEAP) {
+    case MC_K_TYPE:
         mc_type_fields(o, fn, ctx);
-    }
-    else if (PyFunction_Check(o)) {
+        break;
+    case MC_K_FUNCTION:
         mc_function_fields(o, fn, ctx);
-    }
-    else if (PyCode_Check(o)) {
+        break;
+    case MC_K_CODE:
         mc_code_fields(o, fn, ctx);
-    }
-    else if (PyMethod_Check(o)) {
+        break;
+    case MC_K_METHOD:
         MC_REPORT(MC_FIELD, "__func__", PyMethod_GET_FUNCTION(o));
         MC_REPORT(MC_FIELD, "__self__", PyMethod_GET_SELF(o));
-    }
-    else if (PyCFunction_Check(o)) {
+        break;
+    case MC_K_CFUNCTION:
         MC_REPORT(MC_FIELD, "__self__", ((PyCFunctionObject *)o)->m_self);
         MC_REPORT(MC_FIELD, "__module__",
                   ((PyCFunctionObject *)o)->m_module);
-    }
-    else if (PyCell_Check(o)) {
+        break;
+    case MC_K_CELL:
         MC_REPORT(MC_FIELD, "cell_contents", PyCell_GET(o));
-    }
-    else if (PyModule_Check(o)) {
+        break;
+    case MC_K_MODULE:
         MC_REPORT(MC_FIELD, "__dict__", PyModule_GetDict(o));
-    }
-    else if (PyFrame_Check(o)) {
+        break;
+    case MC_K_FRAME:
         mc_frame_fields(o, fn, ctx);
-    }
-    else if (PyWeakref_Check(o)) {
+        break;
+    case MC_K_WEAKREF: {
         PyWeakReference *wr = (PyWeakReference *)o;
 
         MC_REPORT(MC_FIELD, "__callback__", wr->wr_callback);
@@ -654,6 +694,10 @@ mc_fields(PyObject *o, mc_field_fn fn, void *ctx)
             && Py_REFCNT(wr->wr_object) > 0) {
             fn(ctx, MC_WEAK, "__referent__", NULL, wr->wr_object);
         }
+        break;
+    }
+    default:
+        break;
     }
 }
 

@@ -67,14 +67,24 @@ int mc_is_immortal(PyObject *o);
  * name_obj is not NULL, a str object (MC_ATTR from inline values).
  */
 enum { MC_FIELD = 0, MC_ATTR = 1, MC_EXTRA = 2, MC_WEAK = 3 };
+
+/* What mc_fields()/mc_object_name() need to know about a type, computed
+ * once per type by mc_classify() (subtype checks are not free). */
+enum {
+    MC_K_PLAIN = 0, MC_K_TYPE, MC_K_FUNCTION, MC_K_CODE, MC_K_METHOD,
+    MC_K_CFUNCTION, MC_K_CELL, MC_K_MODULE, MC_K_FRAME, MC_K_WEAKREF
+};
+#define MC_K_HEAP 0x100     /* or-ed in: instances of a heap type */
+int mc_classify(PyTypeObject *tp);
 typedef void (*mc_field_fn)(void *ctx, int kind, const char *name,
                             PyObject *name_obj, PyObject *value);
-void mc_fields(PyObject *o, mc_field_fn fn, void *ctx);
+void mc_fields(PyObject *o, int cls, mc_field_fn fn, void *ctx);
 
 /* The name shown for modules, classes, functions and code objects:
  * a str object (borrowed) or NULL; or, for static types and builtin
  * functions, a C string of *clen bytes in *cname. */
-PyObject *mc_object_name(PyObject *o, const char **cname, size_t *clen);
+PyObject *mc_object_name(PyObject *o, int cls, const char **cname,
+                         size_t *clen);
 
 /* __module__ of a type as str (borrowed) or NULL; for static types the
  * part of tp_name before the last dot (or "builtins") in *cname. */

@@ -37,16 +37,29 @@
 
 #define MD_LABEL_MAX 120        /* bytes of a dict key / attribute label */
 #define MD_CHECK_EVERY 65536    /* objects between signal checks */
-#define MD_MAX_OBJECTS (UINT32_MAX - 2u)
+#define MD_IDX_BITS 28          /* dedup table: index bits of an entry */
+#define MD_IDX_MASK ((1u << MD_IDX_BITS) - 1)
+#define MD_TAG(h) ((uint32_t)((h) & 0xF) << MD_IDX_BITS)
+#define MD_MAX_OBJECTS (MD_IDX_MASK - 1u)   /* 268 million */
+#define MD_SCACHE 32768         /* label cache entries (direct-mapped) */
 
 /* how __sizeof__ is computed for the instances of a type */
 enum { MD_SK_OBJECT, MD_SK_CFUNC, MD_SK_GENERIC };
+
+/* how len() of a sized builtin is read */
+enum { MD_LEN_NONE, MD_LEN_STR, MD_LEN_VAR, MD_LEN_BYTEARRAY, MD_LEN_DICT,
+       MD_LEN_SET };
 
 typedef struct md_tinfo {
     PyTypeObject *tp;           /* NULL: empty slot */
     uint32_t id;
     int skind;
     PyCFunction cfunc;          /* MD_SK_CFUNC */
+    int cls;                    /* mc_classify() */
+    int pre;                    /* mc_preheader() of every instance, or
+                                   -1: depends on the object */
+    int is_gc;                  /* mc_is_gc() of every instance, or -1 */
+    int lenkind;                /* MD_LEN_* */
 } md_tinfo;
 
 typedef struct md_sentry {
@@ -77,16 +90,15 @@ typedef struct md_state {
 
     PyObject **addrs;           /* index -> object */
     uint32_t n, cap;
-    uint32_t *table;            /* index + 1, 0 = empty */
-    uint64_t tmask;
+    uint32_t *table;            /* see md_index() */
+    uint64_t nslots;
     uint32_t n_tracked;
     uint32_t frozen_lo;         /* [frozen_lo, n_tracked): permanent gen */
     int own_all;                /* addrs[0..n) hold a reference */
 
     md_tinfo *types;
     size_t types_mask, types_used;
-    md_sentry *strs;
-    size_t strs_mask, strs_used;
+    md_sentry *strs;            /* MD_SCACHE entries */
 
     md_tedge *te;
     size_t nte, cap_te;
@@ -245,8 +257,9 @@ md_string(md_state *d, const char *s, size_t len, uint32_t *sid)
 }
 
 /*
- * md_sid() - string id of a label or name, cached by the address of the
- * str object (or of the C string) so the writer hashes each once.
+ * md_sid() - string id of a label or name, cached (direct-mapped, a
+ * fixed MD_SCACHE entries) by the address of the str object or of the C
+ * string, so the writer hashes a hot key once.
  * `obj` is a str, or NULL with `cs`/`clen` a C string.
  */
 static int
@@ -254,46 +267,17 @@ md_sid(md_state *d, PyObject *obj, const char *cs, size_t clen,
        uint32_t *sid)
 {
     const void *key = obj ? (const void *)obj : (const void *)cs;
-    size_t i;
-    md_sentry *e;
+    md_sentry *e = &d->strs[md_hash(key) & (MD_SCACHE - 1)];
 
-    if (d->strs_used * 2 >= d->strs_mask) {
-        size_t ncap = (d->strs_mask + 1) * 2, j;
-        md_sentry *nt = calloc(ncap, sizeof(*nt));
-
-        if (nt == NULL) {
-            return md_nomem(d);
-        }
-        for (j = 0; d->strs && j <= d->strs_mask; j++) {
-            if (d->strs[j].key != NULL) {
-                size_t k = md_hash(d->strs[j].key) & (ncap - 1);
-                while (nt[k].key != NULL) {
-                    k = (k + 1) & (ncap - 1);
-                }
-                nt[k] = d->strs[j];
-            }
-        }
-        free(d->strs);
-        d->strs = nt;
-        d->strs_mask = ncap - 1;
-    }
-    i = md_hash(key) & d->strs_mask;
-    for (;;) {
-        e = &d->strs[i];
-        if (e->key == key) {
-            *sid = e->sid;
-            return 0;
-        }
-        if (e->key == NULL) {
-            break;
-        }
-        i = (i + 1) & d->strs_mask;
+    if (e->key == key) {
+        *sid = e->sid;
+        return 0;
     }
     if (obj != NULL) {
         Py_ssize_t len = md_utf8(d, obj, MD_LABEL_MAX, MD_LABEL_MAX);
 
         if (len < 0 || md_string(d, d->sbuf, (size_t)len, sid) < 0) {
-            return md_nomem(d);
+            return -1;
         }
     }
     else if (md_string(d, cs, clen, sid) < 0) {
@@ -301,11 +285,22 @@ md_sid(md_state *d, PyObject *obj, const char *cs, size_t clen,
     }
     e->key = key;
     e->sid = *sid;
-    d->strs_used++;
     return 0;
 }
 
 /* ---- object numbering -------------------------------------------------- */
+
+/*
+ * The dedup table: nslots uint32 entries (any count, slot = fastrange of
+ * the hash), 0 = empty, else (tag << MD_IDX_BITS) | (index + 1) where the
+ * tag is 4 more bits of the hash, so that a probe only reads addrs[] (a
+ * likely cache miss) once in 16 mismatches.  Load factor <= 0.75.
+ */
+static inline uint64_t
+md_slot(uint64_t h, uint64_t nslots)
+{
+    return ((h >> 32) * nslots) >> 32;
+}
 
 static int
 md_table_resize(md_state *d, uint64_t nslots)
@@ -318,14 +313,17 @@ md_table_resize(md_state *d, uint64_t nslots)
     }
     free(d->table);
     d->table = nt;
-    d->tmask = nslots - 1;
+    d->nslots = nslots;
     for (i = 0; i < d->n; i++) {
-        uint64_t h = md_hash(d->addrs[i]) & d->tmask;
+        uint64_t h = md_hash(d->addrs[i]);
+        uint64_t k = md_slot(h, nslots);
 
-        while (nt[h] != 0) {
-            h = (h + 1) & d->tmask;
+        while (nt[k] != 0) {
+            if (++k == nslots) {
+                k = 0;
+            }
         }
-        nt[h] = i + 1;
+        nt[k] = MD_TAG(h) | (i + 1);
     }
     return 0;
 }
@@ -337,8 +335,9 @@ md_push(md_state *d, PyObject *o)
         size_t cap = d->cap;
 
         if (d->n >= MD_MAX_OBJECTS) {
-            PyErr_SetString(PyExc_OverflowError,
-                            "too many objects for one snapshot");
+            PyErr_Format(PyExc_OverflowError,
+                         "more than %u objects: too many for one snapshot",
+                         (unsigned)MD_MAX_OBJECTS);
             d->failed = 1;
             return -1;
         }
@@ -360,25 +359,28 @@ md_push(md_state *d, PyObject *o)
 static uint32_t
 md_index(md_state *d, PyObject *o)
 {
-    uint64_t h;
-    uint32_t s;
+    uint64_t h = md_hash(o), k;
+    uint32_t s, tag = MD_TAG(h);
 
-    if ((uint64_t)d->n * 2 >= d->tmask) {
-        if (md_table_resize(d, (d->tmask + 1) * 2) < 0) {
+    if ((uint64_t)d->n * 4 >= d->nslots * 3) {
+        if (md_table_resize(d, d->nslots + d->nslots / 2) < 0) {
             return UINT32_MAX;
         }
     }
-    h = md_hash(o) & d->tmask;
-    while ((s = d->table[h]) != 0) {
-        if (d->addrs[s - 1] == o) {
-            return s - 1;
+    k = md_slot(h, d->nslots);
+    while ((s = d->table[k]) != 0) {
+        if ((s & ~MD_IDX_MASK) == tag
+            && d->addrs[(s & MD_IDX_MASK) - 1] == o) {
+            return (s & MD_IDX_MASK) - 1;
         }
-        h = (h + 1) & d->tmask;
+        if (++k == d->nslots) {
+            k = 0;
+        }
     }
     if (md_push(d, o) < 0) {
         return UINT32_MAX;
     }
-    d->table[h] = d->n;
+    d->table[k] = tag | d->n;
     return d->n - 1;
 }
 
@@ -448,7 +450,7 @@ md_type(md_state *d, PyTypeObject *tp)
         && md_sid(d, s, cs, clen, &rec.module) < 0) {
         return NULL;
     }
-    s = mc_object_name((PyObject *)tp, &cs, &clen);
+    s = mc_object_name((PyObject *)tp, MC_K_TYPE, &cs, &clen);
     if ((s != NULL || cs != NULL)
         && md_sid(d, s, cs, clen, &rec.qualname) < 0) {
         return NULL;
@@ -462,6 +464,32 @@ md_type(md_state *d, PyTypeObject *tp)
     }
     e->tp = tp;
     d->types_used++;
+    e->cls = mc_classify(tp);
+    /* without tp_is_gc (type objects have it) these are per type */
+    e->pre = -1;
+    e->is_gc = -1;
+    if (tp->tp_is_gc == NULL && (e->cls & ~MC_K_HEAP) != MC_K_TYPE) {
+        e->is_gc = PyType_IS_GC(tp) ? 1 : 0;
+    }
+    if (PyType_IsSubtype(tp, &PyUnicode_Type)) {
+        e->lenkind = MD_LEN_STR;
+    }
+    else if (PyType_IsSubtype(tp, &PyBytes_Type)
+             || PyType_IsSubtype(tp, &PyByteArray_Type)
+             || PyType_IsSubtype(tp, &PyList_Type)
+             || PyType_IsSubtype(tp, &PyTuple_Type)) {
+        e->lenkind = MD_LEN_VAR;
+    }
+    else if (PyType_IsSubtype(tp, &PyDict_Type)) {
+        e->lenkind = MD_LEN_DICT;
+    }
+    else if (PyType_IsSubtype(tp, &PySet_Type)
+             || PyType_IsSubtype(tp, &PyFrozenSet_Type)) {
+        e->lenkind = MD_LEN_SET;
+    }
+    else {
+        e->lenkind = MD_LEN_NONE;
+    }
 
     descr = _PyType_Lookup(tp, md_str_sizeof);     /* borrowed */
     e->skind = MD_SK_GENERIC;
@@ -491,6 +519,20 @@ md_type(md_state *d, PyTypeObject *tp)
 }
 
 /* ---- sizes ------------------------------------------------------------- */
+
+static inline size_t
+md_preheader(md_tinfo *ti, PyObject *o)
+{
+    if (ti->pre < 0) {
+        size_t p = mc_preheader(o);
+
+        if (ti->is_gc >= 0) {
+            ti->pre = (int)p;   /* same for every instance of the type */
+        }
+        return p;
+    }
+    return (size_t)ti->pre;
+}
 
 /* __sizeof__ through Python, exactly as sys.getsizeof looks it up */
 static PyObject *
@@ -593,12 +635,12 @@ md_size(md_state *d, PyObject *o, md_tinfo *ti, uint64_t *size,
         goto fallback;
     }
 done:
-    *size = (uint64_t)s + mc_preheader(o);
+    *size = (uint64_t)s + md_preheader(ti, o);
     return 0;
 fallback:
     PyErr_Clear();
     *flags |= MF_OBJ_SIZE_FALLBACK;
-    *size = (uint64_t)tp->tp_basicsize + mc_preheader(o);
+    *size = (uint64_t)tp->tp_basicsize + md_preheader(ti, o);
     return 0;
 }
 
@@ -672,6 +714,37 @@ md_field_cb(void *ctx, int kind, const char *name, PyObject *name_obj,
     md_cand_add(d, value, k, sid, extra);
 }
 
+/* kind and label of a dict value edge, from its key */
+static int
+md_key_label(md_state *d, PyObject *k, uint8_t *kind, uint64_t *label)
+{
+    *kind = MF_EDGE_KEY_OTHER;
+    *label = 0;
+    if (!d->opt->labels) {
+        return 0;
+    }
+    if (PyUnicode_Check(k)) {
+        uint32_t sid;
+
+        if (md_sid(d, k, NULL, 0, &sid) < 0) {
+            return -1;
+        }
+        *kind = MF_EDGE_KEY_STR;
+        *label = sid;
+    }
+    else if (PyLong_Check(k)) {
+        int overflow;
+        long long x = PyLong_AsLongLongAndOverflow(k, &overflow);
+
+        if (!overflow && !(x == -1 && PyErr_Occurred())) {
+            *kind = MF_EDGE_KEY_INT;
+            *label = (uint64_t)(int64_t)x;
+        }
+        PyErr_Clear();
+    }
+    return 0;
+}
+
 /* label of a dict value by its key */
 static int
 md_dict_cands(md_state *d, PyObject *o)
@@ -680,34 +753,81 @@ md_dict_cands(md_state *d, PyObject *o)
     PyObject *k, *v;
 
     while (PyDict_Next(o, &pos, &k, &v)) {
-        uint8_t kind = MF_EDGE_KEY_OTHER;
-        uint64_t label = 0;
+        uint8_t kind;
+        uint64_t label;
 
-        if (d->opt->labels) {
-            if (PyUnicode_Check(k)) {
-                uint32_t sid;
-
-                if (md_sid(d, k, NULL, 0, &sid) < 0) {
-                    return -1;
-                }
-                kind = MF_EDGE_KEY_STR;
-                label = sid;
-            }
-            else if (PyLong_Check(k)) {
-                int overflow;
-                long long x = PyLong_AsLongLongAndOverflow(k, &overflow);
-
-                if (!overflow && !(x == -1 && PyErr_Occurred())) {
-                    kind = MF_EDGE_KEY_INT;
-                    label = (uint64_t)(int64_t)x;
-                }
-                PyErr_Clear();
-            }
-        }
-        if (md_cand_add(d, v, kind, label, 0) < 0
+        if (md_key_label(d, k, &kind, &label) < 0
+            || md_cand_add(d, v, kind, label, 0) < 0
             || md_cand_add(d, k, MF_EDGE_DICT_KEY, 0, 1) < 0) {
             return -1;
         }
+    }
+    return 0;
+}
+
+/*
+ * Fast paths for exact lists, tuples and dicts, whose traversal order is
+ * known: label the collected edges in place.  Return 1 when done, 0 when
+ * the order did not match (the caller then uses the generic matching),
+ * -1 on error.
+ */
+static int
+md_fast_labels(md_state *d, PyObject *o, size_t ntrav)
+{
+    size_t i, j;
+
+    if (PyList_CheckExact(o) || PyTuple_CheckExact(o)) {
+        PyObject **items = PyList_CheckExact(o)
+                           ? ((PyListObject *)o)->ob_item
+                           : ((PyTupleObject *)o)->ob_item;
+
+        if ((size_t)Py_SIZE(o) != ntrav) {
+            return 0;
+        }
+        for (i = 0; i < ntrav; i++) {
+            if (d->te[i].p != items[i]) {
+                goto mismatch;
+            }
+            d->te[i].kind = MF_EDGE_INDEX;
+            d->te[i].label = i;
+        }
+        return 1;
+    }
+    if (PyDict_CheckExact(o)) {
+        Py_ssize_t pos = 0;
+        PyObject *k, *v;
+
+        i = 0;
+        while (PyDict_Next(o, &pos, &k, &v)) {
+            if (i >= ntrav || d->te[i].p != v) {
+                goto mismatch;
+            }
+            if (md_key_label(d, k, &d->te[i].kind, &d->te[i].label) < 0) {
+                return -1;
+            }
+            i++;
+            if (i < ntrav && d->te[i].p == k) {
+                d->te[i++].kind = MF_EDGE_DICT_KEY;
+            }
+            else {
+                /* str-keyed table: dict_traverse skips keys */
+                if (md_visit(k, d) < 0) {
+                    return -1;
+                }
+                d->te[d->nte - 1].kind = MF_EDGE_DICT_KEY;
+            }
+        }
+        if (i == ntrav) {
+            return 1;
+        }
+        goto mismatch;
+    }
+    return 0;
+mismatch:
+    d->nte = ntrav;
+    for (j = 0; j < ntrav; j++) {
+        d->te[j].kind = MF_EDGE_REF;
+        d->te[j].label = 0;
     }
     return 0;
 }
@@ -773,7 +893,7 @@ md_find(md_state *d, size_t ntrav, PyObject *p, size_t *cur, int *built)
 }
 
 static int
-md_edges(md_state *d, PyObject *o, int is_gc)
+md_edges(md_state *d, PyObject *o, int is_gc, const md_tinfo *ti)
 {
     PyTypeObject *tp = Py_TYPE(o);
     size_t ntrav, i, cur = 0;
@@ -788,6 +908,12 @@ md_edges(md_state *d, PyObject *o, int is_gc)
     }
     ntrav = d->nte;
 
+    switch (md_fast_labels(d, o, ntrav)) {
+    case 1:
+        return 0;
+    case -1:
+        return -1;
+    }
     if (Py_TYPE(o) == &PySet_Type || Py_TYPE(o) == &PyFrozenSet_Type) {
         for (i = 0; i < ntrav; i++) {
             d->te[i].kind = MF_EDGE_SET_ITEM;
@@ -815,7 +941,7 @@ md_edges(md_state *d, PyObject *o, int is_gc)
             return -1;
         }
     }
-    else if (PyAnySet_Check(o)) {
+    else if (ti->lenkind == MD_LEN_SET) {
         Py_ssize_t pos = 0;
         PyObject *k;
 
@@ -825,7 +951,7 @@ md_edges(md_state *d, PyObject *o, int is_gc)
             }
         }
     }
-    mc_fields(o, md_field_cb, d);
+    mc_fields(o, ti->cls, md_field_cb, d);
     if (d->failed) {
         return -1;
     }
@@ -857,35 +983,27 @@ md_edges(md_state *d, PyObject *o, int is_gc)
 /* ---- one object -------------------------------------------------------- */
 
 static int
-md_length(PyObject *o, uint64_t *len)
+md_length(PyObject *o, int lenkind, uint64_t *len)
 {
     Py_ssize_t n;
 
-    if (PyUnicode_Check(o)) {
+    switch (lenkind) {
+    case MD_LEN_STR:
         if (!mc_str_ready(o)) {
             return 0;
         }
         n = PyUnicode_GET_LENGTH(o);
-    }
-    else if (PyBytes_Check(o)) {
-        n = PyBytes_GET_SIZE(o);
-    }
-    else if (PyByteArray_Check(o)) {
-        n = PyByteArray_GET_SIZE(o);
-    }
-    else if (PyList_Check(o)) {
-        n = PyList_GET_SIZE(o);
-    }
-    else if (PyTuple_Check(o)) {
-        n = PyTuple_GET_SIZE(o);
-    }
-    else if (PyDict_Check(o)) {
+        break;
+    case MD_LEN_VAR:        /* bytes, bytearray, list, tuple: ob_size */
+        n = Py_SIZE(o);
+        break;
+    case MD_LEN_DICT:
         n = PyDict_GET_SIZE(o);
-    }
-    else if (PyAnySet_Check(o)) {
+        break;
+    case MD_LEN_SET:
         n = PySet_GET_SIZE(o);
-    }
-    else {
+        break;
+    default:
         return 0;
     }
     *len = (uint64_t)n;
@@ -924,10 +1042,10 @@ md_object(md_state *d, uint32_t idx)
     if (mc_is_immortal(o)) {
         rec.flags |= MF_OBJ_IMMORTAL;
     }
-    if (md_length(o, &rec.length)) {
+    if (md_length(o, ti->lenkind, &rec.length)) {
         rec.flags |= MF_OBJ_HAS_LENGTH;
     }
-    nobj = mc_object_name(o, &cs, &clen);
+    nobj = mc_object_name(o, ti->cls, &cs, &clen);
     if (nobj != NULL || cs != NULL) {
         if (md_sid(d, nobj, cs, clen, &rec.name) < 0) {
             return -1;
@@ -946,8 +1064,8 @@ md_object(md_state *d, uint32_t idx)
         rec.flags |= MF_OBJ_HAS_VALUE;
     }
 
-    is_gc = mc_is_gc(o);
-    if (md_edges(d, o, is_gc) < 0) {
+    is_gc = ti->is_gc >= 0 ? ti->is_gc : mc_is_gc(o);
+    if (md_edges(d, o, is_gc, ti) < 0) {
         return -1;
     }
     if (md_reserve(d, (void **)&d->out, &d->cap_out, d->nte + 1,
@@ -1011,7 +1129,7 @@ md_frame_cb(void *ctx, unsigned long tid, PyObject *code, const char *what,
         return;
     }
     func[0] = '\0';
-    fname = mc_object_name(code, &cs, &clen);
+    fname = mc_object_name(code, MC_K_CODE, &cs, &clen);
     if (fname != NULL && md_utf8(d, fname, MD_LABEL_MAX, MD_LABEL_MAX) >= 0) {
         memcpy(func, d->sbuf, strlen(d->sbuf) + 1);
     }
@@ -1307,8 +1425,7 @@ md_dump(const char *path, const md_options *opt, md_result *res)
     d->frozen_lo = UINT32_MAX;
     d->types = calloc(64, sizeof(md_tinfo));
     d->types_mask = 63;
-    d->strs = calloc(1024, sizeof(md_sentry));
-    d->strs_mask = 1023;
+    d->strs = calloc(MD_SCACHE, sizeof(md_sentry));
     if (d->types == NULL || d->strs == NULL) {
         md_free(d);
         PyErr_NoMemory();
@@ -1317,6 +1434,7 @@ md_dump(const char *path, const md_options *opt, md_result *res)
 
     memset(&wo, 0, sizeof(wo));
     wo.level = opt->level;
+
     if (mf_writer_open(&d->w, path, &wo, &d->err) != MF_OK) {
         md_set_error(&d->err);
         md_free(d);
@@ -1339,10 +1457,8 @@ md_dump(const char *path, const md_options *opt, md_result *res)
     if (d->frozen_lo == UINT32_MAX) {
         d->frozen_lo = d->n;
     }
-    /* about 2.5 objects per tracked one; keep the load under 1/2 */
-    while (nslots < (uint64_t)d->n * 5) {
-        nslots *= 2;
-    }
+    /* typically 2.5-3 objects per tracked one */
+    nslots = (uint64_t)d->n * 4 > nslots ? (uint64_t)d->n * 4 : nslots;
     if (md_table_resize(d, nslots) < 0) {
         goto done;
     }
@@ -1355,6 +1471,12 @@ md_dump(const char *path, const md_options *opt, md_result *res)
 
     /* 3. breadth-first: the address array is the queue */
     for (i = 0; i < d->n; i++) {
+#if defined(__GNUC__) || defined(__clang__)
+        /* the object headers are the walk's main cache misses */
+        if (i + 8 < d->n) {
+            __builtin_prefetch(d->addrs[i + 8]);
+        }
+#endif
         if (md_object(d, i) < 0) {
             goto done;
         }
@@ -1373,12 +1495,6 @@ md_dump(const char *path, const md_options *opt, md_result *res)
 
 done:
     owned_n = d->own_all ? d->n : 0;
-    if (getenv("MUPPY_DEBUG_STATS")) {
-        fprintf(stderr, "n=%u tracked=%u cap=%u slots=%llu te=%zu cand=%zu "
-                "strs=%zu types=%zu\n", d->n, d->n_tracked, d->cap,
-                (unsigned long long)d->tmask + 1, d->cap_te, d->cap_cand,
-                d->strs_mask + 1, d->types_mask + 1);
-    }
     if (rc == 0) {
         mf_writer *w = d->w;
 

@@ -17,15 +17,18 @@ static PyObject *md_SnapshotError;
 PyObject *
 md_set_error(const mf_error *err)
 {
-    PyObject *args;
+    PyObject *exc;
 
     switch (err->code) {
     case MF_E_IO:
-        args = Py_BuildValue("(is)", err->sys_errno ? err->sys_errno : EIO,
-                             err->message);
-        if (args != NULL) {
-            PyErr_SetObject(PyExc_OSError, args);
-            Py_DECREF(args);
+        /* OSError(errno, message) picks the subclass (FileNotFoundError,
+         * PermissionError...); raise that instance, already normalized */
+        exc = PyObject_CallFunction(PyExc_OSError, "is",
+                                    err->sys_errno ? err->sys_errno : EIO,
+                                    err->message);
+        if (exc != NULL) {
+            PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
+            Py_DECREF(exc);
         }
         break;
     case MF_E_NOMEM:

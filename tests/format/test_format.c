@@ -452,6 +452,57 @@ test_labels(void)
     unlink(path);
 }
 
+/* One object with more edges than the early-flush bound (1M). */
+static void
+test_big_object(void)
+{
+    const uint32_t ne = 1500000;
+    mf_edge *e = malloc(ne * sizeof(*e));
+    mf_object o = {0x1000, 0, MF_OBJ_HAS_LENGTH, 8 * 1500000 + 56, ne,
+                   MF_NONE, MF_NONE};
+    mf_object leaf = {0x2000, 0, 0, 28, 0, MF_NONE, MF_NONE};
+    mf_type t = {0, MF_NONE, MF_NONE, 0};
+    char path[300];
+    mf_writer *w;
+    mf_reader *r;
+    mf_graph lg;
+    mf_error err;
+    uint32_t i;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    for (i = 0; i < ne; i++) {
+        e[i].target = 1 + i % 1000;
+        e[i].kind = MF_EDGE_INDEX;
+        e[i].label = i;
+    }
+    tpath(path, sizeof(path), "big.snap");
+    CU_ASSERT_EQUAL_FATAL(mf_writer_open(&w, path, NULL, &err), MF_OK);
+    CU_ASSERT_EQUAL(mf_writer_type(w, &t, NULL, &err), MF_OK);
+    /* a few small objects first, so the big one forces a flush */
+    CU_ASSERT_EQUAL(mf_writer_object(w, &leaf, e, 3, &err), MF_OK);
+    CU_ASSERT_EQUAL(mf_writer_object(w, &o, e, ne, &err), MF_OK);
+    for (i = 2; i <= 1000; i++) {
+        CU_ASSERT_EQUAL(mf_writer_object(w, &leaf, NULL, 0, &err), MF_OK);
+    }
+    CU_ASSERT_EQUAL_FATAL(mf_writer_close(w, NULL, &err), MF_OK);
+    CU_ASSERT_EQUAL_FATAL(mf_reader_open(&r, path, NULL, &err), MF_OK);
+    CU_ASSERT_EQUAL_FATAL(mf_reader_load(r, MF_COL_ALL, &lg, &err), MF_OK);
+    CU_ASSERT_EQUAL(lg.n_objects, 1001);
+    CU_ASSERT_EQUAL(lg.n_edges, ne + 3);
+    CU_ASSERT_EQUAL(lg.edge_start[1], 3);
+    CU_ASSERT_EQUAL(lg.edge_start[2], ne + 3);
+    CU_ASSERT_EQUAL(lg.length[1], ne);
+    for (i = 0; i < ne; i += 997) {
+        CU_ASSERT_EQUAL(lg.edge_target[3 + i], 1 + i % 1000);
+        CU_ASSERT_EQUAL(lg.edge_label[3 + i], i);
+    }
+    CU_ASSERT_EQUAL(mf_reader_verify(r, &err), MF_OK);
+    mf_graph_free(&lg);
+    mf_reader_close(r);
+    free(e);
+    unlink(path);
+}
+
 /* ---- damaged files ---------------------------------------------------- */
 
 /* Offsets of the block headers of a well-formed file, and the objects in
@@ -949,6 +1000,18 @@ test_writer_errors(void)
     CU_ASSERT_PTR_NULL(w);
     CU_ASSERT(strstr(err.message, "cannot create '") == err.message);
     CU_ASSERT_EQUAL(mf_writer_open(&w, "", NULL, &err), MF_E_ARG);
+    /* a parent that is a regular file */
+    tpath(path, sizeof(path), "plain");
+    {
+        FILE *f = fopen(path, "w");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+        fclose(f);
+    }
+    tpath(path, sizeof(path), "plain/x.snap");
+    CU_ASSERT_EQUAL(mf_writer_open(&w, path, NULL, &err), MF_E_IO);
+    CU_ASSERT_EQUAL(err.sys_errno, ENOTDIR);
+    tpath(path, sizeof(path), "plain");
+    unlink(path);
 
     /* abort removes the temporary file */
     tpath(path, sizeof(path), "ab.snap");
@@ -1154,6 +1217,7 @@ main(void)
     CU_add_test(s, "frontier", test_frontier);
     CU_add_test(s, "labels", test_labels);
     CU_add_test(s, "progress", test_progress);
+    CU_add_test(s, "big_object", test_big_object);
     s = CU_add_suite("damage", NULL, NULL);
     CU_add_test(s, "truncation", test_truncation);
     CU_add_test(s, "flips", test_flips);
