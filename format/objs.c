@@ -307,6 +307,9 @@ mf_objs_decode(const uint8_t *raw, size_t len, const mf_objs_block *b,
                                         (unsigned long long)(first + i),
                                         (unsigned long long)t);
                 }
+                if (v != 0 && t >= frontier) {
+                    frontier = t + 1;
+                }
                 if (out->edge_target) {
                     out->edge_target[eb + k] = (uint32_t)t;
                 }

@@ -529,6 +529,11 @@ mf_writer_object(mf_writer *w, const mf_object *o, const mf_edge *edges,
             frontier++;
         } else {
             mf_buf_put_varint(&c[MF_C_EDGE_TARGET], mf_zigzag(t - base) + 1);
+            if (t >= frontier) {
+                /* resynchronise a stale hint: in a breadth-first walk a
+                   target beyond the frontier is the newest object */
+                frontier = t + 1;
+            }
         }
         base = t;
         if (t + 1 > max_ref) {

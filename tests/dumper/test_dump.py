@@ -217,10 +217,16 @@ class TestObjects(unittest.TestCase):
     def test_edges_match_get_referents(self):
         s = F.snap
         bad = []
+        changed = []
         for a, o in F.view.objs.items():
             if o is F or o is F.__dict__:
                 continue    # F.view was set after the view was taken
             refs = F.view.refs[a]
+            if sorted(map(id, gc.get_referents(o))) != sorted(refs):
+                # the interpreter changed it after the view (e.g. 3.8/3.9
+                # readying functools._lru_list_elem late): not comparable
+                changed.append(type(o).__name__)
+                continue
             i = s.index[a]
             es = s.edges(i)
             got = collections.Counter(s.address[t] for t, _, _ in es)
@@ -239,19 +245,11 @@ class TestObjects(unittest.TestCase):
                             and (isinstance(o, type) or not refs))):
                     allowed[s.address[t]] += 1
             if extra - allowed:
-                if os.environ.get("MUPPY_TEST_DEBUG"):
-                    for t, k, l in es:
-                        if s.address[t] in (extra - allowed):
-                            j = s.index.get(l)
-                            print("EXTRA", type(o), k, l, j,
-                                  j is not None and s.type_name(j),
-                                  j is not None and s.strings[s.name[j]]
-                                  if j is not None and s.name[j] != NONE
-                                  else None)
                 bad.append(("extra", type(o).__name__,
                             [type(F.view.objs.get(x)).__name__
                              for x in extra - allowed][:3]))
         self.assertEqual(bad[:10], [], "%d objects differ" % len(bad))
+        self.assertLess(len(changed), 20, changed)
 
     def test_gc_state_restored(self):
         self.assertEqual(F.gc_after, F.gc_was)

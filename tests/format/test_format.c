@@ -381,6 +381,11 @@ test_frontier(void)
     CU_ASSERT_EQUAL_FATAL(tg_write(&g, path, &wo, &bad, &err), MF_OK);
     CU_ASSERT_EQUAL(read_back(path, &g, 0, 0, MF_COL_ALL), 0);
     CU_ASSERT(good.raw_bytes < bad.raw_bytes);
+    /* a hint that is too low resynchronises at the first fresh edge */
+    g.frontier = 0;
+    CU_ASSERT_EQUAL_FATAL(tg_write(&g, path, &wo, &bad, &err), MF_OK);
+    CU_ASSERT_EQUAL(read_back(path, &g, 0, 0, MF_COL_ALL), 0);
+    CU_ASSERT(bad.raw_bytes <= good.raw_bytes + 8);
     tg_free(&g);
     unlink(path);
 }
