@@ -49,8 +49,8 @@ def reset_peak():
 
 
 def python_walk():
-    seen = set()
     todo = gc.get_objects()
+    seen = set()        # created after: the walk must not count its ids
     for o in todo:
         seen.add(id(o))
     total = edges = 0

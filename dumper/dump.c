@@ -1072,6 +1072,13 @@ md_object(md_state *d, uint32_t idx)
                    sizeof(mf_edge)) < 0) {
         return -1;
     }
+#if defined(__GNUC__) || defined(__clang__)
+    /* start the dedup table's cache misses for all edges at once */
+    for (i = 0; i < d->nte; i++) {
+        __builtin_prefetch(&d->table[md_slot(md_hash(d->te[i].p),
+                                             d->nslots)]);
+    }
+#endif
     for (i = 0; i < d->nte; i++) {
         uint32_t t = md_index(d, d->te[i].p);
 

@@ -249,7 +249,8 @@ class TestObjects(unittest.TestCase):
                             [type(F.view.objs.get(x)).__name__
                              for x in extra - allowed][:3]))
         self.assertEqual(bad[:10], [], "%d objects differ" % len(bad))
-        self.assertLess(len(changed), 20, changed)
+        # (the test runner itself changes a few objects meanwhile)
+        self.assertLess(len(changed), len(F.view.objs) // 100, changed)
 
     def test_gc_state_restored(self):
         self.assertEqual(F.gc_after, F.gc_was)
