@@ -74,7 +74,12 @@ paths_root_text(const an_snap *s, const an_root_ref *rr, uint32_t obj,
                  (unsigned long long)s->cols.address[obj]);
         return;
     default:
-        if (label) {
+        if (label && strncmp(label, an_root_kind_name(kind),
+                             strlen(an_root_kind_name(kind))) == 0) {
+            /* thread roots are labeled "thread <id> <func>() ..." */
+            snprintf(buf, cap, "<%.*s>", (int)len, label);
+        }
+        else if (label) {
             snprintf(buf, cap, "<%s %.*s>", an_root_kind_name(kind),
                      (int)len, label);
         }

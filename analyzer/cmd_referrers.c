@@ -89,9 +89,13 @@ ref_root_note(const ref_ctx *c, uint32_t obj, char *buf, size_t cap)
     if (rr->label != MF_NONE) {
         label = mf_reader_string(c->s->reader, rr->label, &len);
     }
-    snprintf(buf, cap, " [root: %s%s%.*s]", an_root_kind_name(rr->kind),
-             label ? " " : "", label ? (int)(len > 80 ? 80 : len) : 0,
-             label ? label : "");
+    const char *kind = an_root_kind_name(rr->kind);
+    if (label && strncmp(label, kind, strlen(kind)) == 0) {
+        kind = ""; /* thread roots are labeled "thread <id> ..." already */
+    }
+    snprintf(buf, cap, " [root: %s%s%.*s]", kind,
+             label && *kind ? " " : "",
+             label ? (int)(len > 80 ? 80 : len) : 0, label ? label : "");
 }
 
 /* Print (or emit as JSON) the referrers of obj at `level` (1-based). */

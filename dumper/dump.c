@@ -1045,7 +1045,11 @@ md_object(md_state *d, uint32_t idx)
     if (md_length(o, ti->lenkind, &rec.length)) {
         rec.flags |= MF_OBJ_HAS_LENGTH;
     }
-    nobj = mc_object_name(o, ti->cls, &cs, &clen);
+    nobj = NULL;
+    cs = NULL;
+    if ((ti->cls & ~MC_K_HEAP) != MC_K_PLAIN) {
+        nobj = mc_object_name(o, ti->cls, &cs, &clen);
+    }
     if (nobj != NULL || cs != NULL) {
         if (md_sid(d, nobj, cs, clen, &rec.name) < 0) {
             return -1;
@@ -1054,8 +1058,13 @@ md_object(md_state *d, uint32_t idx)
     }
     if (d->opt->include_strings > 0 && PyUnicode_Check(o)) {
         Py_ssize_t n = d->opt->include_strings;
-        Py_ssize_t len = md_utf8(d, o, n, (size_t)n * 6 < MF_MAX_STRING
-                                          ? (size_t)n * 6 : MF_MAX_STRING);
+        Py_ssize_t len;
+
+        if (n > (Py_ssize_t)MF_MAX_STRING) {
+            n = (Py_ssize_t)MF_MAX_STRING;
+        }
+        len = md_utf8(d, o, n, (size_t)n * 6 < MF_MAX_STRING
+                               ? (size_t)n * 6 : MF_MAX_STRING);
 
         if (len < 0
             || md_string(d, d->sbuf, (size_t)len, &rec.value) < 0) {
