@@ -437,7 +437,7 @@ diff_text(const an_strmap *u, int by_module, diff_row *rows,
 {
     unsigned char *amb = by_module ? NULL : diff_ambiguous(u);
     an_table *t = an_table_new(5, "rrrrl");
-    char c1[32], c2[32], s1[32], s2[32], nb[512];
+    char c1[32], c2[40], s1[32], s2[32], nb[512];
     uint64_t ta_c = 0, tb_c = 0, ta_s = 0, tb_s = 0, shown = 0, changed = 0;
 
     an_table_rowf(t, "count\tdelta\tsize\tdelta\t%s",
@@ -457,8 +457,13 @@ diff_text(const an_strmap *u, int by_module, diff_row *rows,
             continue;
         }
         shown++;
-        snprintf(c2, sizeof(c2), "%+lld",
-                 (long long)diff_delta(r->count_a, r->count_b));
+        {
+            int64_t dc = diff_delta(r->count_a, r->count_b);
+            char mag[24];
+            an_format_count(dc < 0 ? (uint64_t)0 - (uint64_t)dc
+                                   : (uint64_t)dc, mag, sizeof(mag));
+            snprintf(c2, sizeof(c2), "%c%s", dc < 0 ? '-' : '+', mag);
+        }
         an_table_rowf(t, "%s\t%s\t%s\t%s\t%s",
                       an_format_count(r->count_b, c1, sizeof(c1)), c2,
                       an_format_size(r->size_b, s1, sizeof(s1)),

@@ -12,6 +12,9 @@ if [ "${1:-}" = "--sanitize" ]; then
     dir=${BUILD_DIR:-$top/build-asan}
     args+=(-DMUPPY_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug)
 fi
-cmake -S "$top" -B "$dir" "${args[@]}" "$@" >&2
+log="$(mktemp)"
+cmake -S "$top" -B "$dir" "${args[@]}" "$@" >"$log" 2>&1 \
+    || { cat "$log" >&2; rm -f "$log"; exit 1; }
+rm -f "$log"
 cmake --build "$dir" -j "$(nproc)" >&2
 echo "$dir"
