@@ -457,13 +457,8 @@ diff_text(const an_strmap *u, int by_module, diff_row *rows,
             continue;
         }
         shown++;
-        {
-            int64_t dc = diff_delta(r->count_a, r->count_b);
-            char mag[24];
-            an_format_count(dc < 0 ? (uint64_t)0 - (uint64_t)dc
-                                   : (uint64_t)dc, mag, sizeof(mag));
-            snprintf(c2, sizeof(c2), "%c%s", dc < 0 ? '-' : '+', mag);
-        }
+        an_format_count_delta(diff_delta(r->count_a, r->count_b), c2,
+                              sizeof(c2));
         an_table_rowf(t, "%s\t%s\t%s\t%s\t%s",
                       an_format_count(r->count_b, c1, sizeof(c1)), c2,
                       an_format_size(r->size_b, s1, sizeof(s1)),
@@ -478,10 +473,10 @@ diff_text(const an_strmap *u, int by_module, diff_row *rows,
         an_table_print(t, stdout, NULL);
     }
     an_table_free(t);
-    printf("total: %s -> %s objects (%+lld), %s -> ",
+    printf("total: %s -> %s objects (%s), %s -> ",
            an_format_count(ta_c, c1, sizeof(c1)),
            an_format_count(tb_c, c2, sizeof(c2)),
-           (long long)diff_delta(ta_c, tb_c),
+           an_format_count_delta(diff_delta(ta_c, tb_c), nb, sizeof(nb)),
            an_format_size(ta_s, s1, sizeof(s1)));
     printf("%s (%s)", an_format_size(tb_s, s1, sizeof(s1)),
            an_format_delta(diff_delta(ta_s, tb_s), s2, sizeof(s2)));

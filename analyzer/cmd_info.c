@@ -1,8 +1,11 @@
 /*
  * cmd_info.c - muppy-analyze info: metadata, counts, totals and integrity.
  */
+#define _POSIX_C_SOURCE 200809L /* gmtime_r */
+
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "commands.h"
 #include "graph.h"
@@ -23,6 +26,25 @@ static const an_usage info_usage = {
     "  muppy-analyze info app.snap",
 };
 
+/* Append " (2026-11-25 15:07:44 UTC)" to the "time" value in buf. */
+static void
+info_meta_time(const mf_reader *r, const mf_meta *m, char *buf, size_t cap)
+{
+    const char *key = mf_reader_string(r, m->key, NULL);
+    struct tm tm;
+    time_t t;
+    size_t used = strlen(buf);
+
+    if (key == NULL || strcmp(key, "time") != 0 || !(m->v.f >= 0)
+        || m->v.f > 1e12) {
+        return;
+    }
+    t = (time_t)m->v.f;
+    if (gmtime_r(&t, &tm) != NULL && used < cap) {
+        strftime(buf + used, cap - used, " (%Y-%m-%d %H:%M:%S UTC)", &tm);
+    }
+}
+
 /* Print one metadata value as text into buf. */
 static void
 info_meta_value(const mf_reader *r, const mf_meta *m, char *buf, size_t cap)
@@ -41,6 +63,7 @@ info_meta_value(const mf_reader *r, const mf_meta *m, char *buf, size_t cap)
         break;
     case MF_META_FLOAT:
         snprintf(buf, cap, "%.6f", m->v.f);
+        info_meta_time(r, m, buf, cap);
         break;
     default:
         snprintf(buf, cap, "?");

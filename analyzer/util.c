@@ -442,3 +442,14 @@ an_progress_done(an_progress *p)
         p->shown = 0;
     }
 }
+
+const char *
+an_format_count_delta(int64_t n, char *buf, size_t cap)
+{
+    char mag[32];
+    uint64_t abs_n = n < 0 ? (uint64_t)0 - (uint64_t)n : (uint64_t)n;
+
+    an_format_count(abs_n, mag, sizeof(mag));
+    snprintf(buf, cap, "%c%s", n < 0 ? '-' : '+', mag);
+    return buf;
+}

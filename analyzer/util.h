@@ -54,6 +54,8 @@ void *an_calloc(size_t count, size_t size);
 const char *an_format_size(uint64_t bytes, char *buf, size_t cap);
 /* "1,234,567" into buf (>= 32 bytes). */
 const char *an_format_count(uint64_t n, char *buf, size_t cap);
+/* Signed count with sign and thousands separators: "+2,000", "-3". */
+const char *an_format_count_delta(int64_t n, char *buf, size_t cap);
 
 /* Signed variant: "+1.5 MiB", "-12 B", "0 B". */
 const char *an_format_delta(int64_t bytes, char *buf, size_t cap);

@@ -39,7 +39,7 @@
 #define MD_CHECK_EVERY 65536    /* objects between signal checks */
 #define MD_IDX_BITS 28          /* dedup table: index bits of an entry */
 #define MD_IDX_MASK ((1u << MD_IDX_BITS) - 1)
-#define MD_TAG(h) ((uint32_t)((h) & 0xF) << MD_IDX_BITS)
+#define MD_TAG(h) ((uint32_t)(((h) >> 28) & 0xF) << MD_IDX_BITS)
 #define MD_MAX_OBJECTS (MD_IDX_MASK - 1u)   /* 268 million */
 #define MD_SCACHE 32768         /* label cache entries (direct-mapped) */
 
@@ -82,6 +82,20 @@ typedef struct md_cand {
     uint8_t extra;
 } md_cand;
 
+/*
+ * An object whose edges are collected but not yet numbered.  The walk
+ * keeps MD_PIPE of them in flight, so that the dedup table's cache misses
+ * of an object's edges (prefetched when it is collected) and of the
+ * addresses they compare with (prefetched one step later) overlap the
+ * collection of the next objects.
+ */
+#define MD_PIPE 3
+typedef struct md_pend {
+    mf_object rec;
+    md_tedge *te;
+    size_t nte, cap_te;
+} md_pend;
+
 typedef struct md_state {
     const md_options *opt;
     mf_writer *w;
@@ -98,6 +112,8 @@ typedef struct md_state {
 
     md_tinfo *types;
     size_t types_mask, types_used;
+    PyTypeObject *last_tp;      /* the last type looked up, and its */
+    md_tinfo *last_ti;          /* entry (NULL after a resize) */
     md_sentry *strs;            /* MD_SCACHE entries */
 
     md_tedge *te;
@@ -112,6 +128,9 @@ typedef struct md_state {
     char *sbuf;                 /* UTF-8 encoding buffer */
     size_t cap_sbuf;
     uint64_t n_edges;
+
+    md_pend pipe[MD_PIPE];      /* a ring: pipe_head is the oldest */
+    unsigned pipe_head, pipe_n;
 } md_state;
 
 static PyObject *md_str_sizeof;     /* "__sizeof__" */
@@ -295,7 +314,16 @@ md_sid(md_state *d, PyObject *obj, const char *cs, size_t clen,
  * the hash), 0 = empty, else (tag << MD_IDX_BITS) | (index + 1) where the
  * tag is 4 more bits of the hash, so that a probe only reads addrs[] (a
  * likely cache miss) once in 16 mismatches.  Load factor <= 0.75.
+ * The hash is multiplicative (Fibonacci) on the address without its 4
+ * alignment bits: the slot comes from the top 32 bits, the tag from bits
+ * 28..31.
  */
+static inline uint64_t
+md_ihash(const void *p)
+{
+    return ((uint64_t)(uintptr_t)p >> 4) * 0x9E3779B97F4A7C15ULL;
+}
+
 static inline uint64_t
 md_slot(uint64_t h, uint64_t nslots)
 {
@@ -315,7 +343,7 @@ md_table_resize(md_state *d, uint64_t nslots)
     d->table = nt;
     d->nslots = nslots;
     for (i = 0; i < d->n; i++) {
-        uint64_t h = md_hash(d->addrs[i]);
+        uint64_t h = md_ihash(d->addrs[i]);
         uint64_t k = md_slot(h, nslots);
 
         while (nt[k] != 0) {
@@ -359,7 +387,7 @@ md_push(md_state *d, PyObject *o)
 static uint32_t
 md_index(md_state *d, PyObject *o)
 {
-    uint64_t h = md_hash(o), k;
+    uint64_t h = md_ihash(o), k;
     uint32_t s, tag = MD_TAG(h);
 
     if ((uint64_t)d->n * 4 >= d->nslots * 3) {
@@ -396,6 +424,31 @@ md_collect_tracked(void *ctx, PyObject *op, int frozen)
 }
 
 /* ---- types ------------------------------------------------------------- */
+
+/* the entry of a type already seen, or NULL */
+static inline md_tinfo *
+md_type_find(md_state *d, PyTypeObject *tp)
+{
+    size_t i;
+    md_tinfo *e;
+
+    if (tp == d->last_tp) {
+        return d->last_ti;
+    }
+    i = md_hash(tp) & d->types_mask;
+    for (;;) {
+        e = &d->types[i];
+        if (e->tp == tp) {
+            d->last_tp = tp;
+            d->last_ti = e;
+            return e;
+        }
+        if (e->tp == NULL) {
+            return NULL;
+        }
+        i = (i + 1) & d->types_mask;
+    }
+}
 
 static md_tinfo *
 md_type(md_state *d, PyTypeObject *tp)
@@ -439,6 +492,8 @@ md_type(md_state *d, PyTypeObject *tp)
         free(d->types);
         d->types = nt;
         d->types_mask = ncap - 1;
+        d->last_tp = NULL;
+        d->last_ti = NULL;
         return md_type(d, tp);
     }
 
@@ -1010,40 +1065,148 @@ md_length(PyObject *o, int lenkind, uint64_t *len)
     return 1;
 }
 
+/* ---- the pipeline ------------------------------------------------------ */
+
+/* number the edges of the oldest object in flight and write it */
 static int
-md_object(md_state *d, uint32_t idx)
+md_emit(md_state *d)
+{
+    md_pend *p = &d->pipe[d->pipe_head];
+    size_t i;
+
+    if (md_reserve(d, (void **)&d->out, &d->cap_out, p->nte + 1,
+                   sizeof(mf_edge)) < 0) {
+        return -1;
+    }
+    for (i = 0; i < p->nte; i++) {
+        uint32_t t = md_index(d, p->te[i].p);
+
+        if (t == UINT32_MAX) {
+            return -1;
+        }
+        d->out[i].target = t;
+        d->out[i].kind = p->te[i].kind;
+        d->out[i].label = p->te[i].label;
+    }
+    d->pipe_head = (d->pipe_head + 1) % MD_PIPE;
+    d->pipe_n--;
+    d->n_edges += p->nte;
+    if (mf_writer_object(d->w, &p->rec, d->out, p->nte, &d->err) != MF_OK) {
+        return md_lib_error(d);
+    }
+    return 0;
+}
+
+/* write every object in flight (before anything that numbers objects
+ * out of the walk's order, or runs Python code) */
+static int
+md_drain(md_state *d)
+{
+    while (d->pipe_n > 0) {
+        if (md_emit(d) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* queue the object just collected (rec, d->te): its te buffer is swapped
+ * with the free slot's, and its dedup slots are prefetched */
+static void
+md_enqueue(md_state *d, const mf_object *rec)
+{
+    md_pend *p = &d->pipe[(d->pipe_head + d->pipe_n) % MD_PIPE];
+    md_tedge *te = p->te;
+    size_t cap = p->cap_te;
+
+    p->rec = *rec;
+    p->te = d->te;
+    p->cap_te = d->cap_te;
+    p->nte = d->nte;
+    d->te = te;
+    d->cap_te = cap;
+    d->nte = 0;
+    d->pipe_n++;
+#if defined(__GNUC__) || defined(__clang__)
+    {
+        size_t i;
+
+        for (i = 0; i < p->nte; i++) {
+            __builtin_prefetch(&d->table[md_slot(md_ihash(p->te[i].p),
+                                                 d->nslots)]);
+        }
+    }
+#endif
+}
+
+/* second stage: where the first probe's tag matches, prefetch the address
+ * it compares with (the prefetched slots should be in cache by now) */
+static void
+md_prefetch_addrs(md_state *d, const md_pend *p)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    size_t i;
+
+    for (i = 0; i < p->nte; i++) {
+        uint64_t h = md_ihash(p->te[i].p);
+        uint32_t s = d->table[md_slot(h, d->nslots)];
+
+        if (s != 0 && (s & ~MD_IDX_MASK) == MD_TAG(h)) {
+            __builtin_prefetch(&d->addrs[(s & MD_IDX_MASK) - 1]);
+        }
+    }
+#else
+    (void)d;
+    (void)p;
+#endif
+}
+
+/* ---- one object -------------------------------------------------------- */
+
+/* collect object idx: its record in *rec, its edges in d->te */
+static int
+md_collect(md_state *d, uint32_t idx, mf_object *rec)
 {
     PyObject *o = d->addrs[idx];
     md_tinfo *ti;
-    mf_object rec;
     PyObject *nobj;
     const char *cs;
-    size_t clen, i;
+    size_t clen;
     int is_gc;
 
-    ti = md_type(d, Py_TYPE(o));
+    ti = md_type_find(d, Py_TYPE(o));
     if (ti == NULL) {
-        return -1;
+        /* a new type is numbered now: first the objects in flight */
+        if (md_drain(d) < 0) {
+            return -1;
+        }
+        ti = md_type(d, Py_TYPE(o));
+        if (ti == NULL) {
+            return -1;
+        }
     }
-    rec.address = (uint64_t)(uintptr_t)o;
-    rec.type = ti->id;
-    rec.flags = 0;
-    rec.length = 0;
-    rec.name = rec.value = MF_NONE;
-    if (md_size(d, o, ti, &rec.size, &rec.flags) < 0) {
+    if (ti->skind == MD_SK_GENERIC && md_drain(d) < 0) {
+        return -1;      /* Python code may free what is in flight */
+    }
+    rec->address = (uint64_t)(uintptr_t)o;
+    rec->type = ti->id;
+    rec->flags = 0;
+    rec->length = 0;
+    rec->name = rec->value = MF_NONE;
+    if (md_size(d, o, ti, &rec->size, &rec->flags) < 0) {
         return -1;
     }
     if (idx < d->n_tracked) {
-        rec.flags |= MF_OBJ_GC_TRACKED;
+        rec->flags |= MF_OBJ_GC_TRACKED;
         if (idx >= d->frozen_lo) {
-            rec.flags |= MF_OBJ_FROZEN;
+            rec->flags |= MF_OBJ_FROZEN;
         }
     }
     if (mc_is_immortal(o)) {
-        rec.flags |= MF_OBJ_IMMORTAL;
+        rec->flags |= MF_OBJ_IMMORTAL;
     }
-    if (md_length(o, ti->lenkind, &rec.length)) {
-        rec.flags |= MF_OBJ_HAS_LENGTH;
+    if (md_length(o, ti->lenkind, &rec->length)) {
+        rec->flags |= MF_OBJ_HAS_LENGTH;
     }
     nobj = NULL;
     cs = NULL;
@@ -1051,10 +1214,10 @@ md_object(md_state *d, uint32_t idx)
         nobj = mc_object_name(o, ti->cls, &cs, &clen);
     }
     if (nobj != NULL || cs != NULL) {
-        if (md_sid(d, nobj, cs, clen, &rec.name) < 0) {
+        if (md_sid(d, nobj, cs, clen, &rec->name) < 0) {
             return -1;
         }
-        rec.flags |= MF_OBJ_HAS_NAME;
+        rec->flags |= MF_OBJ_HAS_NAME;
     }
     if (d->opt->include_strings > 0 && PyUnicode_Check(o)) {
         Py_ssize_t n = d->opt->include_strings;
@@ -1067,42 +1230,14 @@ md_object(md_state *d, uint32_t idx)
                                ? (size_t)n * 6 : MF_MAX_STRING);
 
         if (len < 0
-            || md_string(d, d->sbuf, (size_t)len, &rec.value) < 0) {
+            || md_string(d, d->sbuf, (size_t)len, &rec->value) < 0) {
             return -1;
         }
-        rec.flags |= MF_OBJ_HAS_VALUE;
+        rec->flags |= MF_OBJ_HAS_VALUE;
     }
 
     is_gc = ti->is_gc >= 0 ? ti->is_gc : mc_is_gc(o);
-    if (md_edges(d, o, is_gc, ti) < 0) {
-        return -1;
-    }
-    if (md_reserve(d, (void **)&d->out, &d->cap_out, d->nte + 1,
-                   sizeof(mf_edge)) < 0) {
-        return -1;
-    }
-#if defined(__GNUC__) || defined(__clang__)
-    /* start the dedup table's cache misses for all edges at once */
-    for (i = 0; i < d->nte; i++) {
-        __builtin_prefetch(&d->table[md_slot(md_hash(d->te[i].p),
-                                             d->nslots)]);
-    }
-#endif
-    for (i = 0; i < d->nte; i++) {
-        uint32_t t = md_index(d, d->te[i].p);
-
-        if (t == UINT32_MAX) {
-            return -1;
-        }
-        d->out[i].target = t;
-        d->out[i].kind = d->te[i].kind;
-        d->out[i].label = d->te[i].label;
-    }
-    d->n_edges += d->nte;
-    if (mf_writer_object(d->w, &rec, d->out, d->nte, &d->err) != MF_OK) {
-        return md_lib_error(d);
-    }
-    return 0;
+    return md_edges(d, o, is_gc, ti);
 }
 
 /* ---- roots ------------------------------------------------------------- */
@@ -1408,6 +1543,8 @@ md_init_statics(void)
 static void
 md_free(md_state *d)
 {
+    int i;
+
     free(d->addrs);
     free(d->table);
     free(d->types);
@@ -1418,6 +1555,9 @@ md_free(md_state *d)
     free(d->mnext);
     free(d->out);
     free(d->sbuf);
+    for (i = 0; i < MD_PIPE; i++) {
+        free(d->pipe[i].te);
+    }
 }
 
 int
@@ -1485,21 +1625,48 @@ md_dump(const char *path, const md_options *opt, md_result *res)
         goto done;
     }
 
-    /* 3. breadth-first: the address array is the queue */
-    for (i = 0; i < d->n; i++) {
+    /* 3. breadth-first: the address array is the queue; each object is
+     * collected, then its edges are numbered MD_PIPE - 1 steps later */
+    i = 0;
+    for (;;) {
+        mf_object rec;
+
+        if (i < d->n) {
 #if defined(__GNUC__) || defined(__clang__)
-        /* the object headers are the walk's main cache misses */
-        if (i + 8 < d->n) {
-            __builtin_prefetch(d->addrs[i + 8]);
-        }
+            /* the object headers are the walk's main cache misses */
+            if (i + 8 < d->n) {
+                __builtin_prefetch(d->addrs[i + 8]);
+            }
 #endif
-        if (md_object(d, i) < 0) {
-            goto done;
+            if (md_collect(d, i, &rec) < 0) {
+                goto done;
+            }
+            md_enqueue(d, &rec);
+            if (d->pipe_n >= 2) {
+                md_prefetch_addrs(d, &d->pipe[(d->pipe_head + d->pipe_n - 2)
+                                              % MD_PIPE]);
+            }
+            if (d->pipe_n == MD_PIPE && md_emit(d) < 0) {
+                goto done;
+            }
+            if ((i & (MD_CHECK_EVERY - 1)) == MD_CHECK_EVERY - 1) {
+                if (md_drain(d) < 0) {
+                    goto done;
+                }
+                if (PyErr_CheckSignals() < 0) {
+                    d->failed = 1;
+                    goto done;
+                }
+            }
+            i++;
         }
-        if ((i & (MD_CHECK_EVERY - 1)) == MD_CHECK_EVERY - 1
-            && PyErr_CheckSignals() < 0) {
-            d->failed = 1;
-            goto done;
+        else if (d->pipe_n > 0) {
+            if (md_emit(d) < 0) {
+                goto done;
+            }
+        }
+        else {
+            break;
         }
     }
     if (mf_writer_meta_float(d->w, "dump.seconds", md_now() - t0, &d->err)

@@ -66,6 +66,7 @@ struct mf_writer {
     uint64_t block_first;
     uint32_t block_count, block_edges;
     mf_buf col[MF_OBJS_COLUMNS];
+    size_t raw;             /* bytes in col[], all columns together */
     uint64_t prev_address;
     uint64_t frontier, block_frontier, hint;
     int hint_set;
@@ -168,6 +169,7 @@ w_flush_objs(mf_writer *w, mf_error *err)
         mf_buf_put(out, w->col[i].data, w->col[i].len);
         w->col[i].len = 0;
     }
+    w->raw = 0;
     rc = mf_sink_submit(w->sink, MF_KIND_OBJS, w->block_first,
                         w->block_count, w->block_edges, &e);
     if (rc != MF_OK) {
@@ -405,12 +407,12 @@ mf_writer_object_count(const mf_writer *w)
     return (uint32_t)w->n_objects;
 }
 
+/* The checks of an object that do not depend on its edges. */
 static int
 w_check_object(mf_writer *w, const mf_object *o, const mf_edge *edges,
                size_t n_edges, mf_error *err)
 {
     uint64_t n_types = w->types.total + w->types.count;
-    size_t i;
     int rc;
 
     if (w->n_objects >= MF_NONE) {
@@ -434,31 +436,132 @@ w_check_object(mf_writer *w, const mf_object *o, const mf_edge *edges,
         return mf_err(err, MF_E_ARG, "object %llu: null edges",
                       (unsigned long long)w->n_objects);
     }
+    return MF_OK;
+}
+
+/* The error of edge i of the object being written (see w_put_edges). */
+static int
+w_edge_error(mf_writer *w, const mf_edge *e, size_t i, mf_error *err)
+{
+    if (e->target == MF_NONE) {
+        return mf_err(err, MF_E_ARG, "object %llu: edge %zu has no "
+                      "target", (unsigned long long)w->n_objects, i);
+    }
+    return mf_err(err, MF_E_ARG, "object %llu: edge %zu label: "
+                  "string id %llu out of range (%lu strings)",
+                  (unsigned long long)w->n_objects, i,
+                  (unsigned long long)e->label,
+                  (unsigned long)w->strings.n);
+}
+
+/*
+ * The hot path of a dump: encode the edges into the three edge columns
+ * through local pointers (room reserved by the caller), checking them on
+ * the way.  Nothing is committed: returns the index of the first bad edge,
+ * or n_edges with the new ends of the columns in end[] and the new
+ * frontier and max_ref in *frontier_io and *max_ref_io.
+ */
+static size_t
+w_put_edges(mf_writer *w, const mf_edge *edges, size_t n_edges,
+            uint64_t idx, uint64_t *frontier_io, uint64_t *max_ref_io,
+            uint8_t **end)
+{
+    uint8_t *pt = w->col[MF_C_EDGE_TARGET].data
+                  + w->col[MF_C_EDGE_TARGET].len;
+    uint8_t *pk = w->col[MF_C_EDGE_KIND].data + w->col[MF_C_EDGE_KIND].len;
+    uint8_t *pl = w->col[MF_C_EDGE_LABEL].data
+                  + w->col[MF_C_EDGE_LABEL].len;
+    uint64_t base = idx, frontier = *frontier_io, max_ref = *max_ref_io;
+    uint64_t prev_index = UINT64_MAX, n_strings = w->strings.n;
+    size_t i;
+
     for (i = 0; i < n_edges; i++) {
-        if (edges[i].target == MF_NONE) {
-            return mf_err(err, MF_E_ARG, "object %llu: edge %zu has no "
-                          "target", (unsigned long long)w->n_objects, i);
+        const mf_edge *e = &edges[i];
+        uint64_t t = e->target;
+        unsigned kind = e->kind;
+
+        if (t == frontier) {
+            *pt++ = 0;
+            frontier++;
+        } else {
+            if (t == MF_NONE) {
+                break;
+            }
+            pt += mf_varint_put(pt, mf_zigzag(t - base) + 1);
+            if (t >= frontier) {
+                /* resynchronise a stale hint: in a breadth-first walk a
+                   target beyond the frontier is the newest object */
+                frontier = t + 1;
+            }
         }
-        if (MF_EDGE_CLASS(edges[i].kind) == MF_LABEL_STRING
-            && edges[i].label >= w->strings.n) {
-            return mf_err(err, MF_E_ARG, "object %llu: edge %zu label: "
-                          "string id %llu out of range (%lu strings)",
-                          (unsigned long long)w->n_objects, i,
-                          (unsigned long long)edges[i].label,
-                          (unsigned long)w->strings.n);
+        base = t;
+        if (t >= max_ref) {
+            max_ref = t + 1;
+        }
+        *pk++ = (uint8_t)kind;
+        if ((kind & MF_EDGE_KIND_MASK) == MF_EDGE_INDEX) {
+            pl += mf_varint_put(pl, mf_zigzag(e->label - (prev_index + 1)));
+            prev_index = e->label;
+        } else {
+            switch (MF_EDGE_CLASS(kind)) {
+            case MF_LABEL_STRING:
+                if (e->label >= n_strings) {
+                    return i;
+                }
+                /* fall through */
+            case MF_LABEL_UINT:
+                pl += mf_varint_put(pl, e->label);
+                break;
+            case MF_LABEL_SINT:
+                pl += mf_varint_put(pl, mf_zigzag(e->label));
+                break;
+            default:
+                break;
+            }
         }
     }
-    return MF_OK;
+    if (i < n_edges) {
+        return i;
+    }
+    *frontier_io = frontier;
+    *max_ref_io = max_ref;
+    end[0] = pt;
+    end[1] = pk;
+    end[2] = pl;
+    return n_edges;
+}
+
+/* The exact bytes of the object's non-edge columns (the rare path). */
+static size_t
+w_fixed_len(const mf_writer *w, const mf_object *o, size_t n_edges)
+{
+    size_t n;
+
+    n = mf_varint_len(w->block_count == 0
+                      ? o->address
+                      : mf_zigzag(o->address - w->prev_address));
+    n += mf_varint_len(o->type) + mf_varint_len(o->size)
+         + mf_varint_len(o->flags) + mf_varint_len(n_edges);
+    if (o->flags & MF_OBJ_HAS_LENGTH) {
+        n += mf_varint_len(o->length);
+    }
+    if (o->flags & MF_OBJ_HAS_NAME) {
+        n += mf_varint_len(o->name);
+    }
+    if (o->flags & MF_OBJ_HAS_VALUE) {
+        n += mf_varint_len(o->value);
+    }
+    return n;
 }
 
 int
 mf_writer_object(mf_writer *w, const mf_object *o, const mf_edge *edges,
                  size_t n_edges, mf_error *err)
 {
-    size_t saved[MF_OBJS_COLUMNS], raw = 0;
-    uint64_t idx, base, frontier, prev_index, max_ref;
+    uint64_t idx, frontier, max_ref, worst;
     mf_buf *c = w->col;
-    size_t i;
+    uint8_t *end[3] = {NULL, NULL, NULL}, *p;
+    size_t i, before;
     int rc;
 
     if ((rc = w_check(w, err)) != MF_OK) {
@@ -467,15 +570,12 @@ mf_writer_object(mf_writer *w, const mf_object *o, const mf_edge *edges,
     if ((rc = w_check_object(w, o, edges, n_edges, err)) != MF_OK) {
         return rc;
     }
-    for (i = 0; i < MF_OBJS_COLUMNS; i++) {
-        raw += c[i].len;
-    }
+    worst = W_OBJECT_MAX + (uint64_t)n_edges * W_EDGE_MAX;
     if (w->block_count > 0
         && (w->block_count >= w->block_objects
             || w->block_edges + (uint64_t)n_edges > W_BLOCK_EDGES
-            || raw >= W_BLOCK_RAW
-            || raw + W_OBJECT_MAX + (uint64_t)n_edges * W_EDGE_MAX
-               > MF_MAX_RAW - W_OBJS_PREFIX_MAX)) {
+            || w->raw >= W_BLOCK_RAW
+            || w->raw + worst > MF_MAX_RAW - W_OBJS_PREFIX_MAX)) {
         if ((rc = w_flush_objs(w, err)) != MF_OK) {
             return rc;
         }
@@ -487,90 +587,69 @@ mf_writer_object(mf_writer *w, const mf_object *o, const mf_edge *edges,
         }
         w->block_frontier = w->frontier;
     }
-    for (i = 0; i < MF_OBJS_COLUMNS; i++) {
-        saved[i] = c[i].len;
-        if (i >= MF_C_EDGE_TARGET) {
-            if (mf_buf_reserve(&c[i], n_edges * MF_VARINT_MAX) < 0) {
-                return w_nomem(w, err);
-            }
-        } else if (mf_buf_reserve(&c[i], MF_VARINT_MAX) < 0) {
+    /* one check per column; the edge columns get their worst case */
+    for (i = 0; i < MF_C_EDGE_TARGET; i++) {
+        if (mf_buf_reserve(&c[i], MF_VARINT_MAX) < 0) {
             return w_nomem(w, err);
         }
     }
+    if (mf_buf_reserve(&c[MF_C_EDGE_TARGET], n_edges * MF_VARINT_MAX) < 0
+        || mf_buf_reserve(&c[MF_C_EDGE_KIND], n_edges) < 0
+        || mf_buf_reserve(&c[MF_C_EDGE_LABEL], n_edges * MF_VARINT_MAX)
+           < 0) {
+        return w_nomem(w, err);
+    }
     idx = w->n_objects;
-    if (w->block_count == 0) {
-        mf_buf_put_varint(&c[MF_C_ADDRESS], o->address);
-    } else {
-        mf_buf_put_varint(&c[MF_C_ADDRESS],
-                          mf_zigzag(o->address - w->prev_address));
-    }
-    mf_buf_put_varint(&c[MF_C_TYPE], o->type);
-    mf_buf_put_varint(&c[MF_C_SIZE], o->size);
-    mf_buf_put_varint(&c[MF_C_FLAGS], o->flags);
-    if (o->flags & MF_OBJ_HAS_LENGTH) {
-        mf_buf_put_varint(&c[MF_C_LENGTH], o->length);
-    }
-    if (o->flags & MF_OBJ_HAS_NAME) {
-        mf_buf_put_varint(&c[MF_C_NAME], o->name);
-    }
-    if (o->flags & MF_OBJ_HAS_VALUE) {
-        mf_buf_put_varint(&c[MF_C_VALUE], o->value);
-    }
-    mf_buf_put_varint(&c[MF_C_EDGE_COUNT], n_edges);
-    base = idx;
     frontier = w->frontier;
-    prev_index = UINT64_MAX;
     max_ref = w->max_ref;
-    for (i = 0; i < n_edges; i++) {
-        const mf_edge *e = &edges[i];
-        uint64_t t = e->target;
-        if (t == frontier) {
-            mf_buf_put_byte(&c[MF_C_EDGE_TARGET], 0);
-            frontier++;
-        } else {
-            mf_buf_put_varint(&c[MF_C_EDGE_TARGET], mf_zigzag(t - base) + 1);
-            if (t >= frontier) {
-                /* resynchronise a stale hint: in a breadth-first walk a
-                   target beyond the frontier is the newest object */
-                frontier = t + 1;
-            }
-        }
-        base = t;
-        if (t + 1 > max_ref) {
-            max_ref = t + 1;
-        }
-        mf_buf_put_byte(&c[MF_C_EDGE_KIND], e->kind);
-        if ((e->kind & MF_EDGE_KIND_MASK) == MF_EDGE_INDEX) {
-            mf_buf_put_varint(&c[MF_C_EDGE_LABEL],
-                              mf_zigzag(e->label - (prev_index + 1)));
-            prev_index = e->label;
-        } else {
-            switch (MF_EDGE_CLASS(e->kind)) {
-            case MF_LABEL_UINT:
-            case MF_LABEL_STRING:
-                mf_buf_put_varint(&c[MF_C_EDGE_LABEL], e->label);
-                break;
-            case MF_LABEL_SINT:
-                mf_buf_put_varint(&c[MF_C_EDGE_LABEL], mf_zigzag(e->label));
-                break;
-            default:
-                break;
-            }
-        }
+    i = w_put_edges(w, edges, n_edges, idx, &frontier, &max_ref, end);
+    if (i < n_edges) {
+        return w_edge_error(w, &edges[i], i, err);
     }
-    raw = 0;
-    for (i = 0; i < MF_OBJS_COLUMNS; i++) {
-        raw += c[i].len;
-    }
-    if (raw > MF_MAX_RAW - W_OBJS_PREFIX_MAX) {
-        /* one object alone is too big for a block: undo, refuse it */
-        for (i = 0; i < MF_OBJS_COLUMNS; i++) {
-            c[i].len = saved[i];
-        }
+    before = w->raw;
+    w->raw += (size_t)(end[0] - (c[MF_C_EDGE_TARGET].data
+                                 + c[MF_C_EDGE_TARGET].len))
+              + n_edges
+              + (size_t)(end[2] - (c[MF_C_EDGE_LABEL].data
+                                   + c[MF_C_EDGE_LABEL].len));
+    if (w->raw + W_OBJECT_MAX > MF_MAX_RAW - W_OBJS_PREFIX_MAX
+        && w->raw + w_fixed_len(w, o, n_edges)
+           > MF_MAX_RAW - W_OBJS_PREFIX_MAX) {
+        /* one object alone is too big for a block: refuse it (nothing
+           was committed) */
+        w->raw = before;
         return mf_err(err, MF_E_LIMIT, "object %llu: %zu edges do not fit "
                       "in one block of %u bytes", (unsigned long long)idx,
                       n_edges, MF_MAX_RAW);
     }
+    c[MF_C_EDGE_TARGET].len = (size_t)(end[0] - c[MF_C_EDGE_TARGET].data);
+    c[MF_C_EDGE_KIND].len = (size_t)(end[1] - c[MF_C_EDGE_KIND].data);
+    c[MF_C_EDGE_LABEL].len = (size_t)(end[2] - c[MF_C_EDGE_LABEL].data);
+
+#define W_PUT(col, v) \
+    do { \
+        p = c[col].data + c[col].len; \
+        i = mf_varint_put(p, (v)); \
+        c[col].len += i; \
+        w->raw += i; \
+    } while (0)
+    W_PUT(MF_C_ADDRESS, w->block_count == 0
+                        ? o->address
+                        : mf_zigzag(o->address - w->prev_address));
+    W_PUT(MF_C_TYPE, o->type);
+    W_PUT(MF_C_SIZE, o->size);
+    W_PUT(MF_C_FLAGS, o->flags);
+    if (o->flags & MF_OBJ_HAS_LENGTH) {
+        W_PUT(MF_C_LENGTH, o->length);
+    }
+    if (o->flags & MF_OBJ_HAS_NAME) {
+        W_PUT(MF_C_NAME, o->name);
+    }
+    if (o->flags & MF_OBJ_HAS_VALUE) {
+        W_PUT(MF_C_VALUE, o->value);
+    }
+    W_PUT(MF_C_EDGE_COUNT, n_edges);
+#undef W_PUT
     w->frontier = frontier;
     w->max_ref = max_ref;
     w->prev_address = o->address;

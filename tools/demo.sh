@@ -22,7 +22,11 @@ run "$py" "$top/samples/programs/leaky_cache.py" "$out"
 run "$analyze" info "$out/after.snap"
 run "$analyze" summary --top 8 "$out/after.snap"
 run "$analyze" diff --top 8 "$out/before.snap" "$out/after.snap"
+run "$analyze" diff --objects --top 5 "$out/before.snap" "$out/after.snap"
 run "$analyze" paths --type RequestContext "$out/after.snap"
+addr=$("$analyze" paths --type RequestContext "$out/after.snap" \
+       | grep -o '@0x[0-9a-f]*' | head -n 1 | tr -d @)
+run "$analyze" referrers --depth 3 --max-children 3 "$out/after.snap" "$addr"
 # the same program, dumped by the muppy-dump command when it ends
 run "$py" -m muppy run -o "$out/exit.snap" \
     "$top/samples/programs/leaky_cache.py"
