@@ -77,8 +77,10 @@ extern "C" {
 #define MF_ROOT_OTHER        0u
 #define MF_ROOT_SYS_MODULES  1u /* the sys.modules dict */
 #define MF_ROOT_MODULE       2u /* a module in sys.modules; label = name */
-#define MF_ROOT_THREAD       3u /* a running frame's local or frame object;
-                                   label = "thread <id> <func>() <local>" */
+#define MF_ROOT_THREAD       3u /* what a running frame holds: label =
+                                   "thread <id> <func>() local '<name>'",
+                                   or "... frame", "code", "function",
+                                   "globals", "locals" */
 #define MF_ROOT_BUILTINS     4u /* the builtins module */
 #define MF_ROOT_GC_GARBAGE   5u /* the gc.garbage list */
 #define MF_ROOT_UNREFERENCED 6u /* written by no dumper: the analyzer's kind
@@ -101,7 +103,9 @@ typedef struct mf_object {
 typedef struct mf_edge {
     uint32_t target;    /* object index */
     uint8_t kind;       /* MF_EDGE_* | optional MF_EDGE_WEAK */
-    uint64_t label;     /* class UINT: the value (INDEX: the item index);
+    uint64_t label;     /* class UINT: the value;
+                           INDEX: the item index (>= 0, delta-coded on
+                           disk as class SINT);
                            class SINT: (uint64_t)(int64_t) value;
                            class STRING: string id; class NONE: 0 */
 } mf_edge;

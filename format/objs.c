@@ -352,6 +352,10 @@ mf_objs_decode(const uint8_t *raw, size_t len, const mf_objs_block *b,
                 if ((kind & MF_EDGE_KIND_MASK) == MF_EDGE_INDEX) {
                     GET(MF_C_EDGE_LABEL, k, v);
                     lab = prev + 1 + mf_unzigzag(v);
+                    if (lab > (uint64_t)INT64_MAX) {
+                        return d_bad(d, MF_C_EDGE_LABEL,
+                                     "negative list index", k);
+                    }
                     prev = lab;
                 } else {
                     switch (MF_EDGE_CLASS(kind)) {

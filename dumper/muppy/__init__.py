@@ -34,8 +34,9 @@ DumpResult.__doc__ = "What muppy.dump() wrote."
 def dump(path, *, labels=True, include_strings=0, level=1):
     """Write a snapshot of this interpreter's heap to `path`.
 
-    labels=False leaves out dict-key and attribute names (edges keep their
-    kind); include_strings=N records the first N characters of every str;
+    labels=False leaves out dict-key and attribute names (dict values are
+    then shown as `[?]`, attributes as unlabeled references; list indices
+    and C field names stay); include_strings=N records the first N characters of every str;
     level is the zstd compression level (1 is fast and good).
 
     The file appears atomically: it is written to a temporary file beside
