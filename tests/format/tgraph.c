@@ -144,7 +144,8 @@ tg_random(tgraph *g, uint32_t n, uint32_t max_edges, uint64_t seed)
             }
             q = tg_rand(&s);
             if ((e->kind & MF_EDGE_KIND_MASK) == MF_EDGE_INDEX) {
-                e->label = q % 50 == 0 ? tg_rand(&s) : idx++;
+                /* any index a list can have: 0 .. INT64_MAX */
+                e->label = q % 50 == 0 ? tg_rand(&s) >> 1 : idx++;
             } else {
                 switch (MF_EDGE_CLASS(e->kind)) {
                 case MF_LABEL_UINT:
