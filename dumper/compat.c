@@ -226,17 +226,6 @@ mc_is_immortal(PyObject *o)
            && !PyType_HasFeature((PyTypeObject *)o, Py_TPFLAGS_HEAPTYPE);
 }
 
-int
-mc_str_ready(PyObject *s)
-{
-#if PY_VERSION_HEX < 0x030C0000
-    return PyUnicode_IS_READY(s);
-#else
-    (void)s;
-    return 1;
-#endif
-}
-
 void
 mc_gc_counts(long counts[3])
 {

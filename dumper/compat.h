@@ -92,8 +92,17 @@ PyObject *mc_type_module(PyTypeObject *t, const char **cname,
                          size_t *clen);
 
 /* 1 if the str's characters can be read without side effects (it is
- * "ready"; always true from 3.12) */
-int mc_str_ready(PyObject *s);
+ * "ready"; always true from 3.12).  Inline: the walk asks for every str. */
+static inline int
+mc_str_ready(PyObject *s)
+{
+#if PY_VERSION_HEX < 0x030C0000
+    return PyUnicode_IS_READY(s);
+#else
+    (void)s;
+    return 1;
+#endif
+}
 
 /* gc.get_count() without calling Python */
 void mc_gc_counts(long counts[3]);

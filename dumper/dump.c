@@ -41,10 +41,15 @@
 #define MD_IDX_MASK ((1u << MD_IDX_BITS) - 1)
 #define MD_TAG(h) ((uint32_t)(((h) >> 28) & 0xF) << MD_IDX_BITS)
 #define MD_MAX_OBJECTS (MD_IDX_MASK - 1u)   /* 268 million */
-#define MD_SCACHE 32768         /* label cache entries (direct-mapped) */
+#define MD_SCACHE 8192          /* label cache entries (direct-mapped) */
+#define MD_BLOCK_OBJECTS 8192   /* objects per OBJS block */
+#define MD_KEEP_BYTES 65536     /* scratch buffers kept between objects */
+#define MD_ROOM_EDGES 256       /* see md_emit() */
 
 /* how __sizeof__ is computed for the instances of a type */
-enum { MD_SK_OBJECT, MD_SK_CFUNC, MD_SK_GENERIC };
+enum { MD_SK_OBJECT, MD_SK_CFUNC, MD_SK_GENERIC,
+       MD_SK_STR,       /* exact str: unicode_sizeof inlined where simple */
+       MD_SK_LIST };    /* exact list: list___sizeof__ inlined */
 
 /* how len() of a sized builtin is read */
 enum { MD_LEN_NONE, MD_LEN_STR, MD_LEN_VAR, MD_LEN_BYTEARRAY, MD_LEN_DICT,
@@ -90,6 +95,7 @@ typedef struct md_cand {
  * collection of the next objects.
  */
 #define MD_PIPE 3
+#define MD_AHEAD 16     /* objects between a header prefetch and its use */
 typedef struct md_pend {
     mf_object rec;
     md_tedge *te;
@@ -180,6 +186,18 @@ md_reserve(md_state *d, void **buf, size_t *cap, size_t need, size_t size)
     *buf = nb;
     *cap = ncap;
     return 0;
+}
+
+/* free a scratch buffer that a huge object grew past MD_KEEP_BYTES, so
+ * that the few huge objects do not pin copies for the whole dump */
+static inline void
+md_trim(void **buf, size_t *cap, size_t size)
+{
+    if (*cap * size > MD_KEEP_BYTES) {
+        free(*buf);
+        *buf = NULL;
+        *cap = 0;
+    }
 }
 
 static inline uint64_t
@@ -346,6 +364,13 @@ md_table_resize(md_state *d, uint64_t nslots)
         uint64_t h = md_ihash(d->addrs[i]);
         uint64_t k = md_slot(h, nslots);
 
+#if defined(__GNUC__) || defined(__clang__)
+        if (i + 16 < d->n) {
+            __builtin_prefetch(&nt[md_slot(md_ihash(d->addrs[i + 16]),
+                                           nslots)], 1);
+        }
+#endif
+
         while (nt[k] != 0) {
             if (++k == nslots) {
                 k = 0;
@@ -382,19 +407,30 @@ md_push(md_state *d, PyObject *o)
     return 0;
 }
 
-/* md_index() - the index of o, numbering it (at the end of the queue)
- * when first seen.  Returns UINT32_MAX on failure. */
-static uint32_t
-md_index(md_state *d, PyObject *o)
+/* make room in the dedup table for `more` objects */
+static inline int
+md_table_room(md_state *d, size_t more)
+{
+    uint64_t nslots = d->nslots;
+
+    if (((uint64_t)d->n + more) * 4 < nslots * 3) {
+        return 0;
+    }
+    while (((uint64_t)d->n + more) * 4 >= nslots * 3) {
+        nslots += nslots / 2;
+    }
+    return md_table_resize(d, nslots);
+}
+
+/* md_index_unchecked() - the index of o, numbering it (at the end of the
+ * queue) when first seen; md_table_room() must have made room for it.
+ * Returns UINT32_MAX on failure. */
+static inline uint32_t
+md_index_unchecked(md_state *d, PyObject *o)
 {
     uint64_t h = md_ihash(o), k;
     uint32_t s, tag = MD_TAG(h);
 
-    if ((uint64_t)d->n * 4 >= d->nslots * 3) {
-        if (md_table_resize(d, d->nslots + d->nslots / 2) < 0) {
-            return UINT32_MAX;
-        }
-    }
     k = md_slot(h, d->nslots);
     while ((s = d->table[k]) != 0) {
         if ((s & ~MD_IDX_MASK) == tag
@@ -410,6 +446,16 @@ md_index(md_state *d, PyObject *o)
     }
     d->table[k] = tag | d->n;
     return d->n - 1;
+}
+
+/* md_index() - md_index_unchecked() for one object */
+static uint32_t
+md_index(md_state *d, PyObject *o)
+{
+    if (md_table_room(d, 1) < 0) {
+        return UINT32_MAX;
+    }
+    return md_index_unchecked(d, o);
 }
 
 static int
@@ -564,6 +610,14 @@ md_type(md_state *d, PyTypeObject *tp)
         if ((ml->ml_flags & call) == METH_NOARGS) {
             e->skind = MD_SK_CFUNC;
             e->cfunc = ml->ml_meth;
+            /* the C __sizeof__ of the commonest builtins, inlined (same
+             * formula in CPython 3.8-3.13; the dumper tests compare) */
+            if (tp == &PyUnicode_Type) {
+                e->skind = MD_SK_STR;
+            }
+            else if (tp == &PyList_Type) {
+                e->skind = MD_SK_LIST;
+            }
         }
     }
     /* type objects are objects of the snapshot too */
@@ -660,7 +714,22 @@ md_size(md_state *d, PyObject *o, md_tinfo *ti, uint64_t *size,
         }
         goto done;
     }
-    if (ti->skind == MD_SK_CFUNC) {
+    if (ti->skind == MD_SK_LIST) {
+        s = tp->tp_basicsize
+            + ((PyListObject *)o)->allocated * (Py_ssize_t)sizeof(void *);
+        goto done;
+    }
+    if (ti->skind == MD_SK_STR && mc_str_ready(o)
+        && PyUnicode_IS_COMPACT_ASCII(o)
+#if PY_VERSION_HEX < 0x030C0000
+        && ((PyASCIIObject *)o)->wstr == NULL  /* else + wstr memory */
+#endif
+        ) {
+        /* compact ASCII: the UTF-8 form is the data itself */
+        s = (Py_ssize_t)sizeof(PyASCIIObject) + PyUnicode_GET_LENGTH(o) + 1;
+        goto done;
+    }
+    if (ti->skind == MD_SK_CFUNC || ti->skind >= MD_SK_STR) {
         r = ti->cfunc(o, NULL);
     }
     else {
@@ -956,6 +1025,31 @@ md_edges(md_state *d, PyObject *o, int is_gc, const md_tinfo *ti)
 
     d->nte = 0;
     d->ncand = 0;
+    if (tp == &PyTuple_Type || tp == &PyList_Type) {
+        /* their tp_traverse visits the non-NULL items in order: read
+         * them directly (a NULL item leaves this to the generic path) */
+        size_t n = (size_t)Py_SIZE(o);
+        PyObject **items = tp == &PyList_Type
+                           ? ((PyListObject *)o)->ob_item
+                           : ((PyTupleObject *)o)->ob_item;
+
+        if (md_reserve(d, (void **)&d->te, &d->cap_te, n,
+                       sizeof(md_tedge)) < 0) {
+            return -1;
+        }
+        for (i = 0; i < n && items[i] != NULL; i++) {
+            md_tedge *t = &d->te[i];
+
+            t->p = items[i];
+            t->kind = MF_EDGE_INDEX;
+            t->label = i;
+            t->matched = 0;
+        }
+        if (i == n) {
+            d->nte = n;
+            return 0;
+        }
+    }
     if (is_gc && tp->tp_traverse != NULL) {
         if (tp->tp_traverse(o, md_visit, d) != 0 || d->failed) {
             return md_nomem(d);
@@ -1073,13 +1167,18 @@ md_emit(md_state *d)
 {
     md_pend *p = &d->pipe[d->pipe_head];
     size_t i;
+    /* room for all edges at once, unless that could grow the table
+     * early for an object with many edges (mostly to known objects) */
+    int room = p->nte <= MD_ROOM_EDGES;
 
     if (md_reserve(d, (void **)&d->out, &d->cap_out, p->nte + 1,
-                   sizeof(mf_edge)) < 0) {
+                   sizeof(mf_edge)) < 0
+        || (room && md_table_room(d, p->nte) < 0)) {
         return -1;
     }
     for (i = 0; i < p->nte; i++) {
-        uint32_t t = md_index(d, p->te[i].p);
+        uint32_t t = room ? md_index_unchecked(d, p->te[i].p)
+                          : md_index(d, p->te[i].p);
 
         if (t == UINT32_MAX) {
             return -1;
@@ -1094,6 +1193,8 @@ md_emit(md_state *d)
     if (mf_writer_object(d->w, &p->rec, d->out, p->nte, &d->err) != MF_OK) {
         return md_lib_error(d);
     }
+    md_trim((void **)&p->te, &p->cap_te, sizeof(md_tedge));
+    md_trim((void **)&d->out, &d->cap_out, sizeof(mf_edge));
     return 0;
 }
 
@@ -1237,7 +1338,13 @@ md_collect(md_state *d, uint32_t idx, mf_object *rec)
     }
 
     is_gc = ti->is_gc >= 0 ? ti->is_gc : mc_is_gc(o);
-    return md_edges(d, o, is_gc, ti);
+    if (md_edges(d, o, is_gc, ti) < 0) {
+        return -1;
+    }
+    md_trim((void **)&d->cand, &d->cap_cand, sizeof(md_cand));
+    md_trim((void **)&d->mhash, &d->cap_mhash, sizeof(uint32_t));
+    md_trim((void **)&d->mnext, &d->cap_mnext, sizeof(uint32_t));
+    return 0;
 }
 
 /* ---- roots ------------------------------------------------------------- */
@@ -1590,6 +1697,9 @@ md_dump(const char *path, const md_options *opt, md_result *res)
 
     memset(&wo, 0, sizeof(wo));
     wo.level = opt->level;
+    /* small blocks: the writer's buffers (three raw payloads, columns,
+     * compressed output) stay about 1 MB, whatever the heap */
+    wo.block_objects = MD_BLOCK_OBJECTS;
 
     if (mf_writer_open(&d->w, path, &wo, &d->err) != MF_OK) {
         md_set_error(&d->err);
@@ -1633,9 +1743,24 @@ md_dump(const char *path, const md_options *opt, md_result *res)
 
         if (i < d->n) {
 #if defined(__GNUC__) || defined(__clang__)
-            /* the object headers are the walk's main cache misses */
-            if (i + 8 < d->n) {
-                __builtin_prefetch(d->addrs[i + 8]);
+            /* the object headers are the walk's main cache misses;
+             * once a header is in, the item array of a list or the keys
+             * of a dict, which its traversal reads next */
+            if (i + MD_AHEAD < d->n) {
+                /* the header may straddle two lines (16-byte alignment) */
+                __builtin_prefetch(d->addrs[i + MD_AHEAD]);
+                __builtin_prefetch((char *)d->addrs[i + MD_AHEAD] + 40);
+            }
+            if (i + MD_AHEAD / 2 < d->n) {
+                PyObject *q = d->addrs[i + MD_AHEAD / 2];
+                PyTypeObject *qt = Py_TYPE(q);
+
+                if (qt == &PyList_Type) {
+                    __builtin_prefetch(((PyListObject *)q)->ob_item);
+                }
+                else if (qt == &PyDict_Type) {
+                    __builtin_prefetch(((PyDictObject *)q)->ma_keys);
+                }
             }
 #endif
             if (md_collect(d, i, &rec) < 0) {

@@ -36,6 +36,8 @@
 #define W_SMALL_RAW   (1u << 20)
 /* Room for the OBJS prefix: frontier, n_columns, 11 column sizes. */
 #define W_OBJS_PREFIX_MAX ((2 + MF_OBJS_COLUMNS) * MF_VARINT_MAX)
+/* Objects whose non-edge columns are reserved at once. */
+#define W_OBJ_BATCH 256u
 /* Worst-case bytes of one object without its edges, and of one edge. */
 #define W_OBJECT_MAX (8 * MF_VARINT_MAX)
 #define W_EDGE_MAX (2 * MF_VARINT_MAX + 1)
@@ -67,6 +69,7 @@ struct mf_writer {
     uint32_t block_count, block_edges;
     mf_buf col[MF_OBJS_COLUMNS];
     size_t raw;             /* bytes in col[], all columns together */
+    uint32_t obj_room;      /* objects whose non-edge columns fit */
     uint64_t prev_address;
     uint64_t frontier, block_frontier, hint;
     int hint_set;
@@ -454,39 +457,47 @@ w_edge_error(mf_writer *w, const mf_edge *e, size_t i, mf_error *err)
                   (unsigned long)w->strings.n);
 }
 
+/* Edges are encoded in chunks of this many, each with its own reserve,
+ * so that one huge object does not inflate the columns 10 times over. */
+#define W_EDGE_CHUNK 4096
+
+/* the state of w_put_edges() across chunks */
+typedef struct w_edge_state {
+    uint64_t base, frontier, max_ref, prev_index;
+} w_edge_state;
+
 /*
- * The hot path of a dump: encode the edges into the three edge columns
- * through local pointers (room reserved by the caller), checking them on
- * the way.  Nothing is committed: returns the index of the first bad edge,
- * or n_edges with the new ends of the columns in end[] and the new
- * frontier and max_ref in *frontier_io and *max_ref_io.
+ * The hot path of a dump: encode edges [from, to) at the ends of the three
+ * edge columns through local pointers (room reserved by the caller),
+ * checking them on the way, and advance the columns' lengths.  Returns
+ * `to`, or the index of the first bad edge (the caller then restores the
+ * lengths).
  */
 static size_t
-w_put_edges(mf_writer *w, const mf_edge *edges, size_t n_edges,
-            uint64_t idx, uint64_t *frontier_io, uint64_t *max_ref_io,
-            uint8_t **end)
+w_put_edges(mf_writer *w, const mf_edge *edges, size_t from, size_t to,
+            w_edge_state *st)
 {
-    uint8_t *pt = w->col[MF_C_EDGE_TARGET].data
-                  + w->col[MF_C_EDGE_TARGET].len;
-    uint8_t *pk = w->col[MF_C_EDGE_KIND].data + w->col[MF_C_EDGE_KIND].len;
-    uint8_t *pl = w->col[MF_C_EDGE_LABEL].data
-                  + w->col[MF_C_EDGE_LABEL].len;
-    uint64_t base = idx, frontier = *frontier_io, max_ref = *max_ref_io;
-    uint64_t prev_index = UINT64_MAX, n_strings = w->strings.n;
+    mf_buf *c = w->col;
+    uint8_t *pt = c[MF_C_EDGE_TARGET].data + c[MF_C_EDGE_TARGET].len;
+    uint8_t *pk = c[MF_C_EDGE_KIND].data + c[MF_C_EDGE_KIND].len;
+    uint8_t *pl = c[MF_C_EDGE_LABEL].data + c[MF_C_EDGE_LABEL].len;
+    uint64_t base = st->base, frontier = st->frontier;
+    uint64_t max_ref = st->max_ref, prev_index = st->prev_index;
+    uint64_t n_strings = w->strings.n;
     size_t i;
 
-    for (i = 0; i < n_edges; i++) {
+    for (i = from; i < to; i++) {
         const mf_edge *e = &edges[i];
         uint64_t t = e->target;
         unsigned kind = e->kind;
 
+        if (t == MF_NONE) {
+            break;
+        }
         if (t == frontier) {
             *pt++ = 0;
             frontier++;
         } else {
-            if (t == MF_NONE) {
-                break;
-            }
             pt += mf_varint_put(pt, mf_zigzag(t - base) + 1);
             if (t >= frontier) {
                 /* resynchronise a stale hint: in a breadth-first walk a
@@ -506,7 +517,7 @@ w_put_edges(mf_writer *w, const mf_edge *edges, size_t n_edges,
             switch (MF_EDGE_CLASS(kind)) {
             case MF_LABEL_STRING:
                 if (e->label >= n_strings) {
-                    return i;
+                    goto out;
                 }
                 /* fall through */
             case MF_LABEL_UINT:
@@ -520,15 +531,15 @@ w_put_edges(mf_writer *w, const mf_edge *edges, size_t n_edges,
             }
         }
     }
-    if (i < n_edges) {
-        return i;
-    }
-    *frontier_io = frontier;
-    *max_ref_io = max_ref;
-    end[0] = pt;
-    end[1] = pk;
-    end[2] = pl;
-    return n_edges;
+out:
+    st->base = base;
+    st->frontier = frontier;
+    st->max_ref = max_ref;
+    st->prev_index = prev_index;
+    c[MF_C_EDGE_TARGET].len = (size_t)(pt - c[MF_C_EDGE_TARGET].data);
+    c[MF_C_EDGE_KIND].len = (size_t)(pk - c[MF_C_EDGE_KIND].data);
+    c[MF_C_EDGE_LABEL].len = (size_t)(pl - c[MF_C_EDGE_LABEL].data);
+    return i;
 }
 
 /* The exact bytes of the object's non-edge columns (the rare path). */
@@ -558,10 +569,11 @@ int
 mf_writer_object(mf_writer *w, const mf_object *o, const mf_edge *edges,
                  size_t n_edges, mf_error *err)
 {
-    uint64_t idx, frontier, max_ref, worst;
+    uint64_t idx, worst;
     mf_buf *c = w->col;
-    uint8_t *end[3] = {NULL, NULL, NULL}, *p;
-    size_t i, before;
+    w_edge_state st;
+    uint8_t *p;
+    size_t i, next, before, saved[3];
     int rc;
 
     if ((rc = w_check(w, err)) != MF_OK) {
@@ -587,51 +599,64 @@ mf_writer_object(mf_writer *w, const mf_object *o, const mf_edge *edges,
         }
         w->block_frontier = w->frontier;
     }
-    /* one check per column; the edge columns get their worst case */
-    for (i = 0; i < MF_C_EDGE_TARGET; i++) {
-        if (mf_buf_reserve(&c[i], MF_VARINT_MAX) < 0) {
-            return w_nomem(w, err);
+    /* the non-edge columns are reserved for W_OBJ_BATCH objects at a
+     * time: one check per object instead of one per column */
+    if (w->obj_room == 0) {
+        for (i = 0; i < MF_C_EDGE_TARGET; i++) {
+            if (mf_buf_reserve(&c[i], W_OBJ_BATCH * MF_VARINT_MAX) < 0) {
+                return w_nomem(w, err);
+            }
         }
-    }
-    if (mf_buf_reserve(&c[MF_C_EDGE_TARGET], n_edges * MF_VARINT_MAX) < 0
-        || mf_buf_reserve(&c[MF_C_EDGE_KIND], n_edges) < 0
-        || mf_buf_reserve(&c[MF_C_EDGE_LABEL], n_edges * MF_VARINT_MAX)
-           < 0) {
-        return w_nomem(w, err);
+        w->obj_room = W_OBJ_BATCH;
     }
     idx = w->n_objects;
-    frontier = w->frontier;
-    max_ref = w->max_ref;
-    i = w_put_edges(w, edges, n_edges, idx, &frontier, &max_ref, end);
-    if (i < n_edges) {
-        return w_edge_error(w, &edges[i], i, err);
+    saved[0] = c[MF_C_EDGE_TARGET].len;
+    saved[1] = c[MF_C_EDGE_KIND].len;
+    saved[2] = c[MF_C_EDGE_LABEL].len;
+    st.base = idx;
+    st.frontier = w->frontier;
+    st.max_ref = w->max_ref;
+    st.prev_index = UINT64_MAX;
+    for (i = 0; i < n_edges; i = next) {
+        size_t k = n_edges - i < W_EDGE_CHUNK ? n_edges - i : W_EDGE_CHUNK;
+
+        /* a target is at most 5 bytes (a zigzag of 33 bits, plus one) */
+        if (mf_buf_reserve(&c[MF_C_EDGE_TARGET], k * 5) < 0
+            || mf_buf_reserve(&c[MF_C_EDGE_KIND], k) < 0
+            || mf_buf_reserve(&c[MF_C_EDGE_LABEL], k * MF_VARINT_MAX) < 0) {
+            rc = w_nomem(w, err);
+            goto undo;
+        }
+        next = w_put_edges(w, edges, i, i + k, &st);
+        if (next < i + k) {
+            rc = w_edge_error(w, &edges[next], next, err);
+            goto undo;
+        }
     }
     before = w->raw;
-    w->raw += (size_t)(end[0] - (c[MF_C_EDGE_TARGET].data
-                                 + c[MF_C_EDGE_TARGET].len))
-              + n_edges
-              + (size_t)(end[2] - (c[MF_C_EDGE_LABEL].data
-                                   + c[MF_C_EDGE_LABEL].len));
+    w->raw += (c[MF_C_EDGE_TARGET].len - saved[0])
+              + (c[MF_C_EDGE_KIND].len - saved[1])
+              + (c[MF_C_EDGE_LABEL].len - saved[2]);
     if (w->raw + W_OBJECT_MAX > MF_MAX_RAW - W_OBJS_PREFIX_MAX
         && w->raw + w_fixed_len(w, o, n_edges)
            > MF_MAX_RAW - W_OBJS_PREFIX_MAX) {
-        /* one object alone is too big for a block: refuse it (nothing
-           was committed) */
+        /* one object alone is too big for a block: refuse it */
         w->raw = before;
-        return mf_err(err, MF_E_LIMIT, "object %llu: %zu edges do not fit "
-                      "in one block of %u bytes", (unsigned long long)idx,
-                      n_edges, MF_MAX_RAW);
+        rc = mf_err(err, MF_E_LIMIT, "object %llu: %zu edges do not fit "
+                    "in one block of %u bytes", (unsigned long long)idx,
+                    n_edges, MF_MAX_RAW);
+        goto undo;
     }
-    c[MF_C_EDGE_TARGET].len = (size_t)(end[0] - c[MF_C_EDGE_TARGET].data);
-    c[MF_C_EDGE_KIND].len = (size_t)(end[1] - c[MF_C_EDGE_KIND].data);
-    c[MF_C_EDGE_LABEL].len = (size_t)(end[2] - c[MF_C_EDGE_LABEL].data);
 
+    /* the lengths are summed in a local: w->raw would be reloaded after
+     * every byte store (uint8_t may alias it) */
+    before = 0;
 #define W_PUT(col, v) \
     do { \
         p = c[col].data + c[col].len; \
         i = mf_varint_put(p, (v)); \
         c[col].len += i; \
-        w->raw += i; \
+        before += i; \
     } while (0)
     W_PUT(MF_C_ADDRESS, w->block_count == 0
                         ? o->address
@@ -649,9 +674,11 @@ mf_writer_object(mf_writer *w, const mf_object *o, const mf_edge *edges,
         W_PUT(MF_C_VALUE, o->value);
     }
     W_PUT(MF_C_EDGE_COUNT, n_edges);
+    w->raw += before;
+    w->obj_room--;
 #undef W_PUT
-    w->frontier = frontier;
-    w->max_ref = max_ref;
+    w->frontier = st.frontier;
+    w->max_ref = st.max_ref;
     w->prev_address = o->address;
     w->n_objects++;
     w->n_edges += n_edges;
@@ -659,6 +686,12 @@ mf_writer_object(mf_writer *w, const mf_object *o, const mf_edge *edges,
     w->block_count++;
     w->block_edges += (uint32_t)n_edges;
     return MF_OK;
+
+undo:
+    c[MF_C_EDGE_TARGET].len = saved[0];
+    c[MF_C_EDGE_KIND].len = saved[1];
+    c[MF_C_EDGE_LABEL].len = saved[2];
+    return rc;
 }
 
 int
