@@ -103,8 +103,10 @@ md_py_dump(PyObject *self, PyObject *args, PyObject *kwargs)
 
 /* ---- reading back ------------------------------------------------------ */
 
+/* A Python list of the n unsigned integers of a column whose items are
+   `width` bytes wide (1, 4 or 8). */
 static PyObject *
-md_list_u64(const uint64_t *v, uint64_t n)
+md_list_column(const void *column, int width, uint64_t n)
 {
     PyObject *l = PyList_New((Py_ssize_t)n);
     uint64_t i;
@@ -113,7 +115,11 @@ md_list_u64(const uint64_t *v, uint64_t n)
         return NULL;
     }
     for (i = 0; i < n; i++) {
-        PyObject *x = PyLong_FromUnsignedLongLong(v[i]);
+        unsigned long long v =
+            width == 8 ? ((const uint64_t *)column)[i]
+            : width == 4 ? ((const uint32_t *)column)[i]
+                         : ((const uint8_t *)column)[i];
+        PyObject *x = PyLong_FromUnsignedLongLong(v);
         if (x == NULL) {
             Py_DECREF(l);
             return NULL;
@@ -123,44 +129,9 @@ md_list_u64(const uint64_t *v, uint64_t n)
     return l;
 }
 
-static PyObject *
-md_list_u32(const uint32_t *v, uint64_t n)
-{
-    PyObject *l = PyList_New((Py_ssize_t)n);
-    uint64_t i;
-
-    if (l == NULL) {
-        return NULL;
-    }
-    for (i = 0; i < n; i++) {
-        PyObject *x = PyLong_FromUnsignedLong(v[i]);
-        if (x == NULL) {
-            Py_DECREF(l);
-            return NULL;
-        }
-        PyList_SET_ITEM(l, (Py_ssize_t)i, x);
-    }
-    return l;
-}
-
-static PyObject *
-md_list_u8(const uint8_t *v, uint64_t n)
-{
-    PyObject *l = PyList_New((Py_ssize_t)n);
-    uint64_t i;
-
-    if (l == NULL) {
-        return NULL;
-    }
-    for (i = 0; i < n; i++) {
-        PyList_SET_ITEM(l, (Py_ssize_t)i, PyLong_FromLong(v[i]));
-        if (PyList_GET_ITEM(l, (Py_ssize_t)i) == NULL) {
-            Py_DECREF(l);
-            return NULL;
-        }
-    }
-    return l;
-}
+#define md_list_u64(v, n) md_list_column((v), 8, (n))
+#define md_list_u32(v, n) md_list_column((v), 4, (n))
+#define md_list_u8(v, n) md_list_column((v), 1, (n))
 
 static PyObject *
 md_rstring(const mf_reader *r, uint32_t id)
