@@ -125,6 +125,23 @@ paths_print_text(const an_snap *s, const an_root_ref *by_obj,
            (unsigned long long)s->cols.address[last]);
 }
 
+/* The path of group gr's example instance into *path (grown to fit);
+ * its length, or UINT32_MAX when out of memory (reported). */
+static uint32_t
+paths_example(const an_snap *s, const an_bfs_result *bfs,
+              const an_group *gr, uint32_t **path)
+{
+    uint32_t *grown = realloc(*path, ((size_t)gr->length + 1)
+                                         * sizeof(uint32_t));
+
+    if (grown == NULL) {
+        an_error("out of memory");
+        return UINT32_MAX;
+    }
+    *path = grown;
+    return an_path(&s->g, bfs, gr->example, grown, gr->length);
+}
+
 static void
 paths_json_steps(an_json *j, const an_snap *s, const an_root_ref *by_obj,
                  uint32_t n_roots, const uint32_t *path, uint32_t len,
@@ -335,12 +352,10 @@ cmd_paths(int argc, char **argv)
             const an_group *gr = &groups.groups[g];
             uint32_t len;
 
-            path = realloc(path, (size_t)gr->length * sizeof(uint32_t));
-            if (path == NULL) {
-                an_error("out of memory");
+            len = paths_example(&s, &bfs, gr, &path);
+            if (len == UINT32_MAX) {
                 goto done;
             }
-            len = an_path(&s.g, &bfs, gr->example, path, gr->length);
             an_json_object(&j);
             an_json_key(&j, "count");
             an_json_u64(&j, gr->count);
@@ -363,12 +378,10 @@ cmd_paths(int argc, char **argv)
             const an_group *gr = &groups.groups[g];
             uint32_t len;
 
-            path = realloc(path, (size_t)gr->length * sizeof(uint32_t));
-            if (path == NULL) {
-                an_error("out of memory");
+            len = paths_example(&s, &bfs, gr, &path);
+            if (len == UINT32_MAX) {
                 goto done;
             }
-            len = an_path(&s.g, &bfs, gr->example, path, gr->length);
             if (type_name != NULL) {
                 printf("%s%s of %s %s held through this path (%u step%s):\n",
                        g ? "\n" : "",

@@ -105,12 +105,9 @@ an_usage_error(const an_usage *u, const an_option *opts, const char *fmt,
 {
     va_list ap;
 
-    fflush(stdout);
-    fputs(AN_PROG ": ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    an_vmessage("", fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
     an_print_usage(stderr, u, opts);
     return AN_EXIT_USAGE;
 }

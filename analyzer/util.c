@@ -13,16 +13,23 @@
 #include <unistd.h>
 
 void
+an_vmessage(const char *prefix, const char *fmt, va_list ap)
+{
+    fflush(stdout); /* keep real output before the message */
+    fputs(AN_PROG ": ", stderr);
+    fputs(prefix, stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+void
 an_error(const char *fmt, ...)
 {
     va_list ap;
 
-    fflush(stdout);
-    fputs(AN_PROG ": ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    an_vmessage("", fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
 }
 
 void
@@ -30,12 +37,9 @@ an_warn(const char *fmt, ...)
 {
     va_list ap;
 
-    fflush(stdout);
-    fputs(AN_PROG ": warning: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    an_vmessage("warning: ", fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
 }
 
 int

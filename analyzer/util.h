@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "muppy_format.h"
@@ -32,6 +33,8 @@ typedef enum an_exit {
 #endif
 
 /* Print "muppy-analyze: <fmt>" and a newline on stderr. */
+/* "muppy-analyze: <prefix><message>" on stderr, after flushing stdout */
+void an_vmessage(const char *prefix, const char *fmt, va_list ap);
 void an_error(const char *fmt, ...) AN_PRINTF(1, 2);
 /* Print "muppy-analyze: warning: <fmt>" on stderr. */
 void an_warn(const char *fmt, ...) AN_PRINTF(1, 2);
