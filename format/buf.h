@@ -60,4 +60,15 @@ mf_buf_free(mf_buf *b)
     b->len = b->cap = 0;
 }
 
+/* Free the buffer when it is over `keep` bytes and four times bigger than
+ * the `used` bytes it last held: one huge record must not pin its memory
+ * for the rest of a long run. */
+static inline void
+mf_buf_trim(mf_buf *b, size_t used, size_t keep)
+{
+    if (b->cap > keep && b->cap / 4 > used) {
+        mf_buf_free(b);
+    }
+}
+
 #endif /* MF_BUF_H */

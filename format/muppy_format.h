@@ -145,8 +145,9 @@ typedef struct mf_writer mf_writer;
 typedef struct mf_write_options {
     int level;              /* zstd level; 0 = default (1) */
     uint32_t block_objects; /* objects per OBJS block; 0 = default (65536) */
-    int threads;            /* background compression threads: 0 = default
-                               (1), -1 = compress on the calling thread */
+    int threads;            /* background threads that code, compress and
+                               write the objects: 0 = default (1), -1 = do
+                               it all on the calling thread */
 } mf_write_options;
 
 typedef struct mf_write_stats {
@@ -196,6 +197,14 @@ void mf_writer_set_frontier(mf_writer *w, uint32_t next_fresh);
  */
 int mf_writer_object(mf_writer *w, const mf_object *o, const mf_edge *edges,
                      size_t n_edges, mf_error *err);
+
+/*
+ * mf_writer_edges() - room inside the writer for the edges of the next
+ * object: fill at most n_edges of them and pass the pointer to
+ * mf_writer_object(), which then takes them without a copy.  Valid until
+ * the next call on the writer.  NULL on failure (err set).
+ */
+mf_edge *mf_writer_edges(mf_writer *w, size_t n_edges, mf_error *err);
 
 int mf_writer_root(mf_writer *w, const mf_root *root, mf_error *err);
 int mf_writer_meta_str(mf_writer *w, const char *key, const char *value,

@@ -1,9 +1,12 @@
 /*
  * sink.c - ordered block output with an optional compression worker.
  */
+/* sync_file_range() on Linux */
+#define _GNU_SOURCE
 #include "sink.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +16,12 @@
 #include "block.h"
 #include "err.h"
 
-#define SINK_SLOTS 3
+/* one being filled, up to three queued (see sink.h) */
+#define SINK_SLOTS 4
+/* Writeback is started every this many bytes written. */
+#define SINK_SYNC_BYTES (1u << 20)
+/* Output buffer kept whatever its use (see mf_buf_trim()). */
+#define SINK_KEEP_BYTES (256u << 10)
 
 typedef struct sink_slot {
     mf_buf raw;
@@ -28,6 +36,8 @@ struct mf_sink {
     int threaded;
     ZSTD_CCtx *cctx;
     mf_buf out;             /* the encoded block being written */
+    mf_sink_transform_fn transform;
+    void *transform_ctx;
 
     pthread_mutex_t mu;
     pthread_cond_t cv_work; /* a slot was queued, or stop */
@@ -48,6 +58,7 @@ struct mf_sink {
     mf_toc_entry *entries;
     size_t n_entries, cap_entries;
     uint64_t offset, raw_bytes;
+    uint64_t synced;        /* writeback started up to here */
 };
 
 int
@@ -73,23 +84,32 @@ mf_write_all(int fd, const void *buf, size_t n)
     return 0;
 }
 
-/* Compress and write one slot.  Called without the lock held; only one
- * thread at a time processes slots. */
-static int
-sink_process(mf_sink *s, sink_slot *slot, mf_error *err)
+int
+mf_sink_emit(mf_sink *s, uint32_t kind, uint64_t first, uint32_t count,
+             uint32_t aux, const uint8_t *raw, size_t raw_len, mf_error *err)
 {
     mf_toc_entry *e;
     int rc;
 
-    rc = mf_block_encode(s->cctx, s->level, slot->kind, slot->first,
-                         slot->count, slot->aux, slot->raw.data,
-                         slot->raw.len, &s->out, err);
+    rc = mf_block_encode(s->cctx, s->level, kind, first, count, aux, raw,
+                         raw_len, &s->out, err);
     if (rc != MF_OK) {
         return rc;
     }
     if (mf_write_all(s->fd, s->out.data, s->out.len) < 0) {
         return mf_err_io(err, errno, "cannot write '%s'", s->name);
     }
+#ifdef SYNC_FILE_RANGE_WRITE
+    /* start the writeback of every SINK_SYNC_BYTES written, so that the
+     * writer's fsync at close finds little left to do (a hint: errors
+     * show up at that fsync) */
+    if (s->offset + s->out.len - s->synced >= SINK_SYNC_BYTES) {
+        (void)sync_file_range(s->fd, (off64_t)s->synced,
+                              (off64_t)(s->offset + s->out.len - s->synced),
+                              SYNC_FILE_RANGE_WRITE);
+        s->synced = s->offset + s->out.len;
+    }
+#endif
     if (s->n_entries == s->cap_entries) {
         size_t cap = s->cap_entries ? 2 * s->cap_entries : 64;
         void *p = realloc(s->entries, cap * sizeof(*s->entries));
@@ -100,15 +120,32 @@ sink_process(mf_sink *s, sink_slot *slot, mf_error *err)
         s->cap_entries = cap;
     }
     e = &s->entries[s->n_entries++];
-    e->kind = slot->kind;
+    e->kind = kind;
     e->offset = s->offset;
-    e->first = slot->first;
-    e->count = slot->count;
-    e->aux = slot->aux;
+    e->first = first;
+    e->count = count;
+    e->aux = aux;
     e->size = (uint32_t)s->out.len;
     s->offset += s->out.len;
-    s->raw_bytes += slot->raw.len;
+    s->raw_bytes += raw_len;
+    mf_buf_trim(&s->out, s->out.len, SINK_KEEP_BYTES);
     return MF_OK;
+}
+
+/* Process one slot.  Called without the lock held; only one thread at a
+ * time processes slots. */
+static int
+sink_process(mf_sink *s, sink_slot *slot, mf_error *err)
+{
+    if (slot->kind == MF_SINK_TRANSFORM) {
+        if (s->transform == NULL) {
+            return mf_err(err, MF_E_ARG, "no transform for a slot");
+        }
+        return s->transform(s->transform_ctx, s, slot->raw.data,
+                            slot->raw.len, slot->first, slot->aux, err);
+    }
+    return mf_sink_emit(s, slot->kind, slot->first, slot->count, slot->aux,
+                        slot->raw.data, slot->raw.len, err);
 }
 
 static void *
@@ -184,6 +221,13 @@ mf_sink_open(mf_sink **out, int fd, const char *name, int level,
     }
     *out = s;
     return MF_OK;
+}
+
+void
+mf_sink_set_transform(mf_sink *s, mf_sink_transform_fn fn, void *ctx)
+{
+    s->transform = fn;
+    s->transform_ctx = ctx;
 }
 
 mf_buf *

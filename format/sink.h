@@ -3,15 +3,17 @@
  * file descriptor in submission order, on a background thread or inline.
  *
  * The caller takes a payload buffer with mf_sink_begin(), fills it and
- * hands it back with mf_sink_submit().  With a worker there are three
- * buffers: one being filled, up to two queued or being compressed, so the
- * caller's encoding overlaps compression and I/O.  The first error (write,
+ * hands it back with mf_sink_submit().  With a worker there are four
+ * buffers: one being filled, up to three queued or being processed, so
+ * the caller's work overlaps encoding, compression and I/O even when the
+ * worker falls behind for a while.  The first error (write,
  * compression, memory) is sticky: every later call returns it, and queued
  * blocks are dropped.
  */
 #ifndef MF_SINK_H
 #define MF_SINK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "buf.h"
@@ -38,6 +40,26 @@ mf_buf *mf_sink_begin(mf_sink *s);
 /* Queue the buffer from mf_sink_begin() as a block. */
 int mf_sink_submit(mf_sink *s, uint32_t kind, uint64_t first,
                    uint32_t count, uint32_t aux, mf_error *err);
+
+/*
+ * A slot submitted with kind MF_SINK_TRANSFORM is not a block but input
+ * for the transform set with mf_sink_set_transform(): the sink calls it,
+ * in submission order and on its worker when it has one, with the slot's
+ * payload and the `first` and `aux` given to mf_sink_submit(); it writes
+ * zero or more blocks with mf_sink_emit().  (The writer column-codes
+ * objects this way, off the caller's thread.)  Block kinds are never 0.
+ */
+#define MF_SINK_TRANSFORM 0u
+typedef int (*mf_sink_transform_fn)(void *ctx, mf_sink *s,
+                                    const uint8_t *data, size_t len,
+                                    uint64_t first, uint32_t aux,
+                                    mf_error *err);
+void mf_sink_set_transform(mf_sink *s, mf_sink_transform_fn fn, void *ctx);
+
+/* Compress and write one block now: only from inside the transform. */
+int mf_sink_emit(mf_sink *s, uint32_t kind, uint64_t first, uint32_t count,
+                 uint32_t aux, const uint8_t *raw, size_t raw_len,
+                 mf_error *err);
 
 /* Wait until every submitted block is written; returns the sticky error */
 int mf_sink_drain(mf_sink *s, mf_error *err);

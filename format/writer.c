@@ -2,12 +2,14 @@
  * writer.c - mf_writer: streams a snapshot into a temporary file, then
  * renames it into place.
  *
- * Objects are encoded into the OBJS column buffers as they come; a full
- * block is handed to the sink (sink.h), which compresses and writes it,
- * normally on a worker thread.  Before any block that can refer to
- * strings or types, the pending STRS (and TYPE) records are flushed, so
- * every prefix of the file refers only to what precedes it; that is what
- * makes a truncated file useful to a partial reader.
+ * Objects are checked as they come and staged, edges and all, in a batch
+ * (objenc.h); a full batch is handed to the sink (sink.h), whose worker
+ * thread column-codes it into OBJS blocks (objenc.c), compresses them and
+ * writes them, so the caller only pays for the checks and a copy.  Before
+ * any batch or block that can refer to strings or types, the pending STRS
+ * (and TYPE) records are flushed, so every prefix of the file refers only
+ * to what precedes it; that is what makes a truncated file useful to a
+ * partial reader.
  */
 #include "muppy_format.h"
 
@@ -26,21 +28,17 @@
 #include "err.h"
 #include "intern.h"
 #include "layout.h"
+#include "objenc.h"
 #include "sink.h"
 
-/* Flush an OBJS block early when it holds this many edges or raw bytes. */
-#define W_BLOCK_EDGES (1u << 20)
-#define W_BLOCK_RAW   (16u << 20)
 /* Flush a STRS/TYPE/ROOT/META block at this many records or raw bytes. */
 #define W_SMALL_COUNT 65536u
 #define W_SMALL_RAW   (1u << 20)
-/* Room for the OBJS prefix: frontier, n_columns, 11 column sizes. */
-#define W_OBJS_PREFIX_MAX ((2 + MF_OBJS_COLUMNS) * MF_VARINT_MAX)
-/* Objects whose non-edge columns are reserved at once. */
-#define W_OBJ_BATCH 256u
-/* Worst-case bytes of one object without its edges, and of one edge. */
-#define W_OBJECT_MAX (8 * MF_VARINT_MAX)
-#define W_EDGE_MAX (2 * MF_VARINT_MAX + 1)
+/* Hand a batch of staged objects to the sink before it grows past this
+ * many bytes (unless one object is bigger), or at block_objects objects:
+ * small enough to stay in cache, big enough that the hand-over costs
+ * nothing.  A power of two: buffers grow by doubling. */
+#define W_BATCH_BYTES (256u << 10)
 
 typedef struct w_small {
     uint32_t kind;
@@ -65,14 +63,12 @@ struct mf_writer {
     /* objects */
     uint64_t n_objects, n_edges, total_size;
     uint64_t max_ref;       /* 1 + the largest object index referred to */
-    uint64_t block_first;
-    uint32_t block_count, block_edges;
-    mf_buf col[MF_OBJS_COLUMNS];
-    size_t raw;             /* bytes in col[], all columns together */
-    uint32_t obj_room;      /* objects whose non-edge columns fit */
-    uint64_t prev_address;
-    uint64_t frontier, block_frontier, hint;
-    int hint_set;
+    mf_buf batch;           /* staged objects not yet handed over */
+    mf_edge *room;          /* from mf_writer_edges(), or NULL */
+    size_t room_edges;
+    uint32_t batch_count;
+    uint64_t hint;          /* for the next batch, or MF_OBJENC_NO_HINT */
+    mf_objenc *enc;         /* the sink's, once the writer is open */
 };
 
 static int
@@ -136,51 +132,93 @@ w_flush_small(mf_writer *w, w_small *b, mf_error *err)
     return MF_OK;
 }
 
+/* Append a pending small block to the batch (see objenc.h). */
 static int
-w_flush_objs(mf_writer *w, mf_error *err)
+w_batch_small(mf_writer *w, w_small *b, mf_error *err)
 {
-    mf_error e;
-    mf_buf *out;
-    size_t total = 0;
-    int i, rc;
+    mf_staged_block h;
+    size_t pad = (8 - b->buf.len % 8) % 8;
 
-    if (w->block_count == 0) {
+    if (b->count == 0) {
         return MF_OK;
     }
-    /* strings and types first: the objects refer to them */
-    if ((rc = w_flush_small(w, &w->strs, err)) != MF_OK
-        || (rc = w_flush_small(w, &w->types, err)) != MF_OK) {
+    if (mf_buf_reserve(&w->batch, sizeof(h) + b->buf.len + pad) < 0) {
+        return w_nomem(w, err);
+    }
+    h.kind = b->kind;
+    h.count = b->count;
+    h.first = b->total;
+    h.len = b->buf.len;
+    mf_buf_put(&w->batch, &h, sizeof(h));
+    mf_buf_put(&w->batch, b->buf.data, b->buf.len);
+    memset(w->batch.data + w->batch.len, 0, pad);
+    w->batch.len += pad;
+    return MF_OK;
+}
+
+/* The batch's small blocks are counted as written once it is submitted */
+static void
+w_small_sent(w_small *b)
+{
+    b->total += b->count;
+    b->count = 0;
+    b->buf.len = 0;
+}
+
+/*
+ * Hand the staged objects to the sink, strings and types first (the
+ * objects refer to them).  `flags` MF_OBJENC_FLUSH also ends the block
+ * being coded.
+ */
+static int
+w_submit_batch(mf_writer *w, uint32_t flags, mf_error *err)
+{
+    mf_error e;
+    mf_buf *out, swap;
+    uint64_t objs_len;
+    int rc;
+
+    w->room = NULL;
+    if (w->batch.len == 0 && !(flags & MF_OBJENC_FLUSH)) {
+        return MF_OK;
+    }
+    /* pending strings and types travel in the batch (objenc.h): a slot
+     * of their own would halve the batches the sink can queue */
+    objs_len = w->batch.len;
+    if ((rc = w_batch_small(w, &w->strs, err)) != MF_OK
+        || (rc = w_batch_small(w, &w->types, err)) != MF_OK) {
+        w->batch.len = objs_len;
         return rc;
     }
+    if (mf_buf_reserve(&w->batch, 8) < 0) {
+        w->batch.len = objs_len;
+        return w_nomem(w, err);
+    }
+    memcpy(w->batch.data + w->batch.len, &objs_len, 8);
+    w->batch.len += 8;
     out = mf_sink_begin(w->sink);
     if (out == NULL) {
         rc = mf_sink_drain(w->sink, &e);
         return w_fail(w, rc, &e, err);
     }
-    for (i = 0; i < MF_OBJS_COLUMNS; i++) {
-        total += w->col[i].len;
+    /* the batch becomes the slot's buffer, and the slot's old buffer the
+     * next batch's: no copy */
+    swap = *out;
+    *out = w->batch;
+    w->batch = swap;
+    w->batch.len = 0;
+    if (w->batch.cap > 2 * W_BATCH_BYTES) {
+        /* grown by a huge object: do not keep it for the whole file */
+        mf_buf_free(&w->batch);
     }
-    if (mf_buf_reserve(out, W_OBJS_PREFIX_MAX + total) < 0) {
-        return w_nomem(w, err);
-    }
-    mf_buf_put_varint(out, w->block_frontier);
-    mf_buf_put_varint(out, MF_OBJS_COLUMNS);
-    for (i = 0; i < MF_OBJS_COLUMNS; i++) {
-        mf_buf_put_varint(out, w->col[i].len);
-    }
-    for (i = 0; i < MF_OBJS_COLUMNS; i++) {
-        mf_buf_put(out, w->col[i].data, w->col[i].len);
-        w->col[i].len = 0;
-    }
-    w->raw = 0;
-    rc = mf_sink_submit(w->sink, MF_KIND_OBJS, w->block_first,
-                        w->block_count, w->block_edges, &e);
+    rc = mf_sink_submit(w->sink, MF_SINK_TRANSFORM, w->hint, 0, flags, &e);
     if (rc != MF_OK) {
         return w_fail(w, rc, &e, err);
     }
-    w->block_first += w->block_count;
-    w->block_count = 0;
-    w->block_edges = 0;
+    w_small_sent(&w->strs);
+    w_small_sent(&w->types);
+    w->hint = MF_OBJENC_NO_HINT;
+    w->batch_count = 0;
     return MF_OK;
 }
 
@@ -237,8 +275,6 @@ w_create_temp(mf_writer *w, mf_error *err)
 static void
 w_free(mf_writer *w)
 {
-    int i;
-
     mf_sink_free(w->sink);
     if (w->fd >= 0) {
         close(w->fd);
@@ -248,9 +284,8 @@ w_free(mf_writer *w)
     mf_buf_free(&w->types.buf);
     mf_buf_free(&w->roots.buf);
     mf_buf_free(&w->meta.buf);
-    for (i = 0; i < MF_OBJS_COLUMNS; i++) {
-        mf_buf_free(&w->col[i]);
-    }
+    mf_objenc_free(w->enc);
+    mf_buf_free(&w->batch);
     free(w->tmp_path);
     free(w->path);
     free(w);
@@ -293,6 +328,12 @@ mf_writer_open(mf_writer **out, const char *path,
     w->fd = -1;
     w->level = o.level;
     w->block_objects = o.block_objects;
+    w->hint = MF_OBJENC_NO_HINT;
+    w->enc = mf_objenc_new(o.block_objects);
+    if (w->enc == NULL) {
+        w_free(w);
+        return mf_err(err, MF_E_NOMEM, "out of memory");
+    }
     w->strs.kind = MF_KIND_STRS;
     w->types.kind = MF_KIND_TYPE;
     w->roots.kind = MF_KIND_ROOT;
@@ -316,6 +357,7 @@ mf_writer_open(mf_writer **out, const char *path,
         mf_writer_abort(w);
         return rc;
     }
+    mf_sink_set_transform(w->sink, mf_objenc_run, w->enc);
     *out = w;
     return MF_OK;
 }
@@ -400,8 +442,13 @@ mf_writer_type(mf_writer *w, const mf_type *t, uint32_t *id, mf_error *err)
 void
 mf_writer_set_frontier(mf_writer *w, uint32_t next_fresh)
 {
+    mf_error err;
+
+    /* the hint is for blocks after the objects written so far */
+    if (w->batch.len > 0 && w_submit_batch(w, 0, &err) != MF_OK) {
+        return;     /* the error is sticky: the next call reports it */
+    }
     w->hint = next_fresh;
-    w->hint_set = 1;
 }
 
 uint32_t
@@ -442,7 +489,7 @@ w_check_object(mf_writer *w, const mf_object *o, const mf_edge *edges,
     return MF_OK;
 }
 
-/* The error of edge i of the object being written (see w_put_edges). */
+/* The error of edge i of the object being written. */
 static int
 w_edge_error(mf_writer *w, const mf_edge *e, size_t i, mf_error *err)
 {
@@ -457,241 +504,109 @@ w_edge_error(mf_writer *w, const mf_edge *e, size_t i, mf_error *err)
                   (unsigned long)w->strings.n);
 }
 
-/* Edges are encoded in chunks of this many, each with its own reserve,
- * so that one huge object does not inflate the columns 10 times over. */
-#define W_EDGE_CHUNK 4096
+/* Room for `need` more bytes in the batch, handing the batch over first
+ * when they would take it past W_BATCH_BYTES; NULL on failure. */
+static uint8_t *
+w_batch_room(mf_writer *w, size_t need, mf_error *err)
+{
+    if (w->batch.len > 0 && w->batch.len + need > W_BATCH_BYTES
+        && w_submit_batch(w, 0, err) != MF_OK) {
+        return NULL;
+    }
+    if (mf_buf_reserve(&w->batch, need) < 0) {
+        w_nomem(w, err);
+        return NULL;
+    }
+    return w->batch.data + w->batch.len;
+}
 
-/* the state of w_put_edges() across chunks */
-typedef struct w_edge_state {
-    uint64_t base, frontier, max_ref, prev_index;
-} w_edge_state;
+mf_edge *
+mf_writer_edges(mf_writer *w, size_t n_edges, mf_error *err)
+{
+    uint8_t *p;
+
+    w->room = NULL;
+    if (w_check(w, err) != MF_OK) {
+        return NULL;
+    }
+    if (n_edges > (SIZE_MAX - sizeof(mf_staged)) / sizeof(mf_edge)) {
+        mf_err(err, MF_E_LIMIT, "%zu edges: too many", n_edges);
+        return NULL;
+    }
+    p = w_batch_room(w, sizeof(mf_staged) + n_edges * sizeof(mf_edge), err);
+    if (p == NULL) {
+        return NULL;
+    }
+    w->room = (mf_edge *)(void *)(p + sizeof(mf_staged));
+    w->room_edges = n_edges;
+    return w->room;
+}
 
 /*
- * The hot path of a dump: encode edges [from, to) at the ends of the three
- * edge columns through local pointers (room reserved by the caller),
- * checking them on the way, and advance the columns' lengths.  Returns
- * `to`, or the index of the first bad edge (the caller then restores the
- * lengths).
+ * The hot path of a dump: check the edges and stage the object, with a
+ * copy of the edges unless they were written in place (mf_writer_edges());
+ * the coding happens on the sink's worker (objenc.c).
  */
-static size_t
-w_put_edges(mf_writer *w, const mf_edge *edges, size_t from, size_t to,
-            w_edge_state *st)
-{
-    mf_buf *c = w->col;
-    uint8_t *pt = c[MF_C_EDGE_TARGET].data + c[MF_C_EDGE_TARGET].len;
-    uint8_t *pk = c[MF_C_EDGE_KIND].data + c[MF_C_EDGE_KIND].len;
-    uint8_t *pl = c[MF_C_EDGE_LABEL].data + c[MF_C_EDGE_LABEL].len;
-    uint64_t base = st->base, frontier = st->frontier;
-    uint64_t max_ref = st->max_ref, prev_index = st->prev_index;
-    uint64_t n_strings = w->strings.n;
-    size_t i;
-
-    for (i = from; i < to; i++) {
-        const mf_edge *e = &edges[i];
-        uint64_t t = e->target;
-        unsigned kind = e->kind;
-
-        if (t == MF_NONE) {
-            break;
-        }
-        if (t == frontier) {
-            *pt++ = 0;
-            frontier++;
-        } else {
-            pt += mf_varint_put(pt, mf_zigzag(t - base) + 1);
-            if (t >= frontier) {
-                /* resynchronise a stale hint: in a breadth-first walk a
-                   target beyond the frontier is the newest object */
-                frontier = t + 1;
-            }
-        }
-        base = t;
-        if (t >= max_ref) {
-            max_ref = t + 1;
-        }
-        *pk++ = (uint8_t)kind;
-        if ((kind & MF_EDGE_KIND_MASK) == MF_EDGE_INDEX) {
-            pl += mf_varint_put(pl, mf_zigzag(e->label - (prev_index + 1)));
-            prev_index = e->label;
-        } else {
-            switch (MF_EDGE_CLASS(kind)) {
-            case MF_LABEL_STRING:
-                if (e->label >= n_strings) {
-                    goto out;
-                }
-                /* fall through */
-            case MF_LABEL_UINT:
-                pl += mf_varint_put(pl, e->label);
-                break;
-            case MF_LABEL_SINT:
-                pl += mf_varint_put(pl, mf_zigzag(e->label));
-                break;
-            default:
-                break;
-            }
-        }
-    }
-out:
-    st->base = base;
-    st->frontier = frontier;
-    st->max_ref = max_ref;
-    st->prev_index = prev_index;
-    c[MF_C_EDGE_TARGET].len = (size_t)(pt - c[MF_C_EDGE_TARGET].data);
-    c[MF_C_EDGE_KIND].len = (size_t)(pk - c[MF_C_EDGE_KIND].data);
-    c[MF_C_EDGE_LABEL].len = (size_t)(pl - c[MF_C_EDGE_LABEL].data);
-    return i;
-}
-
-/* The exact bytes of the object's non-edge columns (the rare path). */
-static size_t
-w_fixed_len(const mf_writer *w, const mf_object *o, size_t n_edges)
-{
-    size_t n;
-
-    n = mf_varint_len(w->block_count == 0
-                      ? o->address
-                      : mf_zigzag(o->address - w->prev_address));
-    n += mf_varint_len(o->type) + mf_varint_len(o->size)
-         + mf_varint_len(o->flags) + mf_varint_len(n_edges);
-    if (o->flags & MF_OBJ_HAS_LENGTH) {
-        n += mf_varint_len(o->length);
-    }
-    if (o->flags & MF_OBJ_HAS_NAME) {
-        n += mf_varint_len(o->name);
-    }
-    if (o->flags & MF_OBJ_HAS_VALUE) {
-        n += mf_varint_len(o->value);
-    }
-    return n;
-}
-
 int
 mf_writer_object(mf_writer *w, const mf_object *o, const mf_edge *edges,
                  size_t n_edges, mf_error *err)
 {
-    uint64_t idx, worst;
-    mf_buf *c = w->col;
-    w_edge_state st;
-    uint8_t *p;
-    size_t i, next, before, saved[3];
+    uint64_t max_ref = w->max_ref, n_strings = w->strings.n;
+    size_t i, need;
+    mf_staged *so;
     int rc;
 
     if ((rc = w_check(w, err)) != MF_OK) {
         return rc;
     }
-    if ((rc = w_check_object(w, o, edges, n_edges, err)) != MF_OK) {
+    if ((rc = w_check_object(w, o, edges, n_edges, err)) != MF_OK
+        || (rc = mf_objenc_check(o, edges, n_edges, w->n_objects, err))
+           != MF_OK) {
         return rc;
     }
-    worst = W_OBJECT_MAX + (uint64_t)n_edges * W_EDGE_MAX;
-    if (w->block_count > 0
-        && (w->block_count >= w->block_objects
-            || w->block_edges + (uint64_t)n_edges > W_BLOCK_EDGES
-            || w->raw >= W_BLOCK_RAW
-            || w->raw + worst > MF_MAX_RAW - W_OBJS_PREFIX_MAX)) {
-        if ((rc = w_flush_objs(w, err)) != MF_OK) {
-            return rc;
-        }
-    }
-    if (w->block_count == 0) {
-        if (w->hint_set) {
-            w->frontier = w->hint;
-            w->hint_set = 0;
-        }
-        w->block_frontier = w->frontier;
-    }
-    /* the non-edge columns are reserved for W_OBJ_BATCH objects at a
-     * time: one check per object instead of one per column */
-    if (w->obj_room == 0) {
-        for (i = 0; i < MF_C_EDGE_TARGET; i++) {
-            if (mf_buf_reserve(&c[i], W_OBJ_BATCH * MF_VARINT_MAX) < 0) {
-                return w_nomem(w, err);
-            }
-        }
-        w->obj_room = W_OBJ_BATCH;
-    }
-    idx = w->n_objects;
-    saved[0] = c[MF_C_EDGE_TARGET].len;
-    saved[1] = c[MF_C_EDGE_KIND].len;
-    saved[2] = c[MF_C_EDGE_LABEL].len;
-    st.base = idx;
-    st.frontier = w->frontier;
-    st.max_ref = w->max_ref;
-    st.prev_index = UINT64_MAX;
-    for (i = 0; i < n_edges; i = next) {
-        size_t k = n_edges - i < W_EDGE_CHUNK ? n_edges - i : W_EDGE_CHUNK;
+    for (i = 0; i < n_edges; i++) {
+        const mf_edge *e = &edges[i];
+        unsigned kind = e->kind;
 
-        /* a target is at most 5 bytes (a zigzag of 33 bits, plus one) */
-        if (mf_buf_reserve(&c[MF_C_EDGE_TARGET], k * 5) < 0
-            || mf_buf_reserve(&c[MF_C_EDGE_KIND], k) < 0
-            || mf_buf_reserve(&c[MF_C_EDGE_LABEL], k * MF_VARINT_MAX) < 0) {
-            rc = w_nomem(w, err);
-            goto undo;
+        if (e->target == MF_NONE
+            || ((kind & MF_EDGE_KIND_MASK) != MF_EDGE_INDEX
+                && MF_EDGE_CLASS(kind) == MF_LABEL_STRING
+                && e->label >= n_strings)) {
+            return w_edge_error(w, e, i, err);
         }
-        next = w_put_edges(w, edges, i, i + k, &st);
-        if (next < i + k) {
-            rc = w_edge_error(w, &edges[next], next, err);
-            goto undo;
+        if (e->target >= max_ref) {
+            max_ref = e->target + 1ull;
         }
     }
-    before = w->raw;
-    w->raw += (c[MF_C_EDGE_TARGET].len - saved[0])
-              + (c[MF_C_EDGE_KIND].len - saved[1])
-              + (c[MF_C_EDGE_LABEL].len - saved[2]);
-    if (w->raw + W_OBJECT_MAX > MF_MAX_RAW - W_OBJS_PREFIX_MAX
-        && w->raw + w_fixed_len(w, o, n_edges)
-           > MF_MAX_RAW - W_OBJS_PREFIX_MAX) {
-        /* one object alone is too big for a block: refuse it */
-        w->raw = before;
-        rc = mf_err(err, MF_E_LIMIT, "object %llu: %zu edges do not fit "
-                    "in one block of %u bytes", (unsigned long long)idx,
-                    n_edges, MF_MAX_RAW);
-        goto undo;
+    need = sizeof(mf_staged) + n_edges * sizeof(mf_edge);
+    if (edges != NULL && edges == w->room && n_edges > w->room_edges) {
+        return mf_err(err, MF_E_ARG, "object %llu: %zu edges in room for "
+                      "%zu", (unsigned long long)w->n_objects, n_edges,
+                      w->room_edges);
     }
-
-    /* the lengths are summed in a local: w->raw would be reloaded after
-     * every byte store (uint8_t may alias it) */
-    before = 0;
-#define W_PUT(col, v) \
-    do { \
-        p = c[col].data + c[col].len; \
-        i = mf_varint_put(p, (v)); \
-        c[col].len += i; \
-        before += i; \
-    } while (0)
-    W_PUT(MF_C_ADDRESS, w->block_count == 0
-                        ? o->address
-                        : mf_zigzag(o->address - w->prev_address));
-    W_PUT(MF_C_TYPE, o->type);
-    W_PUT(MF_C_SIZE, o->size);
-    W_PUT(MF_C_FLAGS, o->flags);
-    if (o->flags & MF_OBJ_HAS_LENGTH) {
-        W_PUT(MF_C_LENGTH, o->length);
+    if (edges == NULL || edges != w->room) {
+        if (w_batch_room(w, need, err) == NULL) {
+            return w->failed ? w->failed : MF_E_NOMEM;
+        }
+        if (n_edges > 0) {
+            memcpy(w->batch.data + w->batch.len + sizeof(mf_staged), edges,
+                   n_edges * sizeof(mf_edge));
+        }
     }
-    if (o->flags & MF_OBJ_HAS_NAME) {
-        W_PUT(MF_C_NAME, o->name);
-    }
-    if (o->flags & MF_OBJ_HAS_VALUE) {
-        W_PUT(MF_C_VALUE, o->value);
-    }
-    W_PUT(MF_C_EDGE_COUNT, n_edges);
-    w->raw += before;
-    w->obj_room--;
-#undef W_PUT
-    w->frontier = st.frontier;
-    w->max_ref = st.max_ref;
-    w->prev_address = o->address;
+    w->room = NULL;
+    so = (mf_staged *)(void *)(w->batch.data + w->batch.len);
+    so->obj = *o;
+    so->n_edges = n_edges;
+    w->batch.len += need;
+    w->batch_count++;
+    w->max_ref = max_ref;
     w->n_objects++;
     w->n_edges += n_edges;
     w->total_size += o->size;
-    w->block_count++;
-    w->block_edges += (uint32_t)n_edges;
+    if (w->batch_count >= w->block_objects) {
+        return w_submit_batch(w, 0, err);
+    }
     return MF_OK;
-
-undo:
-    c[MF_C_EDGE_TARGET].len = saved[0];
-    c[MF_C_EDGE_KIND].len = saved[1];
-    c[MF_C_EDGE_LABEL].len = saved[2];
-    return rc;
 }
 
 int
@@ -886,9 +801,7 @@ mf_writer_close(mf_writer *w, mf_write_stats *stats, mf_error *err)
                     (unsigned long long)w->n_objects);
         goto fail;
     }
-    if ((rc = w_flush_small(w, &w->strs, err))
-        || (rc = w_flush_small(w, &w->types, err))
-        || (rc = w_flush_objs(w, err))
+    if ((rc = w_submit_batch(w, MF_OBJENC_FLUSH, err))
         || (rc = w_flush_small(w, &w->roots, err))
         || (rc = w_flush_small(w, &w->meta, err))
         || (rc = w_write_toc(w, err))) {

@@ -1066,6 +1066,18 @@ test_writer_errors(void)
     }
     CU_ASSERT_EQUAL(mf_writer_object(w, &o, NULL, 0, &err), MF_OK);
     CU_ASSERT_EQUAL(mf_writer_object_count(w), 1);
+    {
+        /* edges written in place: no more than the room asked for */
+        mf_edge *room = mf_writer_edges(w, 1, &err);
+
+        CU_ASSERT_PTR_NOT_NULL_FATAL(room);
+        room[0].target = 0;
+        room[0].kind = MF_EDGE_REF;
+        room[0].label = 0;
+        CU_ASSERT_EQUAL(mf_writer_object(w, &o, room, 2, &err), MF_E_ARG);
+        CU_ASSERT_EQUAL(mf_writer_object(w, &o, room, 1, &err), MF_OK);
+    }
+    CU_ASSERT_EQUAL(mf_writer_object_count(w), 2);
     CU_ASSERT_EQUAL(mf_writer_close(w, NULL, &err), MF_OK);
     CU_ASSERT_EQUAL(count_files("dangling.snap"), 1);
     CU_ASSERT_EQUAL(count_files("dangling.snap.tmp"), 0);

@@ -232,8 +232,23 @@ tg_write(const tgraph *g, const char *path, const mf_write_options *o,
     }
     mf_writer_set_frontier(w, g->frontier);
     for (i = 0; i < g->n; i++) {
-        rc = mf_writer_object(w, &g->objs[i], g->edges + g->estart[i],
-                              g->estart[i + 1] - g->estart[i], err);
+        const mf_edge *e = g->edges + g->estart[i];
+        size_t ne = g->estart[i + 1] - g->estart[i];
+
+        if (i % 3 != 0) {
+            /* two objects in three: edges written in place */
+            mf_edge *room = mf_writer_edges(w, ne, err);
+
+            if (room == NULL) {
+                mf_writer_abort(w);
+                return -1;
+            }
+            if (ne > 0) {
+                memcpy(room, e, ne * sizeof(*e));
+            }
+            e = room;
+        }
+        rc = mf_writer_object(w, &g->objs[i], e, ne, err);
         if (rc != MF_OK) {
             mf_writer_abort(w);
             return rc;
