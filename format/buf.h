@@ -20,7 +20,11 @@ typedef struct mf_buf {
     size_t len, cap;
 } mf_buf;
 
+/* Capacities from this size up are mappings of their own (buf.c). */
+#define MF_BUF_MAP_BYTES (256u << 10)
+
 int mf_buf_grow(mf_buf *b, size_t extra);
+void mf_buf_release(mf_buf *b);     /* frees data; see mf_buf_free() */
 
 static inline int
 mf_buf_reserve(mf_buf *b, size_t extra)
@@ -55,7 +59,7 @@ mf_buf_put(mf_buf *b, const void *p, size_t n)
 static inline void
 mf_buf_free(mf_buf *b)
 {
-    free(b->data);
+    mf_buf_release(b);
     b->data = NULL;
     b->len = b->cap = 0;
 }

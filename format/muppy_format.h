@@ -145,9 +145,9 @@ typedef struct mf_writer mf_writer;
 typedef struct mf_write_options {
     int level;              /* zstd level; 0 = default (1) */
     uint32_t block_objects; /* objects per OBJS block; 0 = default (65536) */
-    int threads;            /* background threads that code, compress and
-                               write the objects: 0 = default (1), -1 = do
-                               it all on the calling thread */
+    int threads;            /* 0 = default: two background threads code,
+                               compress and write the objects; -1 = all
+                               on the calling thread */
 } mf_write_options;
 
 typedef struct mf_write_stats {

@@ -18,6 +18,8 @@
 
 /* one being filled, up to three queued (see sink.h) */
 #define SINK_SLOTS 4
+/* blocks waiting for the compression thread */
+#define SINK_BLOCKS 2
 /* Writeback is started every this many bytes written. */
 #define SINK_SYNC_BYTES (1u << 20)
 /* Output buffer kept whatever its use (see mf_buf_trim()). */
@@ -39,11 +41,13 @@ struct mf_sink {
     mf_sink_transform_fn transform;
     void *transform_ctx;
 
+    /* one lock for both stages (they meet once per block) */
     pthread_mutex_t mu;
     pthread_cond_t cv_work; /* a slot was queued, or stop */
-    pthread_cond_t cv_free; /* a slot was written */
-    pthread_t thread;
-    int started, stop;
+    pthread_cond_t cv_block; /* a block was queued, or stop */
+    pthread_cond_t cv_free; /* a slot or a block was done */
+    pthread_t thread, cthread;
+    int started, cstarted, stop;
 
     sink_slot slots[SINK_SLOTS];
     /* slots [head, tail) are queued (mod SINK_SLOTS, counted by queued);
@@ -51,6 +55,10 @@ struct mf_sink {
     unsigned head, queued;
     int filling;
     int busy;               /* the worker is processing slots[head] */
+
+    /* the worker's blocks for the compression thread: [bhead, +bqueued) */
+    sink_slot blocks[SINK_BLOCKS];
+    unsigned bhead, bqueued;
 
     int failed;
     mf_error err;
@@ -84,9 +92,11 @@ mf_write_all(int fd, const void *buf, size_t n)
     return 0;
 }
 
-int
-mf_sink_emit(mf_sink *s, uint32_t kind, uint64_t first, uint32_t count,
-             uint32_t aux, const uint8_t *raw, size_t raw_len, mf_error *err)
+/* Compress and write a block: on the compression thread, or inline. */
+static int
+sink_write_block(mf_sink *s, uint32_t kind, uint64_t first, uint32_t count,
+                 uint32_t aux, const uint8_t *raw, size_t raw_len,
+                 mf_error *err)
 {
     mf_toc_entry *e;
     int rc;
@@ -130,6 +140,86 @@ mf_sink_emit(mf_sink *s, uint32_t kind, uint64_t first, uint32_t count,
     s->raw_bytes += raw_len;
     mf_buf_trim(&s->out, s->out.len, SINK_KEEP_BYTES);
     return MF_OK;
+}
+
+int
+mf_sink_emit(mf_sink *s, uint32_t kind, uint64_t first, uint32_t count,
+             uint32_t aux, const uint8_t *raw, size_t raw_len, mf_error *err)
+{
+    sink_slot *b;
+    int rc;
+
+    if (!s->threaded) {
+        return sink_write_block(s, kind, first, count, aux, raw, raw_len,
+                                err);
+    }
+    /* hand a copy to the compression thread, so that the coding of the
+     * next blocks overlaps the compression of this one */
+    pthread_mutex_lock(&s->mu);
+    while (s->bqueued == SINK_BLOCKS && !s->failed) {
+        pthread_cond_wait(&s->cv_free, &s->mu);
+    }
+    rc = s->failed;
+    if (rc != MF_OK) {
+        mf_err_copy(err, &s->err);
+    }
+    /* only this thread fills blocks; this one is not queued yet */
+    b = &s->blocks[(s->bhead + s->bqueued) % SINK_BLOCKS];
+    pthread_mutex_unlock(&s->mu);
+    if (rc != MF_OK) {
+        return rc;
+    }
+    b->raw.len = 0;
+    if (mf_buf_reserve(&b->raw, raw_len) < 0) {
+        return mf_err(err, MF_E_NOMEM, "out of memory");
+    }
+    mf_buf_put(&b->raw, raw, raw_len);
+    b->kind = kind;
+    b->first = first;
+    b->count = count;
+    b->aux = aux;
+    pthread_mutex_lock(&s->mu);
+    s->bqueued++;
+    pthread_cond_signal(&s->cv_block);
+    pthread_mutex_unlock(&s->mu);
+    return MF_OK;
+}
+
+static void *
+sink_compressor(void *arg)
+{
+    mf_sink *s = arg;
+    mf_error err;
+
+    pthread_mutex_lock(&s->mu);
+    for (;;) {
+        sink_slot *b;
+        int rc;
+
+        while (s->bqueued == 0 && !s->stop) {
+            pthread_cond_wait(&s->cv_block, &s->mu);
+        }
+        if (s->bqueued == 0) {
+            break;
+        }
+        b = &s->blocks[s->bhead];
+        if (!s->failed) {
+            pthread_mutex_unlock(&s->mu);
+            rc = sink_write_block(s, b->kind, b->first, b->count, b->aux,
+                                  b->raw.data, b->raw.len, &err);
+            mf_buf_trim(&b->raw, b->raw.len, SINK_KEEP_BYTES);
+            pthread_mutex_lock(&s->mu);
+            if (rc != MF_OK && !s->failed) {
+                s->failed = rc;
+                mf_err_copy(&s->err, &err);
+            }
+        }
+        s->bhead = (s->bhead + 1) % SINK_BLOCKS;
+        s->bqueued--;
+        pthread_cond_broadcast(&s->cv_free);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
 }
 
 /* Process one slot.  Called without the lock held; only one thread at a
@@ -203,17 +293,23 @@ mf_sink_open(mf_sink **out, int fd, const char *name, int level,
     s->cctx = ZSTD_createCCtx();
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv_work, NULL);
+    pthread_cond_init(&s->cv_block, NULL);
     pthread_cond_init(&s->cv_free, NULL);
     if (s->cctx == NULL) {
         mf_sink_free(s);
         return mf_err(err, MF_E_NOMEM, "out of memory");
     }
     if (threads >= 0) {
-        int e = pthread_create(&s->thread, NULL, sink_worker, s);
+        int e = pthread_create(&s->cthread, NULL, sink_compressor, s);
+
+        if (e == 0) {
+            s->cstarted = 1;
+            e = pthread_create(&s->thread, NULL, sink_worker, s);
+        }
         if (e != 0) {
             mf_sink_free(s);
             return mf_err(err, MF_E_NOMEM,
-                          "cannot start the compression thread: %s",
+                          "cannot start the writer's threads: %s",
                           strerror(e));
         }
         s->started = 1;
@@ -311,7 +407,7 @@ mf_sink_drain(mf_sink *s, mf_error *err)
 
     if (s->threaded) {
         pthread_mutex_lock(&s->mu);
-        while (s->queued > 0) {
+        while (s->queued > 0 || s->bqueued > 0) {
             pthread_cond_wait(&s->cv_free, &s->mu);
         }
         pthread_mutex_unlock(&s->mu);
@@ -350,19 +446,31 @@ mf_sink_free(mf_sink *s)
     if (s == NULL) {
         return;
     }
-    if (s->started) {
+    if (s->started || s->cstarted) {
         pthread_mutex_lock(&s->mu);
         s->stop = 1;
-        s->failed = s->failed ? s->failed : MF_E_ARG; /* drop the queue */
+        s->failed = s->failed ? s->failed : MF_E_ARG; /* drop the queues */
         pthread_cond_broadcast(&s->cv_work);
+        pthread_cond_broadcast(&s->cv_block);
+        pthread_cond_broadcast(&s->cv_free);
         pthread_mutex_unlock(&s->mu);
-        pthread_join(s->thread, NULL);
+        /* the worker first: it may still hand blocks to the compressor */
+        if (s->started) {
+            pthread_join(s->thread, NULL);
+        }
+        if (s->cstarted) {
+            pthread_join(s->cthread, NULL);
+        }
     }
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv_work);
+    pthread_cond_destroy(&s->cv_block);
     pthread_cond_destroy(&s->cv_free);
     for (i = 0; i < SINK_SLOTS; i++) {
         mf_buf_free(&s->slots[i].raw);
+    }
+    for (i = 0; i < SINK_BLOCKS; i++) {
+        mf_buf_free(&s->blocks[i].raw);
     }
     mf_buf_free(&s->out);
     ZSTD_freeCCtx(s->cctx);

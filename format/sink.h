@@ -1,14 +1,16 @@
 /*
  * sink.h - the writer's output: compresses blocks and appends them to a
- * file descriptor in submission order, on a background thread or inline.
+ * file descriptor in submission order, on background threads or inline.
  *
  * The caller takes a payload buffer with mf_sink_begin(), fills it and
- * hands it back with mf_sink_submit().  With a worker there are four
- * buffers: one being filled, up to three queued or being processed, so
- * the caller's work overlaps encoding, compression and I/O even when the
- * worker falls behind for a while.  The first error (write,
- * compression, memory) is sticky: every later call returns it, and queued
- * blocks are dropped.
+ * hands it back with mf_sink_submit().  Threaded, a pipeline of two
+ * threads does the rest: the worker runs the transform on slots that ask
+ * for it (below) and hands every block to the compression thread, which
+ * compresses and writes it.  There are four slot buffers (one being
+ * filled, up to three queued) and two block buffers, so the caller's work
+ * overlaps the coding, compression and I/O even when a stage falls behind
+ * for a while.  The first error (write, compression, memory) is sticky:
+ * every later call returns it, and queued work is dropped.
  */
 #ifndef MF_SINK_H
 #define MF_SINK_H
@@ -28,7 +30,8 @@ typedef struct mf_toc_entry {
 
 typedef struct mf_sink mf_sink;
 
-/* `threads` <= -1: compress on the calling thread; else one worker.
+/* `threads` <= -1: everything on the calling thread; else the two
+ * threads above.
  * `name` names the file in messages; `offset` is where blocks start. */
 int mf_sink_open(mf_sink **out, int fd, const char *name, int level,
                  int threads, uint64_t offset, mf_error *err);

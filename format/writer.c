@@ -4,8 +4,9 @@
  *
  * Objects are checked as they come and staged, edges and all, in a batch
  * (objenc.h); a full batch is handed to the sink (sink.h), whose worker
- * thread column-codes it into OBJS blocks (objenc.c), compresses them and
- * writes them, so the caller only pays for the checks and a copy.  Before
+ * thread column-codes it into OBJS blocks (objenc.c) while a second
+ * thread compresses and writes them, so the caller (a dump holding the
+ * GIL) only pays for the checks and the staging.  Before
  * any batch or block that can refer to strings or types, the pending STRS
  * (and TYPE) records are flushed, so every prefix of the file refers only
  * to what precedes it; that is what makes a truncated file useful to a
