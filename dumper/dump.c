@@ -351,6 +351,37 @@ md_utf8(md_state *d, PyObject *s, Py_ssize_t max_chars, size_t max_bytes)
     return (Py_ssize_t)len;
 }
 
+/*
+ * md_str_bytes() - md_utf8() without the copy for a compact ASCII str
+ * (most keys and names), whose characters are their UTF-8 already.
+ * Returns the bytes, not NUL-terminated, and their count in *len; or
+ * NULL (MemoryError set).
+ */
+static const char *
+md_str_bytes(md_state *d, PyObject *s, Py_ssize_t max_chars,
+             size_t max_bytes, size_t *len)
+{
+    Py_ssize_t n;
+
+    if (mc_str_ready(s) && PyUnicode_IS_COMPACT_ASCII(s)) {
+        n = PyUnicode_GET_LENGTH(s);
+        if (n > max_chars) {
+            n = max_chars;
+        }
+        if ((size_t)n > max_bytes) {
+            n = (Py_ssize_t)max_bytes;
+        }
+        *len = (size_t)n;
+        return (const char *)PyUnicode_DATA(s);
+    }
+    n = md_utf8(d, s, max_chars, max_bytes);
+    if (n < 0) {
+        return NULL;
+    }
+    *len = (size_t)n;
+    return d->sbuf;
+}
+
 static int
 md_string(md_state *d, const char *s, size_t len, uint32_t *sid)
 {
@@ -378,9 +409,11 @@ md_sid(md_state *d, PyObject *obj, const char *cs, size_t clen,
         return 0;
     }
     if (obj != NULL) {
-        Py_ssize_t len = md_utf8(d, obj, MD_LABEL_MAX, MD_LABEL_MAX);
+        size_t len;
+        const char *b = md_str_bytes(d, obj, MD_LABEL_MAX, MD_LABEL_MAX,
+                                     &len);
 
-        if (len < 0 || md_string(d, d->sbuf, (size_t)len, sid) < 0) {
+        if (b == NULL || md_string(d, b, len, sid) < 0) {
             return -1;
         }
     }
@@ -1489,16 +1522,15 @@ md_collect(md_state *d, uint32_t idx, mf_object *rec)
     }
     if (d->opt->include_strings > 0 && PyUnicode_Check(o)) {
         Py_ssize_t n = d->opt->include_strings;
-        Py_ssize_t len;
+        size_t len;
+        const char *b;
 
         if (n > (Py_ssize_t)MF_MAX_STRING) {
             n = (Py_ssize_t)MF_MAX_STRING;
         }
-        len = md_utf8(d, o, n, (size_t)n * 6 < MF_MAX_STRING
-                               ? (size_t)n * 6 : MF_MAX_STRING);
-
-        if (len < 0
-            || md_string(d, d->sbuf, (size_t)len, &rec->value) < 0) {
+        b = md_str_bytes(d, o, n, (size_t)n * 6 < MF_MAX_STRING
+                                  ? (size_t)n * 6 : MF_MAX_STRING, &len);
+        if (b == NULL || md_string(d, b, len, &rec->value) < 0) {
             return -1;
         }
         rec->flags |= MF_OBJ_HAS_VALUE;

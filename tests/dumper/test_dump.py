@@ -516,5 +516,45 @@ class TestDeepChain(unittest.TestCase):
         os.unlink(p)
 
 
+class TestHugeContainers(unittest.TestCase):
+    """Containers whose edges outgrow the dumper's and the writer's
+    everyday buffers (mapped scratch buffers, oversized batches)."""
+
+    def test_huge_list_dict_set(self):
+        n = 70000
+        big_list = [object() for _ in range(n)]
+        big_tuple = tuple(big_list[:n // 2])
+        int_dict = {i * 7: big_list[i] for i in range(n)}
+        str_dict = {"k%d" % i: i for i in range(n // 2)}
+        big_set = set(range(n // 3))
+        p = os.path.join(F.tmp, "huge.snap")
+        muppy.dump(p)
+        s = Snap(p)
+
+        e = s.edges(s.idx(big_list))
+        self.assertEqual([t for t, k, l in e],
+                         [s.idx(x) for x in big_list])
+        self.assertEqual([(k, l) for t, k, l in e],
+                         [(MF_EDGE_INDEX, i) for i in range(n)])
+        e = s.edges(s.idx(big_tuple))
+        self.assertEqual([t for t, k, l in e],
+                         [s.idx(x) for x in big_tuple])
+
+        e = s.edges(s.idx(int_dict))
+        values = [(t, l) for t, k, l in e if k == MF_EDGE_KEY_INT]
+        self.assertEqual(sorted(values),
+                         sorted((s.idx(v), k) for k, v in int_dict.items()))
+        e = s.edges(s.idx(str_dict))
+        labels = {s.strings[l]: t for t, k, l in e if k == MF_EDGE_KEY_STR}
+        self.assertEqual(labels,
+                         {k: s.idx(v) for k, v in str_dict.items()})
+        e = s.edges(s.idx(big_set))
+        self.assertEqual(sorted(t for t, k, l in e if k == MF_EDGE_SET_ITEM),
+                         sorted(s.idx(x) for x in big_set))
+        for o in (big_list, big_tuple, int_dict, str_dict, big_set):
+            self.assertEqual(s.size[s.idx(o)], sys.getsizeof(o))
+        os.unlink(p)
+
+
 if __name__ == "__main__":
     unittest.main()
