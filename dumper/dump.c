@@ -1367,14 +1367,14 @@ md_emit(md_state *d)
     /* room for all edges at once, unless that could grow the table
      * early for an object with many edges (mostly to known objects) */
     int room = p->nte <= MD_ROOM_EDGES;
-    mf_edge *out;
+    mf_edge *out = NULL;
 
     if (room && md_table_room(d, p->nte) < 0) {
         return -1;
     }
     /* the edges are numbered straight into the writer's batch */
-    out = mf_writer_edges(d->w, p->nte, &d->err);
-    if (out == NULL) {
+    if (p->nte > 0 && (out = mf_writer_edges(d->w, p->nte, &d->err))
+                      == NULL) {
         return md_lib_error(d);
     }
     for (i = 0; i < p->nte; i++) {
@@ -1537,6 +1537,10 @@ md_collect(md_state *d, uint32_t idx, mf_object *rec)
     }
 
     is_gc = ti->is_gc >= 0 ? ti->is_gc : mc_is_gc(o);
+    if (!is_gc && ti->cls == MC_K_PLAIN) {
+        d->nte = 0;     /* str, int, float, bytes...: no referents */
+        return 0;
+    }
     if (md_edges(d, o, is_gc, ti) < 0) {
         return -1;
     }
