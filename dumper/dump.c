@@ -165,35 +165,13 @@ md_lib_error(md_state *d)
     return -1;
 }
 
-/* grow *buf to hold at least `need` items of `size` bytes */
-static int
-md_reserve(md_state *d, void **buf, size_t *cap, size_t need, size_t size)
-{
-    size_t ncap;
-    void *nb;
-
-    if (need <= *cap) {
-        return 0;
-    }
-    ncap = *cap ? *cap : 64;
-    while (ncap < need) {
-        ncap *= 2;
-    }
-    nb = realloc(*buf, ncap * size);
-    if (nb == NULL) {
-        return md_nomem(d);
-    }
-    *buf = nb;
-    *cap = ncap;
-    return 0;
-}
-
 /*
  * Scratch buffers: the edges, labels and matching index of the object in
- * hand.  One past MD_KEEP_BYTES (a huge dict or list) is a mapping of its
- * own, so that md_trim() gives it back to the system at once: from
- * malloc's heap its pages would stay resident for the rest of the dump
- * (3 bytes per object of peak memory on heapgen at scale 1e5).
+ * hand, and the UTF-8 of a string.  One past MD_KEEP_BYTES (a huge dict
+ * or list) is a mapping of its own, so that md_trim() gives it back to
+ * the system at once: from malloc's heap its pages would stay resident
+ * for the rest of the dump (3 bytes per object of peak memory on heapgen
+ * at scale 1e5).
  */
 static void
 md_scratch_free(void *buf, size_t cap, size_t size)
@@ -206,7 +184,7 @@ md_scratch_free(void *buf, size_t cap, size_t size)
     }
 }
 
-/* md_reserve() for a scratch buffer */
+/* grow *buf to hold at least `need` items of `size` bytes */
 static int
 md_scratch_reserve(md_state *d, void **buf, size_t *cap, size_t need,
                    size_t size)
@@ -305,8 +283,8 @@ md_utf8(md_state *d, PyObject *s, Py_ssize_t max_chars, size_t max_bytes)
     if (!mc_str_ready(s)) {
         return 0;
     }
-    if (md_reserve(d, (void **)&d->sbuf, &d->cap_sbuf, max_bytes + 8, 1)
-        < 0) {
+    if (md_scratch_reserve(d, (void **)&d->sbuf, &d->cap_sbuf,
+                           max_bytes + 8, 1) < 0) {
         return -1;
     }
     b = d->sbuf;
@@ -1863,7 +1841,7 @@ md_free(md_state *d)
     md_scratch_free(d->cand, d->cap_cand, sizeof(md_cand));
     md_scratch_free(d->mhash, d->cap_mhash, sizeof(uint32_t));
     md_scratch_free(d->mnext, d->cap_mnext, sizeof(uint32_t));
-    free(d->sbuf);
+    md_scratch_free(d->sbuf, d->cap_sbuf, 1);
     for (i = 0; i < MD_PIPE; i++) {
         md_scratch_free(d->pipe[i].te, d->pipe[i].cap_te, sizeof(md_tedge));
     }

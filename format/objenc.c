@@ -26,6 +26,7 @@
 /* Buffers kept whatever their use (see mf_buf_trim()). */
 #define OE_KEEP_BYTES (256u << 10)
 
+/* a cache line: see mf_objenc_new() in objenc.h */
 #define OE_LINE 64
 
 mf_objenc *
