@@ -560,6 +560,11 @@ mf_writer_object(mf_writer *w, const mf_object *o, const mf_edge *edges,
     if ((rc = w_check(w, err)) != MF_OK) {
         return rc;
     }
+    if (edges != NULL && edges == w->room && n_edges > w->room_edges) {
+        return mf_err(err, MF_E_ARG, "object %llu: %zu edges in room for "
+                      "%zu", (unsigned long long)w->n_objects, n_edges,
+                      w->room_edges);
+    }
     if ((rc = w_check_object(w, o, edges, n_edges, err)) != MF_OK
         || (rc = mf_objenc_check(o, edges, n_edges, w->n_objects, err))
            != MF_OK) {
@@ -580,11 +585,6 @@ mf_writer_object(mf_writer *w, const mf_object *o, const mf_edge *edges,
         }
     }
     need = sizeof(mf_staged) + n_edges * sizeof(mf_edge);
-    if (edges != NULL && edges == w->room && n_edges > w->room_edges) {
-        return mf_err(err, MF_E_ARG, "object %llu: %zu edges in room for "
-                      "%zu", (unsigned long long)w->n_objects, n_edges,
-                      w->room_edges);
-    }
     if (edges == NULL || edges != w->room) {
         if (w_batch_room(w, need, err) == NULL) {
             return w->failed ? w->failed : MF_E_NOMEM;
