@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "commands.h"
-#include "graph.h"
+#include "output.h"
 #include "json.h"
 #include "options.h"
 #include "util.h"
@@ -257,7 +257,7 @@ cmd_info(int argc, char **argv)
         return an_usage_error(&info_usage, opts, npos ? "too many arguments"
                                                       : "missing SNAP");
     }
-    status = an_snap_open(&s, argv[0], partial);
+    status = an_open(&s, argv[0], partial);
     if (status != 0) {
         return status;
     }

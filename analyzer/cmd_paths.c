@@ -3,16 +3,18 @@
  *
  * One multi-source BFS from all roots gives every object the edge into it
  * on a shortest path; instance paths are then grouped by shape
- * (an_group_paths) and one example of each group is printed.
+ * (an_group_paths) and one example of each group is printed.  With --type
+ * the dominator tree gives each group its retained size.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
 #include "commands.h"
-#include "graph.h"
+#include "dominators.h"
 #include "json.h"
 #include "options.h"
+#include "output.h"
+#include "paths.h"
 #include "util.h"
 
 static const an_usage paths_usage = {
@@ -27,168 +29,262 @@ static const an_usage paths_usage = {
     "snapshot refers to) to the object at ADDRESS.  With --type, finds the\n"
     "paths of all instances of a type at once and groups them by shape\n"
     "(list indices and int keys folded to [*]; with --fold-keys str keys\n"
-    "too), most common first.\n"
-    "Weak references are not followed unless --weak.",
+    "too; a run of identical steps, as along a linked list, as one step\n"
+    "'+'), most common first, each group with the retained size of its\n"
+    "instances.  Weak references are not followed unless --weak.",
     "  muppy-analyze paths app.snap 0x7f3a2c1b9e80\n"
     "  muppy-analyze paths --type LeakedSession app.snap",
 };
 
-#define PATHS_LABEL 160
+typedef struct paths_ctx {
+    an_snap s;
+    an_roots roots;
+    an_bfs_result bfs;
+    an_groups groups;
+    an_pathbuf pb;
+    unsigned char *match;       /* per type key: matches --type */
+    uint64_t *target_retained;  /* per target, with --type */
+    uint64_t *group_retained;   /* per group, with --type */
+    unsigned fold;
+    const char *type_name;
+    uint32_t *targets;
+    uint64_t n_targets;
+    char target_desc[512];
+} paths_ctx;
 
-/* Text of the root step of a path into buf. */
-static void
-paths_root_text(const an_snap *s, const an_root_ref *rr, uint32_t obj,
-                char *buf, size_t cap)
+/* The instances of --type, or the object at address, into c->targets.
+ * Prints the error and returns the exit status, or 0. */
+static int
+paths_targets(paths_ctx *c, uint64_t address)
 {
-    size_t len = 0;
-    const char *label = NULL;
-    uint32_t kind = rr ? rr->kind : MF_ROOT_UNREFERENCED;
+    an_snap *s = &c->s;
+    unsigned char *match;
 
-    if (rr && rr->label != MF_NONE) {
-        label = mf_reader_string(s->reader, rr->label, &len);
+    if (c->type_name == NULL) {
+        uint32_t t = an_snap_find_address(s, address);
+
+        if (t == MF_NONE) {
+            an_error("'%s': no object at address 0x%llx", s->path,
+                     (unsigned long long)address);
+            return AN_EXIT_INPUT;
+        }
+        c->targets = an_malloc(sizeof(uint32_t));
+        if (c->targets == NULL) {
+            return AN_EXIT_INPUT;
+        }
+        c->targets[0] = t;
+        c->n_targets = 1;
+        snprintf(c->target_desc, sizeof(c->target_desc), "%s @0x%llx",
+                 s->keys[an_snap_key_of(s, t)].display,
+                 (unsigned long long)address);
+        return 0;
     }
-    if (len > 100) {
-        len = 100;
+    match = c->match = an_calloc((size_t)s->n_keys + 1, 1);
+    if (match == NULL) {
+        return AN_EXIT_INPUT;
     }
-    switch (kind) {
-    case MF_ROOT_MODULE:
-        if (label) {
-            snprintf(buf, cap, "sys.modules['%.*s']", (int)len, label);
+    if (an_snap_match_type(s, c->type_name, match) == 0) {
+        an_error("'%s': no type named '%s'", s->path, c->type_name);
+        return AN_EXIT_INPUT;
+    }
+    for (uint32_t i = 0; i < s->cols.n_objects; i++) {
+        c->n_targets += match[an_snap_key_of(s, i)];
+    }
+    c->targets = an_malloc((size_t)(c->n_targets ? c->n_targets : 1)
+                           * sizeof(uint32_t));
+    if (c->targets == NULL) {
+        return AN_EXIT_INPUT;
+    }
+    c->n_targets = 0;
+    for (uint32_t i = 0; i < s->cols.n_objects; i++) {
+        if (match[an_snap_key_of(s, i)]) {
+            c->targets[c->n_targets++] = i;
+        }
+    }
+    snprintf(c->target_desc, sizeof(c->target_desc), "%s", c->type_name);
+    return 0;
+}
+
+/*
+ * The retained size of each target that no other target dominates (so
+ * that nested instances count once), 0 for the others; computed before
+ * the BFS, and the dominator tree freed at once, to keep the peak low.
+ */
+static int
+paths_retained(paths_ctx *c)
+{
+    an_snap *s = &c->s;
+    an_domtree dt;
+    uint64_t *outer = NULL;
+    uint32_t *class_of = NULL;      /* per type id: 0 = a target type */
+    int rc = -1;
+
+    c->target_retained = calloc((size_t)c->n_targets + 1, sizeof(uint64_t));
+    if (c->target_retained == NULL
+        || an_dominators(&s->g, s->cols.size, c->roots.ordered, c->roots.n,
+                         &dt) != 0) {
+        return -1;
+    }
+    outer = an_bitmap_new(s->g.n);
+    class_of = malloc(((size_t)s->n_types + 1) * sizeof(uint32_t));
+    if (outer == NULL || class_of == NULL) {
+        goto done;
+    }
+    for (uint32_t t = 0; t < s->n_types; t++) {
+        class_of[t] = c->match[s->type_key[t]] ? 0 : 1;
+    }
+    if (an_dom_outermost(&dt, s->cols.type, class_of, s->n_types,
+                         c->match[s->n_keys] ? 0 : 1, 2, outer) != 0) {
+        goto done;
+    }
+    for (uint64_t i = 0; i < c->n_targets; i++) {
+        uint32_t obj = c->targets[i];
+
+        if (an_bit(outer, obj)) {
+            c->target_retained[i] = dt.retained[obj];
+        }
+    }
+    rc = 0;
+
+done:
+    free(outer);
+    free(class_of);
+    an_domtree_free(&dt);
+    return rc;
+}
+
+/* Per group, the sum of its targets' retained sizes. */
+static int
+paths_group_retained(paths_ctx *c)
+{
+    c->group_retained = calloc((size_t)c->groups.n_groups + 1,
+                               sizeof(uint64_t));
+    if (c->group_retained == NULL) {
+        return -1;
+    }
+    for (uint64_t i = 0; i < c->n_targets; i++) {
+        uint32_t g = c->groups.group_of[i];
+
+        if (g != MF_NONE) {
+            c->group_retained[g] += c->target_retained[i];
+        }
+    }
+    return 0;
+}
+
+static int
+paths_json(paths_ctx *c, uint64_t max_groups, int weak)
+{
+    an_json j;
+
+    an_json_init(&j, stdout);
+    an_json_object(&j);
+    an_json_key(&j, "target");
+    an_json_object(&j);
+    if (c->type_name != NULL) {
+        an_json_key(&j, "type");
+        an_json_str(&j, c->type_name);
+    }
+    else {
+        an_json_objref(&j, &c->s, c->targets[0]);
+    }
+    an_json_end_object(&j);
+    an_json_key(&j, "instances");
+    an_json_u64(&j, c->n_targets);
+    an_json_key(&j, "unreachable");
+    an_json_u64(&j, c->groups.unreachable);
+    an_json_key(&j, "weak");
+    an_json_bool(&j, weak);
+    an_json_key(&j, "fold_keys");
+    an_json_bool(&j, (c->fold & AN_FOLD_STR_KEYS) != 0);
+    an_json_key(&j, "groups");
+    an_json_u64(&j, c->groups.n_groups);
+    an_json_key(&j, "paths");
+    an_json_array(&j);
+    for (uint32_t g = 0; g < c->groups.n_groups && g < max_groups; g++) {
+        const an_group *gr = &c->groups.groups[g];
+
+        if (an_path_find(&c->pb, &c->s, &c->bfs, c->fold, &c->groups,
+                         gr->shape, gr->example) == UINT32_MAX) {
+            return -1;
+        }
+        an_json_object(&j);
+        an_json_key(&j, "count");
+        an_json_u64(&j, gr->count);
+        if (c->group_retained != NULL) {
+            an_json_key(&j, "retained");
+            an_json_u64(&j, c->group_retained[g]);
+        }
+        an_json_key(&j, "length");
+        an_json_u64(&j, c->pb.len);
+        an_json_key(&j, "steps");
+        an_json_path_steps(&j, &c->s, &c->roots, &c->bfs, &c->pb);
+        an_json_end_object(&j);
+    }
+    an_json_end_array(&j);
+    an_json_end_object(&j);
+    an_json_finish(&j);
+    return 0;
+}
+
+static int
+paths_text(paths_ctx *c, uint64_t max_groups, int weak)
+{
+    const an_groups *gs = &c->groups;
+    char c1[32], c2[32], r1[48];
+
+    if (c->n_targets == 0) {
+        printf("no instance of %s in the snapshot\n", c->target_desc);
+    }
+    for (uint32_t g = 0; g < gs->n_groups && g < max_groups; g++) {
+        const an_group *gr = &gs->groups[g];
+        uint32_t len = an_path_find(&c->pb, &c->s, &c->bfs, c->fold, gs,
+                                    gr->shape, gr->example);
+
+        if (len == UINT32_MAX) {
+            return -1;
+        }
+        if (c->type_name != NULL) {
+            an_format_size(c->group_retained[g], r1, sizeof(r1));
+            printf("%s%s of %s %s (retaining %s) held through this path "
+                   "(%u step%s):\n", g ? "\n" : "",
+                   an_format_count(gr->count, c1, sizeof(c1)),
+                   an_format_count(c->n_targets, c2, sizeof(c2)),
+                   c->target_desc, r1, len - 1, len == 2 ? "" : "s");
         }
         else {
-            snprintf(buf, cap, "sys.modules[?]");
+            printf("%s is held through this path (%u step%s):\n",
+                   c->target_desc, len - 1, len == 2 ? "" : "s");
         }
-        return;
-    case MF_ROOT_SYS_MODULES:
-        snprintf(buf, cap, "sys.modules");
-        return;
-    case MF_ROOT_BUILTINS:
-        snprintf(buf, cap, "builtins");
-        return;
-    case MF_ROOT_GC_GARBAGE:
-        snprintf(buf, cap, "gc.garbage");
-        return;
-    case MF_ROOT_UNREFERENCED:
-        snprintf(buf, cap, "<unreferenced %s @0x%llx>",
-                 s->keys[an_snap_key_of(s, obj)].display,
-                 (unsigned long long)s->cols.address[obj]);
-        return;
-    default:
-        if (label && strncmp(label, an_root_kind_name(kind),
-                             strlen(an_root_kind_name(kind))) == 0) {
-            /* thread roots are labeled "thread <id> <func>() ..." */
-            snprintf(buf, cap, "<%.*s>", (int)len, label);
-        }
-        else if (label) {
-            snprintf(buf, cap, "<%s %.*s>", an_root_kind_name(kind),
-                     (int)len, label);
-        }
-        else {
-            snprintf(buf, cap, "<%s root>", an_root_kind_name(kind));
-        }
-        return;
+        an_print_path(stdout, &c->s, &c->roots, &c->bfs, &c->pb);
     }
-}
-
-/* Label of the edge into path[k] (k >= 1), "" when unlabeled. */
-static void
-paths_step_label(const an_snap *s, const an_bfs_result *bfs,
-                 const uint32_t *path, uint32_t k, char *buf, size_t cap)
-{
-    buf[0] = '\0';
-    an_snap_edge_label(s, bfs->via[path[k]], buf, cap);
-}
-
-static void
-paths_print_text(const an_snap *s, const an_root_ref *by_obj,
-                 uint32_t n_roots, const uint32_t *path, uint32_t len,
-                 const an_bfs_result *bfs)
-{
-    char buf[PATHS_LABEL];
-    uint32_t last = path[len - 1];
-
-    paths_root_text(s, an_root_of(by_obj, n_roots, path[0]), path[0], buf,
-                    sizeof(buf));
-    fputs("  ", stdout);
-    fputs(buf, stdout);
-    for (uint32_t k = 1; k < len; k++) {
-        paths_step_label(s, bfs, path, k, buf, sizeof(buf));
-        if (buf[0]) {
-            printf(" %s", buf);
-        }
-        else if (k + 1 < len) {
-            /* an unlabeled reference: name what it leads to */
-            printf(" -> <%s>", s->keys[an_snap_key_of(s, path[k])].display);
-        }
+    if (gs->n_groups > max_groups) {
+        printf("\n... and %llu more path shapes (--max to see them)\n",
+               (unsigned long long)(gs->n_groups - max_groups));
     }
-    printf(" -> %s @0x%llx\n", s->keys[an_snap_key_of(s, last)].display,
-           (unsigned long long)s->cols.address[last]);
-}
-
-/* The path of group gr's example instance into *path (grown to fit);
- * its length, or UINT32_MAX when out of memory (reported). */
-static uint32_t
-paths_example(const an_snap *s, const an_bfs_result *bfs,
-              const an_group *gr, uint32_t **path)
-{
-    uint32_t *grown = realloc(*path, ((size_t)gr->length + 1)
-                                         * sizeof(uint32_t));
-
-    if (grown == NULL) {
-        an_error("out of memory");
-        return UINT32_MAX;
+    if (gs->unreachable > 0) {
+        printf("%s%s of %s %s reachable from no root%s (only from "
+               "reference cycles nothing else refers to%s), e.g. "
+               "@0x%llx\n",
+               gs->n_groups ? "\n" : "",
+               an_format_count(gs->unreachable, c1, sizeof(c1)),
+               an_format_count(c->n_targets, c2, sizeof(c2)),
+               c->target_desc, weak ? "" : " by strong references",
+               weak ? "" : ", or through weak references",
+               (unsigned long long)
+               c->s.cols.address[gs->unreachable_example]);
     }
-    *path = grown;
-    return an_path(&s->g, bfs, gr->example, grown, gr->length);
-}
-
-static void
-paths_json_steps(an_json *j, const an_snap *s, const an_root_ref *by_obj,
-                 uint32_t n_roots, const uint32_t *path, uint32_t len,
-                 const an_bfs_result *bfs)
-{
-    char buf[PATHS_LABEL], addr[32];
-
-    an_json_key(j, "steps");
-    an_json_array(j);
-    for (uint32_t k = 0; k < len; k++) {
-        const an_key *key = &s->keys[an_snap_key_of(s, path[k])];
-
-        an_json_object(j);
-        if (k == 0) {
-            const an_root_ref *rr = an_root_of(by_obj, n_roots, path[0]);
-
-            paths_root_text(s, rr, path[0], buf, sizeof(buf));
-            an_json_key(j, "root");
-            an_json_str(j, an_root_kind_name(rr ? rr->kind
-                                                : MF_ROOT_UNREFERENCED));
-        }
-        else {
-            paths_step_label(s, bfs, path, k, buf, sizeof(buf));
-        }
-        an_json_key(j, "label");
-        an_json_str(j, buf);
-        an_json_key(j, "type");
-        an_json_str(j, key->qualname);
-        an_json_key(j, "module");
-        an_json_str(j, key->module);
-        snprintf(addr, sizeof(addr), "0x%llx",
-                 (unsigned long long)s->cols.address[path[k]]);
-        an_json_key(j, "address");
-        an_json_str(j, addr);
-        an_json_end_object(j);
-    }
-    an_json_end_array(j);
+    return 0;
 }
 
 int
 cmd_paths(int argc, char **argv)
 {
     int partial = 0, json = 0, weak = 0, fold_keys = 0;
-    const char *type_name = NULL;
     uint64_t max_groups = 10;
+    paths_ctx c;
     const an_option opts[] = {
-        {AN_OPT_STRING, 't', "type", &type_name, "NAME",
+        {AN_OPT_STRING, 't', "type", &c.type_name, "NAME",
          "all instances of type NAME (qualname or module.qualname)"},
         {AN_OPT_FLAG, 0, "weak", &weak, NULL, "follow weak references too"},
         {AN_OPT_FLAG, 0, "fold-keys", &fold_keys, NULL,
@@ -201,227 +297,65 @@ cmd_paths(int argc, char **argv)
         AN_OPT_END_ROW,
     };
     int npos, status;
-    an_snap s;
     uint64_t address = 0;
-    uint32_t n_roots = 0, *targets = NULL, *path = NULL;
-    uint64_t n_targets = 0;
-    const mf_root *mroots;
-    an_root_ref *roots = NULL, *by_obj = NULL;
-    an_bfs_result bfs;
-    an_groups groups;
-    unsigned char *match = NULL;
-    unsigned flags;
-    char target_desc[512];
 
-    memset(&bfs, 0, sizeof(bfs));
-    memset(&groups, 0, sizeof(groups));
+    memset(&c, 0, sizeof(c));
     if (!an_parse_options(argc, argv, &paths_usage, opts, &npos, &status)) {
         return status;
     }
-    if (type_name != NULL ? npos != 1 : npos != 2) {
+    if (c.type_name != NULL ? npos != 1 : npos != 2) {
         return an_usage_error(&paths_usage, opts,
-                              type_name ? "paths --type needs one SNAP"
-                                        : "paths needs SNAP and ADDRESS "
-                                          "(or --type NAME)");
+                              c.type_name ? "paths --type needs one SNAP"
+                                          : "paths needs SNAP and ADDRESS "
+                                            "(or --type NAME)");
     }
-    if (type_name == NULL && an_parse_address(argv[1], &address) != 0) {
+    if (c.type_name == NULL && an_parse_address(argv[1], &address) != 0) {
         return an_usage_error(&paths_usage, opts, "bad address '%s'",
                               argv[1]);
     }
-    flags = weak ? AN_BFS_WEAK : 0;
+    c.fold = fold_keys ? AN_FOLD_STR_KEYS : 0;
 
-    status = an_snap_open(&s, argv[0], partial);
+    status = an_open(&c.s, argv[0], partial);
     if (status != 0) {
         return status;
     }
-    status = an_snap_load(&s, MF_COL_ADDRESS | MF_COL_TYPE | MF_COL_EDGES
-                                  | MF_COL_EDGE_KIND | MF_COL_EDGE_LABEL);
+    status = an_load(&c.s, MF_COL_ADDRESS | MF_COL_TYPE | MF_COL_EDGES
+                               | MF_COL_EDGE_KIND | MF_COL_EDGE_LABEL
+                               | (c.type_name ? MF_COL_SIZE : 0));
     if (status != 0) {
         goto done;
     }
-    an_snap_warn_partial(&s);
+    status = paths_targets(&c, address);
+    if (status != 0) {
+        goto done;
+    }
     status = AN_EXIT_INPUT;
-
-    /* the targets */
-    if (type_name != NULL) {
-        match = an_calloc((size_t)s.n_keys + 1, 1);
-        if (match == NULL) {
-            goto done;
-        }
-        if (an_snap_match_type(&s, type_name, match) == 0) {
-            an_error("'%s': no type named '%s'", s.path, type_name);
-            goto done;
-        }
-        for (uint32_t i = 0; i < s.cols.n_objects; i++) {
-            n_targets += match[an_snap_key_of(&s, i)];
-        }
-        targets = an_malloc((size_t)(n_targets ? n_targets : 1)
-                            * sizeof(uint32_t));
-        if (targets == NULL) {
-            goto done;
-        }
-        n_targets = 0;
-        for (uint32_t i = 0; i < s.cols.n_objects; i++) {
-            if (match[an_snap_key_of(&s, i)]) {
-                targets[n_targets++] = i;
-            }
-        }
-        snprintf(target_desc, sizeof(target_desc), "%s", type_name);
-    }
-    else {
-        uint32_t t = an_snap_find_address(&s, address);
-
-        if (t == MF_NONE) {
-            an_error("'%s': no object at address 0x%llx", s.path,
-                     (unsigned long long)address);
-            goto done;
-        }
-        targets = an_malloc(sizeof(uint32_t));
-        if (targets == NULL) {
-            goto done;
-        }
-        targets[0] = t;
-        n_targets = 1;
-        snprintf(target_desc, sizeof(target_desc), "%s @0x%llx",
-                 s.keys[an_snap_key_of(&s, t)].display,
-                 (unsigned long long)address);
-    }
-
-    /* the roots, in priority order, and a copy sorted by object */
-    mroots = mf_reader_roots(s.reader, &n_roots);
-    roots = an_malloc((size_t)(n_roots ? n_roots : 1) * sizeof(*roots));
-    by_obj = an_malloc((size_t)(n_roots ? n_roots : 1) * sizeof(*by_obj));
-    if (roots == NULL || by_obj == NULL) {
+    if (an_roots_of_snap(&c.roots, &c.s) != 0
+        || (c.type_name != NULL && paths_retained(&c) != 0)
+        || an_bfs(&c.s.g, c.roots.ordered, c.roots.n,
+                  weak ? AN_FOLLOW_WEAK : 0, &c.bfs) != 0
+        || an_group_paths(&c.s.g, &c.bfs, c.fold, &c.roots, c.targets,
+                          c.n_targets, &c.groups) != 0
+        || (c.type_name != NULL && paths_group_retained(&c) != 0)) {
+        an_error("'%s': out of memory", c.s.path);
         goto done;
     }
-    for (uint32_t i = 0; i < n_roots; i++) {
-        roots[i].object = mroots[i].object;
-        roots[i].kind = mroots[i].kind;
-        roots[i].label = mroots[i].label;
-    }
-    an_sort_roots(roots, n_roots);
-    memcpy(by_obj, roots, (size_t)n_roots * sizeof(*roots));
-    an_sort_roots_by_object(by_obj, n_roots);
-
-    if (an_bfs(&s.g, roots, n_roots, flags, &bfs) != 0
-        || an_group_paths(&s.g, &bfs, fold_keys ? AN_FOLD_STR_KEYS : 0,
-                          roots, n_roots, targets, n_targets,
-                          &groups) != 0) {
-        an_error("'%s': out of memory", s.path);
+    if ((json ? paths_json(&c, max_groups, weak)
+              : paths_text(&c, max_groups, weak)) != 0) {
+        an_error("out of memory");
         goto done;
-    }
-
-    if (json) {
-        an_json j;
-        char addr[32];
-
-        an_json_init(&j, stdout);
-        an_json_object(&j);
-        an_json_key(&j, "target");
-        an_json_object(&j);
-        if (type_name != NULL) {
-            an_json_key(&j, "type");
-            an_json_str(&j, type_name);
-        }
-        else {
-            const an_key *k = &s.keys[an_snap_key_of(&s, targets[0])];
-
-            snprintf(addr, sizeof(addr), "0x%llx",
-                     (unsigned long long)address);
-            an_json_key(&j, "address");
-            an_json_str(&j, addr);
-            an_json_key(&j, "type");
-            an_json_str(&j, k->qualname);
-            an_json_key(&j, "module");
-            an_json_str(&j, k->module);
-        }
-        an_json_end_object(&j);
-        an_json_key(&j, "instances");
-        an_json_u64(&j, n_targets);
-        an_json_key(&j, "unreachable");
-        an_json_u64(&j, groups.unreachable);
-        an_json_key(&j, "weak");
-        an_json_bool(&j, weak);
-        an_json_key(&j, "fold_keys");
-        an_json_bool(&j, fold_keys);
-        an_json_key(&j, "groups");
-        an_json_u64(&j, groups.n_groups);
-        an_json_key(&j, "paths");
-        an_json_array(&j);
-        for (uint32_t g = 0; g < groups.n_groups && g < max_groups; g++) {
-            const an_group *gr = &groups.groups[g];
-            uint32_t len;
-
-            len = paths_example(&s, &bfs, gr, &path);
-            if (len == UINT32_MAX) {
-                goto done;
-            }
-            an_json_object(&j);
-            an_json_key(&j, "count");
-            an_json_u64(&j, gr->count);
-            an_json_key(&j, "length");
-            an_json_u64(&j, len);
-            paths_json_steps(&j, &s, by_obj, n_roots, path, len, &bfs);
-            an_json_end_object(&j);
-        }
-        an_json_end_array(&j);
-        an_json_end_object(&j);
-        an_json_finish(&j);
-    }
-    else {
-        char c1[32], c2[32];
-
-        if (n_targets == 0) {
-            printf("no instance of %s in the snapshot\n", target_desc);
-        }
-        for (uint32_t g = 0; g < groups.n_groups && g < max_groups; g++) {
-            const an_group *gr = &groups.groups[g];
-            uint32_t len;
-
-            len = paths_example(&s, &bfs, gr, &path);
-            if (len == UINT32_MAX) {
-                goto done;
-            }
-            if (type_name != NULL) {
-                printf("%s%s of %s %s held through this path (%u step%s):\n",
-                       g ? "\n" : "",
-                       an_format_count(gr->count, c1, sizeof(c1)),
-                       an_format_count(n_targets, c2, sizeof(c2)),
-                       target_desc, len - 1, len == 2 ? "" : "s");
-            }
-            else {
-                printf("%s is held through this path (%u step%s):\n",
-                       target_desc, len - 1, len == 2 ? "" : "s");
-            }
-            paths_print_text(&s, by_obj, n_roots, path, len, &bfs);
-        }
-        if (groups.n_groups > max_groups) {
-            printf("\n... and %llu more path shapes (--max to see them)\n",
-                   (unsigned long long)(groups.n_groups - max_groups));
-        }
-        if (groups.unreachable > 0) {
-            printf("%s%s of %s %s reachable from no root%s (only from "
-                   "reference cycles nothing else refers to%s), e.g. "
-                   "@0x%llx\n",
-                   groups.n_groups ? "\n" : "",
-                   an_format_count(groups.unreachable, c1, sizeof(c1)),
-                   an_format_count(n_targets, c2, sizeof(c2)), target_desc,
-                   weak ? "" : " by strong references",
-                   weak ? "" : ", or through weak references",
-                   (unsigned long long)
-                   s.cols.address[groups.unreachable_example]);
-        }
     }
     status = AN_EXIT_OK;
 
 done:
-    an_groups_free(&groups);
-    an_bfs_free(&bfs);
-    free(path);
-    free(match);
-    free(targets);
-    free(roots);
-    free(by_obj);
-    an_snap_close(&s);
+    an_pathbuf_free(&c.pb);
+    an_groups_free(&c.groups);
+    an_bfs_free(&c.bfs);
+    an_roots_free(&c.roots);
+    free(c.group_retained);
+    free(c.target_retained);
+    free(c.match);
+    free(c.targets);
+    an_snap_close(&c.s);
     return status;
 }

@@ -8,11 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
 #include "commands.h"
 #include "graph.h"
 #include "json.h"
 #include "options.h"
+#include "output.h"
+#include "roots.h"
 #include "util.h"
 
 static const an_usage referrers_usage = {
@@ -34,9 +35,7 @@ typedef struct ref_ctx {
     an_snap *s;
     uint64_t depth, max_children;
     unsigned char *expanded;    /* n entries */
-    uint32_t *buf;              /* scratch for an_referrers */
-    const an_root_ref *by_obj;
-    uint32_t n_roots;
+    const an_roots *roots;
     uint64_t lines;
     an_json *j;                 /* NULL for text */
 } ref_ctx;
@@ -48,15 +47,13 @@ ref_labels(const an_snap *s, uint32_t src, uint32_t dst, char *buf,
 {
     size_t used = 0;
     char one[160];
+    uint32_t first, count = an_edges_between(&s->g, src, dst, &first);
 
     buf[0] = '\0';
-    for (uint64_t e = s->g.edge_start[src]; e < s->g.edge_start[src + 1];
-         e++) {
+    for (uint32_t k = first; k < first + count; k++) {
+        uint32_t e = s->g.rev_edge[k];
         size_t n;
 
-        if (s->g.edge_target[e] != dst) {
-            continue;
-        }
         an_snap_edge_label(s, e, one, sizeof(one));
         if (one[0] == '\0') {
             snprintf(one, sizeof(one), "(ref)");
@@ -75,29 +72,6 @@ ref_labels(const an_snap *s, uint32_t src, uint32_t dst, char *buf,
     }
 }
 
-static void
-ref_root_note(const ref_ctx *c, uint32_t obj, char *buf, size_t cap)
-{
-    const an_root_ref *rr = an_root_of(c->by_obj, c->n_roots, obj);
-    size_t len = 0;
-    const char *label = NULL;
-
-    buf[0] = '\0';
-    if (rr == NULL) {
-        return;
-    }
-    if (rr->label != MF_NONE) {
-        label = mf_reader_string(c->s->reader, rr->label, &len);
-    }
-    const char *kind = an_root_kind_name(rr->kind);
-    if (label && strncmp(label, kind, strlen(kind)) == 0) {
-        kind = ""; /* thread roots are labeled "thread <id> ..." already */
-    }
-    snprintf(buf, cap, " [root: %s%s%.*s]", kind,
-             label && *kind ? " " : "",
-             label ? (int)(len > 80 ? 80 : len) : 0, label ? label : "");
-}
-
 /* Print (or emit as JSON) the referrers of obj at `level` (1-based). */
 static int
 ref_walk(ref_ctx *c, uint32_t obj, uint64_t level)
@@ -110,7 +84,7 @@ ref_walk(ref_ctx *c, uint32_t obj, uint64_t level)
         return 0;
     }
     c->expanded[obj] = 1;
-    total = an_referrers(&s->g, obj, c->buf, 0);
+    total = an_referrers(&s->g, obj, NULL, 0);
     shown = total < c->max_children ? total : c->max_children;
     list = malloc((size_t)(shown ? shown : 1) * sizeof(uint32_t));
     if (list == NULL) {
@@ -130,20 +104,14 @@ ref_walk(ref_ctx *c, uint32_t obj, uint64_t level)
         int again = c->expanded[r];
 
         ref_labels(s, r, obj, labels, sizeof(labels));
-        ref_root_note(c, r, note, sizeof(note));
-        snprintf(addr, sizeof(addr), "0x%llx",
-                 (unsigned long long)s->cols.address[r]);
+        an_root_note(s, c->roots, r, note, sizeof(note));
+        an_address_text(s, r, addr, sizeof(addr));
         c->lines++;
         if (c->j) {
             an_json_object(c->j);
             an_json_key(c->j, "label");
             an_json_str(c->j, labels);
-            an_json_key(c->j, "type");
-            an_json_str(c->j, k->qualname);
-            an_json_key(c->j, "module");
-            an_json_str(c->j, k->module);
-            an_json_key(c->j, "address");
-            an_json_str(c->j, addr);
+            an_json_objref(c->j, s, r);
             if (note[0]) {
                 an_json_key(c->j, "root");
                 an_json_bool(c->j, 1);
@@ -199,13 +167,13 @@ cmd_referrers(int argc, char **argv)
     int npos, status;
     an_snap s;
     ref_ctx c;
-    uint32_t target, n_roots = 0;
-    const mf_root *mroots;
-    an_root_ref *by_obj = NULL;
+    uint32_t target;
+    an_roots roots;
     an_json j;
     char note[160];
 
     memset(&c, 0, sizeof(c));
+    memset(&roots, 0, sizeof(roots));
     if (!an_parse_options(argc, argv, &referrers_usage, opts, &npos,
                           &status)) {
         return status;
@@ -221,17 +189,16 @@ cmd_referrers(int argc, char **argv)
     if (depth > REF_MAX_DEPTH) {
         depth = REF_MAX_DEPTH;
     }
-    status = an_snap_open(&s, argv[0], partial);
+    status = an_open(&s, argv[0], partial);
     if (status != 0) {
         return status;
     }
     /* no size column: it would cost 8 bytes an object for one figure */
-    status = an_snap_load(&s, MF_COL_ADDRESS | MF_COL_TYPE | MF_COL_EDGES
-                                  | MF_COL_EDGE_KIND | MF_COL_EDGE_LABEL);
+    status = an_load(&s, MF_COL_ADDRESS | MF_COL_TYPE | MF_COL_EDGES
+                             | MF_COL_EDGE_KIND | MF_COL_EDGE_LABEL);
     if (status != 0) {
         goto done;
     }
-    an_snap_warn_partial(&s);
     status = AN_EXIT_INPUT;
     target = an_snap_find_address(&s, address);
     if (target == MF_NONE) {
@@ -239,33 +206,20 @@ cmd_referrers(int argc, char **argv)
                  (unsigned long long)address);
         goto done;
     }
-    mroots = mf_reader_roots(s.reader, &n_roots);
-    by_obj = an_malloc((size_t)(n_roots ? n_roots : 1) * sizeof(*by_obj));
     c.expanded = an_calloc((size_t)s.g.n + 1, 1);
-    if (by_obj == NULL || c.expanded == NULL) {
+    if (c.expanded == NULL) {
         goto done;
     }
-    for (uint32_t i = 0; i < n_roots; i++) {
-        by_obj[i].object = mroots[i].object;
-        by_obj[i].kind = mroots[i].kind;
-        by_obj[i].label = mroots[i].label;
-    }
-    an_sort_roots_by_object(by_obj, n_roots);
-    if (an_graph_reverse(&s.g) != 0) {
+    if (an_roots_of_snap(&roots, &s) != 0 || an_graph_reverse(&s.g) != 0) {
         an_error("'%s': out of memory", s.path);
         goto done;
     }
     c.s = &s;
     c.depth = depth;
     c.max_children = max_children;
-    c.by_obj = by_obj;
-    c.n_roots = n_roots;
-    ref_root_note(&c, target, note, sizeof(note));
+    c.roots = &roots;
+    an_root_note(&s, &roots, target, note, sizeof(note));
     if (json) {
-        const an_key *k = &s.keys[an_snap_key_of(&s, target)];
-        char addr[32];
-
-        snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)address);
         an_json_init(&j, stdout);
         c.j = &j;
         an_json_object(&j);
@@ -273,12 +227,7 @@ cmd_referrers(int argc, char **argv)
         an_json_u64(&j, depth);
         an_json_key(&j, "target");
         an_json_object(&j);
-        an_json_key(&j, "address");
-        an_json_str(&j, addr);
-        an_json_key(&j, "type");
-        an_json_str(&j, k->qualname);
-        an_json_key(&j, "module");
-        an_json_str(&j, k->module);
+        an_json_objref(&j, &s, target);
         if (note[0]) {
             an_json_key(&j, "root");
             an_json_bool(&j, 1);
@@ -304,7 +253,7 @@ cmd_referrers(int argc, char **argv)
     status = AN_EXIT_OK;
 
 done:
-    free(by_obj);
+    an_roots_free(&roots);
     free(c.expanded);
     an_snap_close(&s);
     return status;

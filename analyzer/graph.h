@@ -3,16 +3,12 @@
  *
  * an_graph is a read-only view of object and edge columns (CSR out-edges)
  * plus, built on demand, the reverse edges (CSR in-edges).  Tests build
- * one over their own arrays; commands get one from an_snap_load(), which
- * reads a snapshot through the format library, loading only the columns a
- * command asks for.
+ * one over their own arrays; commands get one from an_snap_load()
+ * (snap.h).  Objects are numbered 0..n-1, edges 0..n_edges-1 in source
+ * order: the edges of object v are [edge_start[v], edge_start[v+1]).
  *
- * an_snap also resolves type names: types are identified across snapshots
- * by (module, qualname) - a "type key".  Several type ids with the same
- * module and qualname share one key.  A key's display name is its
- * qualname, or module.qualname when another key of the snapshot has the
- * same qualname.  One extra key, numbered n_keys, stands for objects whose
- * type id is out of range (never produced by a correct writer).
+ * Edges whose target is >= n (never written by a correct writer) are
+ * ignored by every function here and by every algorithm built on top.
  */
 #ifndef AN_GRAPH_H
 #define AN_GRAPH_H
@@ -21,7 +17,6 @@
 #include <stdint.h>
 
 #include "muppy_format.h"
-#include "util.h"
 
 typedef struct an_graph {
     uint32_t n;                 /* objects */
@@ -34,88 +29,73 @@ typedef struct an_graph {
     /* reverse CSR, owned, built by an_graph_reverse() */
     uint32_t *rev_start;        /* n + 1 entries (32-bit: the reverse
                                    index needs n_edges < 2^32) */
-    uint32_t *rev_source;       /* n_edges entries: the source objects of
-                                   the edges into each object, ascending */
+    uint32_t *rev_edge;         /* the edges into each object, by target,
+                                   ascending edge index (so ascending
+                                   source object) */
 } an_graph;
 
+/* Which edges a traversal follows: strong edges always, weak edges
+ * (MF_EDGE_WEAK) only with AN_FOLLOW_WEAK. */
+#define AN_FOLLOW_WEAK 0x01u
+
+static inline int
+an_edge_followed(const an_graph *g, uint64_t e, unsigned follow)
+{
+    return g->edge_kind == NULL || (follow & AN_FOLLOW_WEAK)
+           || !(g->edge_kind[e] & MF_EDGE_WEAK);
+}
+
+/* The object edge e comes from (binary search in edge_start): O(log n). */
+uint32_t an_edge_source(const an_graph *g, uint64_t e);
+
 /*
- * an_graph_reverse() - build rev_start/rev_source (once; later calls do
- * nothing).  Edges whose target is out of range are ignored.  O(n + e)
- * time, 4n + 4e bytes.  Returns 0, or -1 when out of memory or when the
- * graph has 2^32 edges or more.
+ * an_graph_reverse() - build rev_start/rev_edge (once; later calls do
+ * nothing).  O(n + e) time, 4n + 4e bytes.  Returns 0, or -1 when out of
+ * memory or when the graph has 2^32 edges or more.
  */
 int an_graph_reverse(an_graph *g);
 /* Free what an_graph_reverse() allocated. */
 void an_graph_free_reverse(an_graph *g);
 
-/* ---- snapshots ------------------------------------------------------ */
-
-typedef struct an_key {
-    const char *module;     /* "" when the type has no __module__ */
-    const char *qualname;
-    const char *display;    /* qualname or module.qualname */
-    uint32_t module_group;  /* index into an_snap.modules */
-} an_key;
-
-typedef struct an_snap {
-    const char *path;
-    mf_reader *reader;
-    const mf_file_info *info;
-    unsigned columns;           /* what was loaded */
-    mf_graph cols;
-    an_graph g;                 /* view over cols */
-    uint32_t n_types;
-    const mf_type *types;
-    uint32_t *type_key;         /* n_types entries */
-    uint32_t n_keys;            /* plus one "unknown" key at n_keys */
-    an_key *keys;
-    uint32_t n_modules;
-    const char **modules;       /* distinct module names */
-    char *arena;                /* owns the key strings */
-    an_progress progress;       /* the reader calls it: an_snap must
-                                   not move after an_snap_open() */
-} an_snap;
+/*
+ * an_referrers() - the distinct objects with an edge to `obj`, ascending,
+ * into out (up to cap); returns how many there are in total.  Needs the
+ * reverse CSR.  O(in-degree x log n).
+ */
+uint64_t an_referrers(const an_graph *g, uint32_t obj, uint32_t *out,
+                      uint64_t cap);
 
 /*
- * an_snap_open() - open `path` (MF_READ_PARTIAL when `partial`) and
- * resolve the type keys.  On failure prints the error and returns the
- * exit status (AN_EXIT_INPUT); returns 0 on success.
+ * an_edges_between() - the edges from `src` to `dst`: sets *first to the
+ * position in rev_edge of the first one and returns how many there are
+ * (rev_edge[*first .. *first + count) are their edge indices, ascending).
+ * Needs the reverse CSR.  O(log in-degree).
  */
-int an_snap_open(an_snap *s, const char *path, int partial);
-/*
- * an_snap_load() - load `columns` (MF_COL_*) with a progress reporter.
- * Prints the error and returns AN_EXIT_INPUT on failure, else 0.
- */
-int an_snap_load(an_snap *s, unsigned columns);
-/* Warn on stderr when the snapshot is partial (commands call it once). */
-void an_snap_warn_partial(const an_snap *s);
-void an_snap_close(an_snap *s);
+uint32_t an_edges_between(const an_graph *g, uint32_t src, uint32_t dst,
+                          uint32_t *first);
 
-/* Type key of object i (n_keys for an out-of-range type id). */
-static inline uint32_t
-an_snap_key_of(const an_snap *s, uint32_t i)
+/*
+ * an_referenced() - a bitmap of n bits: bit v is set when a followed edge
+ * (see an_edge_followed) points to v, from any object, v itself included.
+ * The complement, among objects no root reaches, is the analyzer's second
+ * tier of roots (roots.h).  O(e).  NULL when out of memory; free().
+ */
+uint64_t *an_referenced(const an_graph *g, unsigned follow);
+
+/* Bitmaps of n bits as arrays of uint64_t. */
+static inline int
+an_bit(const uint64_t *bits, uint32_t i)
 {
-    uint32_t t = s->cols.type[i];
-
-    return t < s->n_types ? s->type_key[t] : s->n_keys;
+    return (int)((bits[i >> 6] >> (i & 63)) & 1u);
 }
 
-/* Readable label of edge e of the loaded graph into buf. */
-size_t an_snap_edge_label(const an_snap *s, uint64_t e, char *buf,
-                          size_t cap);
+static inline void
+an_set_bit(uint64_t *bits, uint32_t i)
+{
+    bits[i >> 6] |= (uint64_t)1 << (i & 63);
+}
 
-/* Index of the object at `address`, or MF_NONE (linear scan). */
-uint32_t an_snap_find_address(const an_snap *s, uint64_t address);
-
-/*
- * an_snap_match_type() - the keys matching NAME (a qualname, or
- * module.qualname): sets match[k] = 1 for each key that matches and
- * returns how many did.  `match` has n_keys + 1 entries.
- */
-uint32_t an_snap_match_type(const an_snap *s, const char *name,
-                            unsigned char *match);
-
-/* Root kind names as printed at the start of a path. */
-const char *an_root_kind_name(uint32_t kind);
+/* A zeroed bitmap of n bits (calloc; NULL when out of memory). */
+uint64_t *an_bitmap_new(uint32_t n);
 
 #endif /* AN_GRAPH_H */

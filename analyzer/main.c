@@ -23,6 +23,9 @@ static const an_cmd an_commands[] = {
     {"diff", cmd_diff, "what grew between two snapshots"},
     {"paths", cmd_paths, "why an object is alive: paths from the roots"},
     {"referrers", cmd_referrers, "who points at an object, as a tree"},
+    {"retained", cmd_retained, "what would be freed: retained sizes"},
+    {"dominators", cmd_dominators,
+     "the chain of objects that keep an object alive"},
 };
 #define AN_N_COMMANDS (sizeof(an_commands) / sizeof(an_commands[0]))
 
@@ -35,7 +38,7 @@ an_main_usage(FILE *f)
           "\n"
           "commands:\n", f);
     for (size_t i = 0; i < AN_N_COMMANDS; i++) {
-        fprintf(f, "  %-10s  %s\n", an_commands[i].name,
+        fprintf(f, "  %-11s %s\n", an_commands[i].name,
                 an_commands[i].summary);
     }
     fputs("\n"

@@ -89,6 +89,23 @@ void an_table_rowf(an_table *t, const char *fmt, ...) AN_PRINTF(2, 3);
 void an_table_print(an_table *t, FILE *f, const char *indent);
 void an_table_free(an_table *t);
 
+/* ---- growable strings ------------------------------------------------ */
+
+/*
+ * A string that grows as it is appended to; after an allocation failure
+ * it stops growing and `failed` is set (the text so far stays valid).
+ * Start from a zeroed an_sbuf; free with an_sbuf_free().
+ */
+typedef struct an_sbuf {
+    char *s;        /* NUL-terminated once anything was appended */
+    size_t len, cap;
+    int failed;
+} an_sbuf;
+void an_sbuf_printf(an_sbuf *b, const char *fmt, ...) AN_PRINTF(2, 3);
+/* The text ("" when empty). */
+const char *an_sbuf_str(const an_sbuf *b);
+void an_sbuf_free(an_sbuf *b);
+
 /* ---- progress ------------------------------------------------------- */
 
 /*

@@ -10,9 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analysis.h"
 #include "graph.h"
+#include "groups.h"
 #include "json.h"
+#include "paths.h"
+#include "roots.h"
+#include "snap.h"
 #include "util.h"
 
 /* ---- random graphs -------------------------------------------------- */
@@ -111,6 +114,21 @@ tg_free(tg *t)
     free(t->roots);
 }
 
+/* The random roots (in file order) as the analyzer's tier-1 list. */
+static void
+tg_roots(const tg *t, an_roots *r)
+{
+    mf_root *rec = malloc(((size_t)t->n_roots + 1) * sizeof(mf_root));
+
+    for (uint32_t i = 0; i < t->n_roots; i++) {
+        rec[i].object = t->roots[i].object;
+        rec[i].kind = t->roots[i].kind;
+        rec[i].label = t->roots[i].label;
+    }
+    CU_ASSERT_EQUAL_FATAL(an_roots_init(r, rec, t->n_roots), 0);
+    free(rec);
+}
+
 /* ---- aggregation ---------------------------------------------------- */
 
 static void
@@ -120,7 +138,7 @@ test_aggregate_naive(void)
         tg t;
         uint32_t n_types = 1 + rndn(30), n_groups;
         uint32_t *group_of;
-        uint64_t *c, *b;
+        uint64_t *c, *b, *select;
 
         tg_make(&t, rndn(2000), 1, n_types, 1);
         n_groups = 1 + rndn(n_types);
@@ -130,8 +148,14 @@ test_aggregate_naive(void)
         }
         c = calloc(n_groups + 1, sizeof(uint64_t));
         b = calloc(n_groups + 1, sizeof(uint64_t));
-        an_aggregate(t.type, t.size, t.g.n, group_of, n_types, n_groups, c,
-                     b);
+        select = an_bitmap_new(t.g.n);
+        for (uint32_t v = 0; v < t.g.n; v++) {
+            if (rndn(3) != 0) {
+                an_set_bit(select, v);
+            }
+        }
+        an_aggregate(t.type, t.size, round & 1 ? select : NULL, t.g.n,
+                     group_of, n_types, n_groups, c, b);
         for (uint32_t gi = 0; gi <= n_groups; gi++) {
             uint64_t nc = 0, nb = 0;
 
@@ -139,7 +163,7 @@ test_aggregate_naive(void)
                 uint32_t gv = t.type[v] < n_types ? group_of[t.type[v]]
                                                   : n_groups;
 
-                if (gv == gi) {
+                if (gv == gi && (!(round & 1) || an_bit(select, v))) {
                     nc++;
                     nb += t.size[v];
                 }
@@ -148,6 +172,7 @@ test_aggregate_naive(void)
             CU_ASSERT_EQUAL(b[gi], nb);
         }
         free(group_of);
+        free(select);
         free(c);
         free(b);
         tg_free(&t);
@@ -175,7 +200,7 @@ naive_dist(const tg *t, const unsigned char *src, unsigned flags,
             for (uint64_t e = t->start[v]; e < t->start[v + 1]; e++) {
                 uint32_t u = t->target[e];
 
-                if (!(flags & AN_BFS_WEAK) && (t->kind[e] & MF_EDGE_WEAK)) {
+                if (!(flags & AN_FOLLOW_WEAK) && (t->kind[e] & MF_EDGE_WEAK)) {
                     continue;
                 }
                 if (dist[u] > dist[v] + 1) {
@@ -205,7 +230,7 @@ check_bfs(tg *t, unsigned flags)
     }
     naive_dist(t, src1, flags, d1);
     for (uint64_t e = 0; e < t->g.n_edges; e++) {
-        if ((flags & AN_BFS_WEAK) || !(t->kind[e] & MF_EDGE_WEAK)) {
+        if ((flags & AN_FOLLOW_WEAK) || !(t->kind[e] & MF_EDGE_WEAK)) {
             refd[t->target[e]] = 1;
         }
     }
@@ -233,7 +258,7 @@ check_bfs(tg *t, unsigned flags)
             CU_ASSERT_FATAL(e < t->g.n_edges);
             CU_ASSERT_EQUAL(an_edge_source(&t->g, e), path[k - 1]);
             CU_ASSERT_EQUAL(t->target[e], path[k]);
-            if (!(flags & AN_BFS_WEAK)) {
+            if (!(flags & AN_FOLLOW_WEAK)) {
                 CU_ASSERT_FALSE(t->kind[e] & MF_EDGE_WEAK);
             }
         }
@@ -255,7 +280,7 @@ test_bfs_random(void)
 
         tg_make(&t, 1 + rndn(400), 1 + rndn(3), 5, rndn(4));
         check_bfs(&t, 0);
-        check_bfs(&t, AN_BFS_WEAK);
+        check_bfs(&t, AN_FOLLOW_WEAK);
         tg_free(&t);
     }
 }
@@ -279,7 +304,7 @@ test_bfs_weak_hand(void)
     CU_ASSERT_EQUAL(an_path(&g, &r, 1, path, 4), 4);
     CU_ASSERT_EQUAL(path[2], 3);
     an_bfs_free(&r);
-    CU_ASSERT_EQUAL_FATAL(an_bfs(&g, &root, 1, AN_BFS_WEAK, &r), 0);
+    CU_ASSERT_EQUAL_FATAL(an_bfs(&g, &root, 1, AN_FOLLOW_WEAK, &r), 0);
     CU_ASSERT_EQUAL(an_path(&g, &r, 1, path, 4), 2);
     an_bfs_free(&r);
 }
@@ -315,7 +340,7 @@ first_edge(const tg *t, uint32_t from, uint32_t to, unsigned flags)
 {
     for (uint64_t e = t->start[from]; e < t->start[from + 1]; e++) {
         if (t->target[e] == to
-            && ((flags & AN_BFS_WEAK) || !(t->kind[e] & MF_EDGE_WEAK))) {
+            && ((flags & AN_FOLLOW_WEAK) || !(t->kind[e] & MF_EDGE_WEAK))) {
             return e;
         }
     }
@@ -333,6 +358,7 @@ naive_shape(const tg *t, const an_bfs_result *r, const an_root_ref *roots,
     uint32_t len = an_path(&t->g, r, v, path, 512);
     size_t o = 0;
     uint32_t kind = MF_ROOT_UNREFERENCED, label = MF_NONE;
+    char step[64], prev[64];
 
     CU_ASSERT_FATAL(len > 0 && len <= 512);
     for (uint32_t i = 0; i < n_roots; i++) {
@@ -344,6 +370,7 @@ naive_shape(const tg *t, const an_bfs_result *r, const an_root_ref *roots,
     }
     o += (size_t)snprintf(buf + o, cap - o, "R%u/%u/%u", kind, label,
                           t->type[path[0]]);
+    prev[0] = '\0';
     for (uint32_t k = 1; k < len; k++) {
         uint64_t e = first_edge(t, path[k - 1], path[k], flags);
         unsigned ek = t->kind[e];
@@ -353,13 +380,16 @@ naive_shape(const tg *t, const an_bfs_result *r, const an_root_ref *roots,
                          && (ek & 0x7f) == MF_EDGE_KEY_STR);
 
         if (folded) {
-            o += (size_t)snprintf(buf + o, cap - o, " %u:*/%u", ek,
-                                  t->type[path[k]]);
+            snprintf(step, sizeof(step), " %u:*/%u", ek, t->type[path[k]]);
         }
         else {
-            o += (size_t)snprintf(buf + o, cap - o, " %u:%llu/%u", ek,
-                                  (unsigned long long)t->label[e],
-                                  t->type[path[k]]);
+            snprintf(step, sizeof(step), " %u:%llu/%u", ek,
+                     (unsigned long long)t->label[e], t->type[path[k]]);
+        }
+        /* a run of identical steps is one step of the shape */
+        if (strcmp(step, prev) != 0) {
+            o += (size_t)snprintf(buf + o, cap - o, "%s", step);
+            strcpy(prev, step);
         }
     }
 }
@@ -371,9 +401,10 @@ test_group_paths_naive(void)
         tg t;
         an_bfs_result r;
         an_groups g1, g2;
+        an_roots roots;
         uint32_t *targets;
         uint64_t nt = 0, sum = 0, unreach = 0;
-        unsigned flags = round & 1 ? AN_BFS_WEAK : 0;
+        unsigned flags = round & 1 ? AN_FOLLOW_WEAK : 0;
         unsigned fold = round & 2 ? AN_FOLD_STR_KEYS : 0;
         char (*shapes)[2048];
 
@@ -385,13 +416,13 @@ test_group_paths_naive(void)
                 targets[nt++] = v;
             }
         }
-        an_sort_roots(t.roots, t.n_roots);
-        CU_ASSERT_EQUAL_FATAL(an_bfs(&t.g, t.roots, t.n_roots, flags, &r),
-                              0);
-        CU_ASSERT_EQUAL_FATAL(an_group_paths(&t.g, &r, fold, t.roots,
-                                             t.n_roots, targets, nt, &g1), 0);
-        CU_ASSERT_EQUAL_FATAL(an_group_paths(&t.g, &r, fold, t.roots,
-                                             t.n_roots, targets, nt, &g2), 0);
+        tg_roots(&t, &roots);
+        CU_ASSERT_EQUAL_FATAL(an_bfs(&t.g, roots.ordered, roots.n, flags,
+                                     &r), 0);
+        CU_ASSERT_EQUAL_FATAL(an_group_paths(&t.g, &r, fold, &roots,
+                                             targets, nt, &g1), 0);
+        CU_ASSERT_EQUAL_FATAL(an_group_paths(&t.g, &r, fold, &roots,
+                                             targets, nt, &g2), 0);
         /* stable: same input, same output */
         CU_ASSERT_EQUAL(g1.n_groups, g2.n_groups);
         for (uint32_t gi = 0; gi < g1.n_groups && gi < g2.n_groups; gi++) {
@@ -409,8 +440,8 @@ test_group_paths_naive(void)
                 continue;
             }
             /* first root record of the object gives kind and label */
-            naive_shape(&t, &r, t.roots, t.n_roots, targets[i], flags, fold,
-                        shapes[i], sizeof(shapes[i]));
+            naive_shape(&t, &r, roots.ordered, roots.n, targets[i], flags,
+                        fold, shapes[i], sizeof(shapes[i]));
         }
         CU_ASSERT_EQUAL(g1.unreachable, unreach);
         for (uint32_t gi = 0; gi < g1.n_groups; gi++) {
@@ -419,16 +450,22 @@ test_group_paths_naive(void)
             uint64_t cnt = 0;
             uint32_t lowest = UINT32_MAX;
 
-            naive_shape(&t, &r, t.roots, t.n_roots, gr->example, flags,
+            naive_shape(&t, &r, roots.ordered, roots.n, gr->example, flags,
                         fold, ex, sizeof(ex));
             for (uint64_t i = 0; i < nt; i++) {
-                if (shapes[i][0] && strcmp(shapes[i], ex) == 0) {
+                int same = shapes[i][0] && strcmp(shapes[i], ex) == 0;
+
+                /* each target is mapped to its own group */
+                CU_ASSERT_EQUAL(same, g1.group_of[i] == gi);
+                if (same) {
                     cnt++;
                     if (targets[i] < lowest) {
                         lowest = targets[i];
                     }
                 }
             }
+            CU_ASSERT_EQUAL(an_path(&t.g, &r, gr->example, NULL, 0),
+                            gr->length);
             CU_ASSERT_EQUAL(cnt, gr->count);
             CU_ASSERT_EQUAL(lowest, gr->example);
             if (gi > 0) {
@@ -441,6 +478,7 @@ test_group_paths_naive(void)
         an_groups_free(&g1);
         an_groups_free(&g2);
         an_bfs_free(&r);
+        an_roots_free(&roots);
         free(targets);
         tg_free(&t);
     }
@@ -579,7 +617,8 @@ test_snap_keys(void)
     }
     CU_ASSERT_EQUAL_FATAL(mf_writer_close(w, NULL, &err), MF_OK);
 
-    CU_ASSERT_EQUAL_FATAL(an_snap_open(&s, path, 0), 0);
+    CU_ASSERT_EQUAL_FATAL(an_snap_open(&s, path, 0, NULL, NULL, &err),
+                          MF_OK);
     CU_ASSERT_EQUAL(s.n_keys, 3);
     CU_ASSERT_EQUAL(s.type_key[0], s.type_key[3]);
     CU_ASSERT_STRING_EQUAL(s.keys[s.type_key[0]].display, "a.Node");
@@ -590,15 +629,15 @@ test_snap_keys(void)
     CU_ASSERT_EQUAL(match[s.type_key[1]], 1);
     CU_ASSERT_EQUAL(an_snap_match_type(&s, "builtins.dict", match), 1);
     CU_ASSERT_EQUAL(an_snap_load(&s, MF_COL_TYPE | MF_COL_SIZE
-                                         | MF_COL_ADDRESS), 0);
+                                         | MF_COL_ADDRESS, &err), MF_OK);
     CU_ASSERT_EQUAL(s.cols.n_objects, 10);
     CU_ASSERT_EQUAL(an_snap_find_address(&s, 0x1000 + 16 * 7), 7);
     CU_ASSERT_EQUAL(an_snap_find_address(&s, 0x999), MF_NONE);
     {
         uint64_t c[4] = {0}, b[4] = {0};
 
-        an_aggregate(s.cols.type, s.cols.size, s.cols.n_objects, s.type_key,
-                     s.n_types, s.n_keys, c, b);
+        an_aggregate(s.cols.type, s.cols.size, NULL, s.cols.n_objects,
+                     s.type_key, s.n_types, s.n_keys, c, b);
         /* types 0 and 3 (same key): objects 0,3,4,7,8 */
         CU_ASSERT_EQUAL(c[s.type_key[0]], 5);
         CU_ASSERT_EQUAL(b[s.type_key[0]], 10 + 13 + 14 + 17 + 18);

@@ -218,7 +218,8 @@ def test_paths(d):
               "path through _handlers")
         check(steps[-1]["type"] == "LeakedSession", "path ends at target")
     out, _ = run("paths", "--type", "LeakedSession", b)
-    check("7 of 7 LeakedSession held through this path" in out
+    check("7 of 7 LeakedSession (retaining " in out
+          and "held through this path (6 steps)" in out
           and "['_handlers']" in out, "paths text: %r" % out)
     # the unreachable cycle and the unreferenced root
     j = run_json("paths", "--type", "a.Node", b)

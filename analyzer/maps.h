@@ -1,0 +1,55 @@
+/*
+ * maps.h - the two hash maps of the analyzer.
+ *
+ *   an_strmap  (a, b) byte-string pairs -> dense ids 0, 1, 2 ... in order
+ *              of first insertion; type keys (module, qualname) across
+ *              snapshots
+ *   an_u64map  64-bit key (an address) -> 32-bit value
+ *
+ * an_mix() is the 64-bit finalizer both use, exported for other hashes.
+ */
+#ifndef AN_MAPS_H
+#define AN_MAPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A 64-bit mixing function (murmur3's finalizer). */
+uint64_t an_mix(uint64_t h);
+
+typedef struct an_strmap an_strmap;
+/* A new empty map, or NULL when out of memory. */
+an_strmap *an_strmap_new(void);
+/* The id of (a, b), adding it (id = previous count) when new; *added set
+ * to 1 when it was new.  Strings are copied.  Returns MF_NONE on ENOMEM. */
+uint32_t an_strmap_intern(an_strmap *m, const char *a, size_t alen,
+                          const char *b, size_t blen, int *added);
+/* The id of (a, b) or MF_NONE. */
+uint32_t an_strmap_get(const an_strmap *m, const char *a, size_t alen,
+                       const char *b, size_t blen);
+uint32_t an_strmap_count(const an_strmap *m);
+/* The strings of id (NUL-terminated copies owned by the map); "" for an
+ * id out of range. */
+void an_strmap_key(const an_strmap *m, uint32_t id, const char **a,
+                   const char **b);
+/* Free the map; NULL is fine. */
+void an_strmap_free(an_strmap *m);
+
+/* address -> uint32 value (not MF_NONE), open addressing, sized for
+ * `expected` keys (12 bytes a slot, 2 to 4 slots a key) */
+typedef struct an_u64map {
+    uint64_t *keys;
+    uint32_t *vals;
+    uint64_t mask;
+    uint64_t count;
+} an_u64map;
+/* Returns 0, or -1 when out of memory. */
+int an_u64map_init(an_u64map *m, uint64_t expected);
+/* Insert or keep the existing value; returns 0 or -1 when full. */
+int an_u64map_put(an_u64map *m, uint64_t key, uint32_t val);
+/* The value, or MF_NONE. */
+uint32_t an_u64map_get(const an_u64map *m, uint64_t key);
+/* Free the tables (a zeroed map is fine). */
+void an_u64map_free(an_u64map *m);
+
+#endif /* AN_MAPS_H */

@@ -1,0 +1,22 @@
+/*
+ * mem.h - allocation of the large arrays of graph passes.
+ *
+ * The passes over the heap graph (depth-first search, dominators, BFS)
+ * read and write arrays of one entry per object or edge in random order.
+ * With 4 KiB pages nearly every such access to an array of tens of MiB
+ * misses the TLB too; these functions ask the kernel for transparent huge
+ * pages (a hint, ignored where unsupported) on arrays of 4 MiB or more.
+ * Free with free().
+ */
+#ifndef AN_MEM_H
+#define AN_MEM_H
+
+#include <stddef.h>
+
+/* malloc(bytes) (at least 1), huge pages advised.  NULL on failure. */
+void *an_big_malloc(size_t bytes);
+/* calloc(n, size) (at least 1 byte), huge pages advised; NULL on failure
+ * or overflow. */
+void *an_big_calloc(size_t n, size_t size);
+
+#endif /* AN_MEM_H */
