@@ -99,12 +99,9 @@ ret_by_group(ret_ctx *c, const an_domtree *dt, const uint64_t *select)
     if (outer == NULL || count == NULL || ret == NULL || c->groups == NULL) {
         goto done;
     }
-    /* only reachable objects, and with --type only its instances */
-    for (size_t w = 0; w < (size_t)s->g.n / 64 + 1; w++) {
-        outer[w] &= ~dt->unreachable[w];
-        if (select != NULL) {
-            outer[w] &= select[w];
-        }
+    /* with --type, only its instances */
+    for (size_t w = 0; select != NULL && w < (size_t)s->g.n / 64 + 1; w++) {
+        outer[w] &= select[w];
     }
     an_aggregate(s->cols.type, dt->retained, outer, s->g.n, group_of,
                  s->n_types, n_groups - 1, count, ret);

@@ -57,5 +57,8 @@ an_group_outermost(const an_snap *s, const an_domtree *dt,
         free(bits);
         return NULL;
     }
+    for (size_t w = 0; w < (size_t)dt->n / 64 + 1; w++) {
+        bits[w] &= ~dt->unreachable[w];
+    }
     return bits;
 }

@@ -41,10 +41,11 @@ void an_aggregate(const uint32_t *type, const uint64_t *value,
                   uint32_t unknown_group, uint64_t *count, uint64_t *bytes);
 
 /*
- * an_group_outermost() - the objects none of whose strict dominators is
- * in the same group (an_dom_outermost() with the groups as classes), as
- * a bitmap of n bits: summing their retained sizes per group counts each
- * byte once.  NULL when out of memory; free().
+ * an_group_outermost() - the reachable objects none of whose strict
+ * dominators is in the same group (an_dom_outermost() with the groups as
+ * classes), as a bitmap of n bits: summing their retained sizes per group
+ * counts each byte once ("retained size of a type").  Unreachable objects
+ * are left out.  NULL when out of memory; free().
  */
 uint64_t *an_group_outermost(const an_snap *s, const an_domtree *dt,
                              const uint32_t *group_of, uint32_t n_groups);

@@ -73,7 +73,8 @@ def find_block(data, kind):
     return None, None
 
 
-COMMANDS = ["info", "summary", "diff", "paths", "referrers"]
+COMMANDS = ["info", "summary", "diff", "paths", "referrers", "retained",
+            "dominators"]
 
 
 def test_help():
@@ -111,6 +112,12 @@ def test_usage(d):
     run("referrers", a, "0xZZ", expect=2)
     run("info", "--json=1", a, expect=2)
     run("help", "nope", expect=2)
+    run("retained", expect=2)
+    run("retained", "--by", "file", a, expect=2)
+    run("retained", a, a, expect=2)
+    run("dominators", a, expect=2)
+    run("dominators", a, "0xZZ", expect=2)
+    run("summary", "--sort", "weight", a, expect=2)
 
 
 def test_info(d):
@@ -199,6 +206,150 @@ def test_diff(d):
     j = run_json("diff", "--by", "module", a, b)
     check(any(m["module"] == "app" and m["count_delta"] == 7
               for m in j.get("modules", [])), "diff --by module")
+
+
+def test_diff_totals(d):
+    """diff's totals equal summary's, in the table and the JSON."""
+    a, b = d / "a.snap", d / "b.snap"
+    sa, sb = run_json("summary", a), run_json("summary", b)
+    j = run_json("diff", a, b)
+    check(j.get("count_a") == sa["objects"] and j.get("count_b") ==
+          sb["objects"] and j.get("count_delta") == sb["objects"] -
+          sa["objects"], "diff --json count totals: %r" % {
+              k: j.get(k) for k in ("count_a", "count_b", "count_delta")})
+    check(j.get("size_a") == sa["size"] and j.get("size_b") == sb["size"],
+          "diff --json size totals")
+    check(sum(t["count_b"] for t in j["types"]) == j.get("count_b"),
+          "diff count_b is the sum of the types")
+    out, _ = run("diff", a, b)
+    check("total: %s -> %s objects" % ("{:,}".format(sa["objects"]),
+                                       "{:,}".format(sb["objects"])) in out,
+          "diff text totals: %r" % out[-200:])
+    j = run_json("diff", "--by", "module", a, b)
+    check(j.get("count_b") == sb["objects"], "diff --by module totals")
+
+
+# mksnap's heap (see mksnap.c): sizes of the leak's objects
+LEAKED, METHOD, BYTEARRAY = 56, 64, 313
+
+
+def test_retained(d):
+    a, b = d / "a.snap", d / "b.snap"
+    info = run_json("info", b)
+    j = run_json("retained", b)
+    for k in ("objects", "size", "reachable", "unreachable", "top"):
+        check(k in j, "retained --json has %s" % k)
+    check(j.get("objects") == info["objects"] and j.get("size") ==
+          info["size"], "retained totals equal info's")
+    check(j.get("unreachable") == {"count": 2, "size": 96},
+          "the unreachable cycle of two Nodes: %r" % j.get("unreachable"))
+    check(j["reachable"]["count"] + j["unreachable"]["count"] ==
+          j["objects"], "reachable + unreachable = all")
+    top = j.get("top", [])
+    check(len(top) == 20, "20 objects by default")
+    check([t["retained"] for t in top] ==
+          sorted((t["retained"] for t in top), reverse=True),
+          "top sorted by retained size")
+    # the module retains everything reachable but the unreferenced str
+    check(top and top[0]["address"] == "0x7f0000000000"
+          and top[0]["retained"] == j["reachable"]["size"] - 55,
+          "the module retains all but the unreferenced str: %r" % top[:1])
+    for t in top:
+        steps = t.get("path", [])
+        check(steps and steps[-1]["address"] == t["address"]
+              and "root" in steps[0], "top entry with its path: %r" % t)
+    j = run_json("retained", "--type", "LeakedSession", b)
+    top = j.get("top", [])
+    check(len(top) == 7 and all(t["retained"] == LEAKED + BYTEARRAY
+                                and t["size"] == LEAKED for t in top),
+          "each LeakedSession retains itself and its buffer: %r" % top)
+    check(all(any(s["label"] == "['_handlers']" for s in t["path"])
+              for t in top), "LeakedSession paths through _handlers")
+    j = run_json("retained", "--by", "type", b)
+    types = {(t["module"], t["type"]): t for t in j.get("types", [])}
+    ls = types.get(("app", "LeakedSession"), {})
+    check(ls.get("count") == 7 and ls.get("retained") ==
+          7 * (LEAKED + BYTEARRAY), "retained by type: %r" % ls)
+    m = types.get(("builtins", "method"), {})
+    check(m.get("retained") == 7 * (METHOD + LEAKED + BYTEARRAY),
+          "methods retain their sessions: %r" % m)
+    # the module dict holds the other dicts: only it counts for dict
+    dicts = types.get(("builtins", "dict"), {})
+    check(dicts.get("count") == 1, "dicts inside a dict count once: %r"
+          % dicts)
+    # a.Node: the reachable one only (the cycle is unreachable)
+    node = types.get(("a", "Node"), {})
+    check(node.get("count") == 1 and node.get("retained") == 48,
+          "a.Node retained: %r" % node)
+    retained = [t["retained"] for t in j.get("types", [])]
+    check(retained == sorted(retained, reverse=True), "types sorted")
+    j = run_json("retained", "--by", "module", b)
+    mods = {t["module"]: t for t in j.get("modules", [])}
+    check(mods.get("app", {}).get("retained") ==
+          7 * (LEAKED + BYTEARRAY) + 50 * 56,
+          "retained by module app: %r" % mods.get("app"))
+    out, _ = run("retained", "--top", "3", b)
+    check("reachable:" in out and "module @0x7f0000000000" in out
+          and "sys.modules['app']" in out, "retained text: %r" % out)
+    out, _ = run("retained", "--by", "type", b)
+    check("LeakedSession" in out and "retained" in out,
+          "retained --by type text: %r" % out)
+    run("retained", "--type", "Nope", b, expect=1)
+    # summary --retained: the same figures per type
+    j = run_json("summary", "--retained", b)
+    s_types = {(t["module"], t["type"]): t for t in j.get("types", [])}
+    check(s_types.get(("app", "LeakedSession"), {}).get("retained") ==
+          ls.get("retained") and s_types.get(("builtins", "method"),
+                                             {}).get("retained") ==
+          m.get("retained"), "summary --retained equals retained --by")
+    j = run_json("summary", "--sort", "retained", b)
+    r = [t["retained"] for t in j.get("types", [])]
+    check(r == sorted(r, reverse=True), "summary --sort retained")
+    out, _ = run("summary", "--retained", b)
+    check("retained" in out.splitlines()[0], "summary --retained column")
+    # diff --retained
+    j = run_json("diff", "--retained", a, b)
+    rows = [t for t in j.get("types", []) if t["type"] == "LeakedSession"]
+    check(rows and rows[0].get("retained_a") == 0 and
+          rows[0].get("retained_delta") == 7 * (LEAKED + BYTEARRAY),
+          "diff --retained: %r" % rows)
+    check("retained_delta" in j, "diff --retained totals")
+    out, _ = run("diff", "--retained", a, b)
+    check("retained" in out.splitlines()[0], "diff --retained column")
+    # paths --type: each group with its retained size
+    j = run_json("paths", "--type", "LeakedSession", b)
+    check(j["paths"][0].get("retained") == 7 * (LEAKED + BYTEARRAY),
+          "paths group retained: %r" % j["paths"][0].get("retained"))
+
+
+def test_dominators(d):
+    b = d / "b.snap"
+    j = run_json("dominators", b, "0x7f0001000080")   # leak 0's buffer
+    chain = j.get("chain", [])
+    check([c["type"] for c in chain] ==
+          ["module", "dict", "type", "dict", "list", "method",
+           "LeakedSession"], "dominator chain: %r" % chain)
+    check(j.get("target", {}).get("retained") == BYTEARRAY
+          and j["target"].get("unreachable") is False, "target: %r" % j)
+    check(chain and chain[-1]["retained"] == LEAKED + BYTEARRAY,
+          "the session retains its buffer")
+    check(all(set(("address", "type", "module", "size", "retained")) <=
+              set(c) for c in chain), "chain fields")
+    # a weak reference does not keep node_a alive: the module dict does
+    j = run_json("dominators", b, "0x7f0000000600")
+    check([c["address"] for c in j.get("chain", [])] ==
+          ["0x7f0000000000", "0x7f0000000100"], "weakref not a dominator")
+    # the unreachable cycle: its own island
+    j = run_json("dominators", b, "0x7f0000000b00")
+    check(j["target"]["unreachable"] is True and
+          [c["address"] for c in j["chain"]] == ["0x7f0000000a00"],
+          "island: %r" % j)
+    out, _ = run("dominators", b, "0x7f0001000080")
+    check("kept alive through 7 dominators" in out and "(this object)"
+          in out and "[root: module app]" in out, "dominators text: %r" % out)
+    out, _ = run("dominators", b, "0x7f0000000b00")
+    check("reachable from no root" in out, "island text")
+    run("dominators", b, "0x1234", expect=1)
 
 
 def test_paths(d):
@@ -343,8 +494,11 @@ def main():
         test_info(d)
         test_summary(d)
         test_diff(d)
+        test_diff_totals(d)
         test_paths(d)
         test_referrers(d)
+        test_retained(d)
+        test_dominators(d)
         test_errors(d)
     finally:
         shutil.rmtree(d, ignore_errors=True)

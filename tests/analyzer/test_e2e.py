@@ -82,6 +82,92 @@ muppy.dump(sys.argv[3])
 """
 
 
+# Ground truth for retained sizes, from the interpreter itself: dump,
+# remove the one reference to an object, collect, dump again.  What was
+# freed (objects of the first dump missing from the second, by address and
+# type) and was reachable from the object is what the object retained.
+# Restricting to what the object reaches leaves out the dump's own
+# transient objects.  Removing a listener (a bound method) frees the
+# method and its session: the session retains all that but the method.
+HEAPGEN_RETAINED = r"""
+import gc, json, sys
+sys.path.insert(0, sys.argv[1])
+import heapgen, muppy
+d = sys.argv[2]
+heapgen.build(int(sys.argv[3]), leak=50)
+gc.collect()
+handler = heapgen.EventBus._handlers[7]
+session = handler.__self__
+ids = {"tree": id(heapgen.APP["tree"]), "method": id(handler),
+       "session": id(session), "buffer": id(session.buffer),
+       "history": id(session.history)}
+del handler, session
+muppy.dump(d + "/a.snap")
+del heapgen.APP["tree"]
+gc.collect()
+muppy.dump(d + "/b.snap")
+del heapgen.EventBus._handlers[7]
+gc.collect()
+muppy.dump(d + "/c.snap")
+
+def index(s):
+    return {(s.address[i], s.type_name(i)): i for i in range(s.objects)}
+
+def freed_from(before, after, addr):
+    ia, ib = index(before), index(after)
+    start = [i for i in range(before.objects) if before.address[i] == addr]
+    seen, todo = set(start), list(start)
+    while todo:        # what the object reaches by strong references
+        for t, kind, _ in before.edges_of(todo.pop()):
+            if not kind & 0x80 and t not in seen:
+                seen.add(t)
+                todo.append(t)
+    gone = [i for i in seen if (before.address[i], before.type_name(i))
+            not in ib]
+    return sum(before.size[i] for i in gone), len(gone), start[0]
+
+a, b, c = (muppy.load(d + n) for n in ("/a.snap", "/b.snap", "/c.snap"))
+out = {"ids": {k: hex(v) for k, v in ids.items()}}
+out["tree"] = freed_from(a, b, ids["tree"])[:2]
+size, count, method = freed_from(b, c, ids["method"])
+out["method"] = (size, count)
+out["session"] = (size - b.size[method], count - 1)
+print(json.dumps(out))
+"""
+
+
+def check_retained(args, heapgen_dir, d):
+    """Retained sizes equal what the interpreter frees."""
+    p = python(args, HEAPGEN_RETAINED, heapgen_dir, d, args.scale)
+    if p.returncode != 0:
+        fail("heapgen retained dumps failed: %s" % p.stderr.decode()[-2000:])
+        return
+    truth = json.loads(p.stdout.decode())
+    ids = truth["ids"]
+    a, b = os.path.join(d, "a.snap"), os.path.join(d, "b.snap")
+    for snap, what in ((a, "tree"), (b, "method"), (b, "session")):
+        j = analyze_json(args, "dominators", snap, ids[what])
+        size, count = truth[what]
+        check(j.get("target", {}).get("retained") == size and count > 1,
+              "retained size of the %s: %r, the interpreter freed %d bytes "
+              "in %d objects" % (what, j.get("target"), size, count))
+    # the session retains its payload: it dominates its buffer and history
+    for what in ("buffer", "history"):
+        j = analyze_json(args, "dominators", b, ids[what])
+        chain = j.get("chain", [])
+        check(chain and chain[-1]["address"] == ids["session"]
+              and chain[-2]["address"] == ids["method"],
+              "the session dominates its %s: %r" % (what, chain[-2:]))
+    # the tree's root node retains every other node
+    j = analyze_json(args, "retained", "--type", "TreeNode", "--top", "1", a)
+    check([t["address"] for t in j.get("top", [])] == [ids["tree"]],
+          "the root node first among TreeNodes: %r" % j.get("top"))
+    j = analyze_json(args, "retained", "--type", "LeakedSession", b)
+    check(len(j.get("top", [])) == 20 and all(
+        t["retained"] == truth["session"][0] for t in j["top"]),
+        "every LeakedSession retains as much: %r" % j.get("top", [])[:2])
+
+
 def check_leak(args, a, b, type_name, k, through, k_total=None):
     """+k instances from a to b; k_total (default k) held in b."""
     k_total = k if k_total is None else k_total
@@ -152,6 +238,8 @@ def main():
                 check_leak(args, a, b, "LeakedSession", args.leak,
                            "_handlers")
                 ran += 1
+            check_retained(args, heapgen_dir, d)
+            ran += 1
         else:
             print("note: %s/heapgen.py not found: heapgen part skipped"
                   % heapgen_dir)
