@@ -8,6 +8,33 @@
 
 #include "util.h"
 
+const char *
+an_choose_format(const char *name, int json, unsigned allowed,
+                 an_format *out)
+{
+    static const char *const names[] = {"text", "json", "markdown", "dot"};
+    static char msg[128];
+
+    allowed |= AN_FORMAT_BIT(AN_FORMAT_TEXT) | AN_FORMAT_BIT(AN_FORMAT_JSON);
+    *out = json ? AN_FORMAT_JSON : AN_FORMAT_TEXT;
+    if (name == NULL) {
+        return NULL;
+    }
+    for (int f = 0; f < (int)(sizeof(names) / sizeof(names[0])); f++) {
+        if (strcmp(name, names[f]) != 0 || !(allowed & AN_FORMAT_BIT(f))) {
+            continue;
+        }
+        if (json && f != AN_FORMAT_JSON) {
+            return "--json and --format disagree";
+        }
+        *out = (an_format)f;
+        return NULL;
+    }
+    snprintf(msg, sizeof(msg), "bad value '%.60s' for option '--format'",
+             name);
+    return msg;
+}
+
 /* One process, one terminal: the progress display is shared. */
 static an_progress an_output_progress;
 

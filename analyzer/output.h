@@ -18,6 +18,24 @@
 #include "snap.h"
 #include "util.h"
 
+/* Output formats of --format (and --json). */
+typedef enum an_format {
+    AN_FORMAT_TEXT = 0,     /* tables for people (the default) */
+    AN_FORMAT_JSON,         /* spec/json.md */
+    AN_FORMAT_MARKDOWN,     /* GitHub-flavoured tables, for bug reports */
+    AN_FORMAT_DOT           /* Graphviz */
+} an_format;
+#define AN_FORMAT_BIT(f) (1u << (f))
+
+/*
+ * an_choose_format() - the output format of a command from its --format
+ * NAME (NULL when not given: text) and --json flag; `allowed` is a mask
+ * of AN_FORMAT_BIT()s (text and json are always allowed).  Returns NULL,
+ * or the message of a usage error ("bad value 'x' for option '--format'").
+ */
+const char *an_choose_format(const char *name, int json, unsigned allowed,
+                             an_format *out);
+
 /*
  * an_open() - open a snapshot (MF_READ_PARTIAL when `partial`) with a
  * progress display on a terminal.  Prints the error and returns the exit

@@ -378,6 +378,42 @@ an_table_print(an_table *t, FILE *f, const char *indent)
     }
 }
 
+/* A cell with "|" escaped for a markdown table. */
+static void
+an_markdown_cell(FILE *f, const char *s)
+{
+    for (; s != NULL && *s; s++) {
+        if (*s == '|') {
+            fputc('\\', f);
+        }
+        fputc(*s == '\n' ? ' ' : *s, f);
+    }
+}
+
+void
+an_table_print_markdown(an_table *t, FILE *f)
+{
+    if (t == NULL || t->n_rows == 0) {
+        return;
+    }
+    for (size_t r = 0; r < t->n_rows; r++) {
+        fputc('|', f);
+        for (int c = 0; c < t->n_cols; c++) {
+            fputc(' ', f);
+            an_markdown_cell(f, t->cells[r * t->n_cols + c]);
+            fputs(" |", f);
+        }
+        fputc('\n', f);
+        if (r == 0) {
+            fputc('|', f);
+            for (int c = 0; c < t->n_cols; c++) {
+                fputs(t->align[c] == 'r' ? " ---: |" : " --- |", f);
+            }
+            fputc('\n', f);
+        }
+    }
+}
+
 void
 an_table_free(an_table *t)
 {

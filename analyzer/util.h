@@ -87,6 +87,10 @@ void an_table_row(an_table *t, const char *const *cells);
 /* Append a row with printf-style cells separated by '\t' in fmt output. */
 void an_table_rowf(an_table *t, const char *fmt, ...) AN_PRINTF(2, 3);
 void an_table_print(an_table *t, FILE *f, const char *indent);
+/* The same as a GitHub-flavoured markdown table: the first row is the
+ * header, numeric columns are right-aligned ("---:"), "|" in cells is
+ * escaped. */
+void an_table_print_markdown(an_table *t, FILE *f);
 void an_table_free(an_table *t);
 
 /* ---- growable strings ------------------------------------------------ */

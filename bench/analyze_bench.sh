@@ -4,9 +4,10 @@
 #
 # Dumps heapgen (../shared/bench/heapgen.py) at SCALE (default 1000000:
 # about 6.3M objects, 10.6M edges) twice in one process with the muppy
-# dumper - before and after planting a leak - then runs every command as a
-# whole process under /usr/bin/time -v, 3 times each, and prints the median
-# wall seconds and the peak RSS (MiB and bytes per object).  The baseline
+# dumper - before and after planting a leak - and a linked list of a
+# million objects (chain.snap), then runs every command as a whole process
+# under /usr/bin/time -v, 3 times each, and prints the median wall seconds
+# and the peak RSS (MiB and bytes per object of the snapshot analyzed).  The baseline
 # rows (reading the snapshot with cat, starting a process) show the floor
 # and the noise of the machine in the same run.
 #
@@ -65,6 +66,7 @@ else
 fi
 A=$DIR/a.snap
 B=$DIR/b.snap
+CHAIN=$DIR/chain.snap
 
 if [ ! -f "$A" ] || [ ! -f "$B" ] || [ "${BENCH_REDUMP:-0}" = 1 ]; then
     echo "dumping heapgen --scale $SCALE twice (leak $LEAK) into $DIR ..." >&2
@@ -86,8 +88,28 @@ print("b.snap: %d objects, %d edges, %d bytes, %.2f s"
       % (r.objects, r.edges, r.bytes_written, r.seconds), file=sys.stderr)
 PYEOF
 fi
-OBJECTS=$("$AN" info --json "$B" | "$PY" -c \
-    'import json,sys; print(json.load(sys.stdin)["objects"])')
+if [ ! -f "$CHAIN" ] || [ "${BENCH_REDUMP:-0}" = 1 ]; then
+    # the shape that made paths --type quadratic: a linked list of a
+    # million __slots__ objects
+    PYTHONPATH="$BUILD/python" "$PY" - "$CHAIN" <<'PYEOF'
+import sys, muppy
+class ChainNode:
+    __slots__ = ("next",)
+head = None
+for _ in range(1000000):
+    node = ChainNode()
+    node.next = head
+    head = node
+r = muppy.dump(sys.argv[1])
+print("chain.snap: %d objects, %d edges, %.2f s"
+      % (r.objects, r.edges, r.seconds), file=sys.stderr)
+PYEOF
+fi
+objects_of() {
+    "$AN" info --json "$1" | "$PY" -c \
+        'import json,sys; print(json.load(sys.stdin)["objects"])'
+}
+OBJECTS=$(objects_of "$B")
 LEAK_ADDR=$("$AN" paths --type LeakedSession --json "$B" | "$PY" -c '
 import json, sys
 j = json.load(sys.stdin)
@@ -147,3 +169,12 @@ bench "paths --type LeakedSession b.snap" "$AN" paths --type LeakedSession \
 bench "paths --type dict b.snap" "$AN" paths --type dict "$B"
 bench "paths b.snap ADDRESS" "$AN" paths "$B" "$LEAK_ADDR"
 bench "referrers b.snap ADDRESS" "$AN" referrers "$B" "$LEAK_ADDR"
+bench "summary --retained b.snap" "$AN" summary --retained "$B"
+bench "retained b.snap (top 20, with paths)" "$AN" retained "$B"
+bench "retained --by type b.snap" "$AN" retained --by type "$B"
+bench "dominators b.snap ADDRESS" "$AN" dominators "$B" "$LEAK_ADDR"
+bench "diff --retained a.snap b.snap" "$AN" diff --retained "$A" "$B"
+OBJECTS=$(objects_of "$CHAIN")
+bench "paths --type ChainNode chain.snap" "$AN" paths --type ChainNode \
+    "$CHAIN"
+bench "retained chain.snap" "$AN" retained "$CHAIN"

@@ -27,6 +27,9 @@ run "$analyze" paths --type RequestContext "$out/after.snap"
 addr=$("$analyze" paths --type RequestContext "$out/after.snap" \
        | grep -o '@0x[0-9a-f]*' | head -n 1 | tr -d @)
 run "$analyze" referrers --depth 3 --max-children 3 "$out/after.snap" "$addr"
+run "$analyze" dominators "$out/after.snap" "$addr"
+run "$analyze" retained --top 3 "$out/after.snap"
+run "$analyze" retained --by type --top 5 "$out/after.snap"
 # the same program, dumped by the muppy-dump command when it ends
 run "$py" -m muppy run -o "$out/exit.snap" \
     "$top/samples/programs/leaky_cache.py"
