@@ -20,7 +20,8 @@
 static const an_usage diff_usage = {
     "diff",
     "[--by type|module] [--top N] [--fail-above BYTES]\n"
-    " [--objects] [--retained] [--partial] [--json] A.snap B.snap",
+    " [--objects] [--retained] [--format text|markdown] [--partial]\n"
+    " [--json] A.snap B.snap",
     "what grew between two snapshots",
     "Matches types across the snapshots by module and qualified name and\n"
     "prints the change of their count and size, largest growth first.\n"
@@ -170,7 +171,7 @@ diff_json(const an_diff *d, uint64_t top, char **argv, int retained,
 
 static void
 diff_text_new(an_diff *d, const unsigned char *amb, uint64_t top,
-              const an_snap *b)
+              const an_snap *b, an_format fmt)
 {
     char c1[32], s1[32], nb[512];
     an_table *t;
@@ -191,27 +192,34 @@ diff_text_new(an_diff *d, const unsigned char *amb, uint64_t top,
                       diff_name(d, amb, d->rows[i].id, nb, sizeof(nb)));
     }
     if (d->new_count > 0) {
-        an_table_print(t, stdout, "  ");
+        if (fmt == AN_FORMAT_MARKDOWN) {
+            printf("\n");
+        }
+        an_table_emit(t, fmt, "  ");
     }
     an_table_free(t);
     if (d->n_largest > 0) {
-        printf("largest new objects:\n");
+        printf("%slargest new objects:\n%s",
+               fmt == AN_FORMAT_MARKDOWN ? "\n" : "",
+               fmt == AN_FORMAT_MARKDOWN ? "\n" : "");
         t = an_table_new(3, "lrl");
+        an_table_rowf(t, "address\tsize\ttype");
         for (uint32_t i = 0; i < d->n_largest; i++) {
             an_table_rowf(t, "0x%llx\t%s\t%s",
                           (unsigned long long)d->largest[i].address,
                           an_format_size(d->largest[i].size, s1, sizeof(s1)),
                           b->keys[d->largest[i].key].display);
         }
-        an_table_print(t, stdout, "  ");
+        an_table_emit(t, fmt, "  ");
         an_table_free(t);
     }
 }
 
 static void
-diff_text(an_diff *d, uint64_t top, int retained, const an_snap *b)
+diff_text(an_diff *d, uint64_t top, int retained, const an_snap *b,
+          an_format fmt)
 {
-    unsigned char *amb = d->by_module ? NULL : an_diff_ambiguous(d);
+    unsigned char *amb = d->by_module ? NULL : an_strmap_ambiguous(d->names);
     an_table *t = an_table_new(retained ? 7 : 5,
                                retained ? "rrrrrrl" : "rrrrl");
     char c1[32], c2[40], s1[32], s2[32], r1[32], r2[32], nb[512];
@@ -260,10 +268,11 @@ diff_text(an_diff *d, uint64_t top, int retained, const an_snap *b)
         printf("no %s changed\n", what);
     }
     else {
-        an_table_print(t, stdout, NULL);
+        an_table_emit(t, fmt, NULL);
     }
     an_table_free(t);
-    printf("total: %s -> %s objects (%s), %s -> ",
+    printf("%stotal: %s -> %s objects (%s), %s -> ",
+           fmt == AN_FORMAT_MARKDOWN ? "\n" : "",
            an_format_count(d->count_a, c1, sizeof(c1)),
            an_format_count(d->count_b, c2, sizeof(c2)),
            an_format_count_delta(diff_delta(d->count_a, d->count_b), nb,
@@ -277,7 +286,7 @@ diff_text(an_diff *d, uint64_t top, int retained, const an_snap *b)
     }
     printf("\n");
     if (d->objects) {
-        diff_text_new(d, amb, top, b);
+        diff_text_new(d, amb, top, b, fmt);
     }
     free(amb);
 }
@@ -334,8 +343,9 @@ int
 cmd_diff(int argc, char **argv)
 {
     int partial = 0, json = 0, objects = 0, retained = 0;
-    const char *by = "type";
+    const char *by = "type", *format = NULL, *why_fmt;
     uint64_t top = UINT64_MAX, fail_above = UINT64_MAX;
+    an_format fmt;
     const an_option opts[] = {
         {AN_OPT_STRING, 0, "by", &by, "WHAT",
          "group by 'type' (default) or 'module'"},
@@ -347,6 +357,8 @@ cmd_diff(int argc, char **argv)
          "list the new objects of B (same process only)"},
         {AN_OPT_FLAG, 0, "retained", &retained, NULL,
          "add the change of each group's retained size"},
+        {AN_OPT_STRING, 0, "format", &format, "FORMAT",
+         "'text' (default), 'markdown' or 'json'"},
         {AN_OPT_FLAG, 0, "partial", &partial, NULL,
          "use the valid blocks of truncated or damaged files"},
         {AN_OPT_FLAG, 0, "json", &json, NULL, "print JSON (spec/json.md)"},
@@ -373,7 +385,12 @@ cmd_diff(int argc, char **argv)
         return an_usage_error(&diff_usage, opts,
                               "bad value '%s' for option '--by'", by);
     }
-    if (top == UINT64_MAX && !json) {
+    why_fmt = an_choose_format(format, json,
+                               AN_FORMAT_BIT(AN_FORMAT_MARKDOWN), &fmt);
+    if (why_fmt != NULL) {
+        return an_usage_error(&diff_usage, opts, "%s", why_fmt);
+    }
+    if (top == UINT64_MAX && fmt != AN_FORMAT_JSON) {
         top = 20;
     }
     if (objects) {
@@ -412,11 +429,11 @@ cmd_diff(int argc, char **argv)
         goto done;
     }
     an_diff_sort(&d);
-    if (json) {
+    if (fmt == AN_FORMAT_JSON) {
         diff_json(&d, top, argv, retained, &b);
     }
     else {
-        diff_text(&d, top, retained, &b);
+        diff_text(&d, top, retained, &b, fmt);
     }
     status = AN_EXIT_OK;
     if (fail_above != UINT64_MAX && d.size_b > d.size_a

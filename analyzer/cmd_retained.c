@@ -22,8 +22,8 @@
 
 static const an_usage retained_usage = {
     "retained",
-    "[--top N] [--type NAME] [--by type|module] [--partial]\n"
-    " [--json] SNAP",
+    "[--top N] [--type NAME] [--by type|module]\n"
+    " [--format text|markdown] [--partial] [--json] SNAP",
     "what would be freed: objects by retained size",
     "Computes the dominator tree of the heap: an object dominates another\n"
     "when every path from the roots to it passes through the first, and\n"
@@ -298,7 +298,7 @@ ret_text_totals(const ret_ctx *c)
 }
 
 static void
-ret_text_groups(const ret_ctx *c, uint64_t top)
+ret_text_groups(const ret_ctx *c, uint64_t top, an_format fmt)
 {
     an_table *t = an_table_new(4, "rrrl");
     char n[32], r[32], sh[32];
@@ -314,7 +314,7 @@ ret_text_groups(const ret_ctx *c, uint64_t top)
                       an_format_size(g->retained, r, sizeof(r)), sh,
                       ret_group_name(c, g->group));
     }
-    an_table_print(t, stdout, NULL);
+    an_table_emit(t, fmt, NULL);
     an_table_free(t);
     if (c->n_groups > top) {
         printf("(%llu of %u %s shown)\n", (unsigned long long)top,
@@ -322,15 +322,19 @@ ret_text_groups(const ret_ctx *c, uint64_t top)
     }
 }
 
+/* The objects by retained size, each with its path: in text on the line
+ * under it, in markdown in code blocks after the table. */
 static int
-ret_text_top(ret_ctx *c)
+ret_text_top(ret_ctx *c, an_format fmt)
 {
-    an_table *t = an_table_new(4, "rrrl");
-    char r[32], sz[32], sh[32], addr[32];
-    const char *cells[4] = {"", "", "", ""};
-    int rc = 0;
+    an_table *t = an_table_new(5, "rrrrl");
+    an_sbuf paths = {0};
+    char r[32], sz[32], sh[32], addr[32], no[32];
+    const char *cells[5] = {"", "", "", "", ""};
+    int md = fmt == AN_FORMAT_MARKDOWN, rc = 0;
 
-    an_table_rowf(t, "retained\tshare\tsize\tobject / path from a root");
+    an_table_rowf(t, "#\tretained\tshare\tsize\t%s",
+                  md ? "object" : "object / path from a root");
     for (uint32_t i = 0; i < c->n_top; i++) {
         const ret_entry *e = &c->top[i];
         an_sbuf path = {0};
@@ -340,20 +344,29 @@ ret_text_top(ret_ctx *c)
             rc = -1;
             break;
         }
+        snprintf(no, sizeof(no), "%u", i + 1);
         ret_share(e->retained, c->reach_size, sh, sizeof(sh));
-        an_table_rowf(t, "%s\t%s\t%s\t%s @%s",
+        an_table_rowf(t, "%s\t%s\t%s\t%s\t%s @%s", no,
                       an_format_size(e->retained, r, sizeof(r)), sh,
                       an_format_size(e->size, sz, sizeof(sz)),
                       c->s.keys[an_snap_key_of(&c->s, e->obj)].display,
                       an_address_text(&c->s, e->obj, addr, sizeof(addr)));
+        if (md) {
+            an_sbuf_printf(&paths, "\n#%s:\n\n```\n", no);
+            an_format_path(&paths, &c->s, &c->roots, &c->bfs, &c->pb);
+            an_sbuf_printf(&paths, "\n```\n");
+            continue;
+        }
         an_sbuf_printf(&path, "  ");
         an_format_path(&path, &c->s, &c->roots, &c->bfs, &c->pb);
-        cells[3] = an_sbuf_str(&path);
+        cells[4] = an_sbuf_str(&path);
         an_table_row(t, cells);
         an_sbuf_free(&path);
     }
-    an_table_print(t, stdout, NULL);
+    an_table_emit(t, fmt, NULL);
     an_table_free(t);
+    fputs(an_sbuf_str(&paths), stdout);
+    an_sbuf_free(&paths);
     return rc;
 }
 
@@ -361,8 +374,9 @@ int
 cmd_retained(int argc, char **argv)
 {
     int partial = 0, json = 0, status, npos;
-    const char *by = NULL, *type_name = NULL;
+    const char *by = NULL, *type_name = NULL, *format = NULL, *why;
     uint64_t top = UINT64_MAX;
+    an_format fmt;
     const an_option opts[] = {
         {AN_OPT_UINT, 'n', "top", &top, "N",
          "show N objects or groups (default 20; JSON objects: 20, "
@@ -371,6 +385,8 @@ cmd_retained(int argc, char **argv)
          "only instances of type NAME (qualname or module.qualname)"},
         {AN_OPT_STRING, 0, "by", &by, "WHAT",
          "retained size per 'type' or 'module'"},
+        {AN_OPT_STRING, 0, "format", &format, "FORMAT",
+         "'text' (default), 'markdown' or 'json'"},
         {AN_OPT_FLAG, 0, "partial", &partial, NULL,
          "use the valid blocks of a truncated or damaged file"},
         {AN_OPT_FLAG, 0, "json", &json, NULL, "print JSON (spec/json.md)"},
@@ -393,6 +409,12 @@ cmd_retained(int argc, char **argv)
         return an_usage_error(&retained_usage, opts,
                               "bad value '%s' for option '--by'", by);
     }
+    why = an_choose_format(format, json, AN_FORMAT_BIT(AN_FORMAT_MARKDOWN),
+                           &fmt);
+    if (why != NULL) {
+        return an_usage_error(&retained_usage, opts, "%s", why);
+    }
+    json = fmt == AN_FORMAT_JSON;
     c.by = by != NULL;
     c.by_module = c.by && strcmp(by, "module") == 0;
     top_objects = top == UINT64_MAX ? 20 : top;
@@ -428,10 +450,13 @@ cmd_retained(int argc, char **argv)
     }
     else {
         ret_text_totals(&c);
-        if (c.by) {
-            ret_text_groups(&c, top_groups);
+        if (fmt == AN_FORMAT_MARKDOWN) {
+            printf("\n");
         }
-        else if (ret_text_top(&c) != 0) {
+        if (c.by) {
+            ret_text_groups(&c, top_groups, fmt);
+        }
+        else if (ret_text_top(&c, fmt) != 0) {
             an_error("out of memory");
             goto done;
         }

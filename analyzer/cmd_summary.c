@@ -15,7 +15,8 @@
 static const an_usage summary_usage = {
     "summary",
     "[--sort size|count|retained] [--top N] [--by type|module]\n"
-    " [--type NAME] [--retained] [--partial] [--json] SNAP",
+    " [--type NAME] [--retained] [--format text|markdown] [--partial]\n"
+    " [--json] SNAP",
     "objects grouped by type, largest first",
     "Groups the objects of the snapshot by type (module and qualified\n"
     "name) or by the type's module, with the count, the total size and its\n"
@@ -114,7 +115,7 @@ sum_json(const an_snap *s, const sum_result *r, int by_module,
 
 static void
 sum_text(const an_snap *s, const sum_result *r, int by_module,
-         int retained, uint64_t top)
+         int retained, uint64_t top, an_format fmt)
 {
     an_table *t = an_table_new(retained ? 5 : 4, retained ? "rrrrl"
                                                           : "rrrl");
@@ -148,9 +149,10 @@ sum_text(const an_snap *s, const sum_result *r, int by_module,
                           name[0] ? name : "(no module)");
         }
     }
-    an_table_print(t, stdout, NULL);
+    an_table_emit(t, fmt, NULL);
     an_table_free(t);
-    printf("total: %s objects, %s", an_format_count(r->count, c, sizeof(c)),
+    printf("%stotal: %s objects, %s", fmt == AN_FORMAT_MARKDOWN ? "\n" : "",
+           an_format_count(r->count, c, sizeof(c)),
            an_format_size(r->size, sz, sizeof(sz)));
     if ((uint64_t)r->n_rows > top) {
         printf(" (%llu of %u %s shown)", (unsigned long long)top, r->n_rows,
@@ -164,6 +166,8 @@ cmd_summary(int argc, char **argv)
 {
     int partial = 0, json = 0, retained = 0;
     const char *sort = "size", *by = "type", *type_name = NULL;
+    const char *format = NULL, *why;
+    an_format fmt;
     uint64_t top = UINT64_MAX;
     const an_option opts[] = {
         {AN_OPT_STRING, 0, "sort", &sort, "KEY",
@@ -176,6 +180,8 @@ cmd_summary(int argc, char **argv)
          "only types named NAME (qualname or module.qualname)"},
         {AN_OPT_FLAG, 0, "retained", &retained, NULL,
          "add each group's retained size (loads the edges)"},
+        {AN_OPT_STRING, 0, "format", &format, "FORMAT",
+         "'text' (default), 'markdown' or 'json'"},
         {AN_OPT_FLAG, 0, "partial", &partial, NULL,
          "use the valid blocks of a truncated or damaged file"},
         {AN_OPT_FLAG, 0, "json", &json, NULL, "print JSON (spec/json.md)"},
@@ -222,7 +228,12 @@ cmd_summary(int argc, char **argv)
                               "bad value '%s' for option '--by'", by);
     }
     by_module = strcmp(by, "module") == 0;
-    if (top == UINT64_MAX && !json) {
+    why = an_choose_format(format, json, AN_FORMAT_BIT(AN_FORMAT_MARKDOWN),
+                           &fmt);
+    if (why != NULL) {
+        return an_usage_error(&summary_usage, opts, "%s", why);
+    }
+    if (top == UINT64_MAX && fmt != AN_FORMAT_JSON) {
         top = 20;
     }
     if (retained) {
@@ -308,11 +319,11 @@ cmd_summary(int argc, char **argv)
     }
     qsort(r.rows, r.n_rows, sizeof(sum_row), sum_cmp);
 
-    if (json) {
+    if (fmt == AN_FORMAT_JSON) {
         sum_json(&s, &r, by_module, retained, top);
     }
     else {
-        sum_text(&s, &r, by_module, retained, top);
+        sum_text(&s, &r, by_module, retained, top, fmt);
     }
     status = AN_EXIT_OK;
     goto done;

@@ -22,5 +22,7 @@ int cmd_paths(int argc, char **argv);
 int cmd_referrers(int argc, char **argv);
 int cmd_retained(int argc, char **argv);
 int cmd_dominators(int argc, char **argv);
+int cmd_leaks(int argc, char **argv);
+int cmd_trend(int argc, char **argv);
 
 #endif /* AN_COMMANDS_H */

@@ -16,8 +16,7 @@ an_diff_init(an_diff *d, int by_module, int objects)
     d->by_module = by_module;
     d->objects = objects;
     d->names = an_strmap_new();
-    d->type_names = an_strmap_new();
-    if (d->names == NULL || d->type_names == NULL) {
+    if (d->names == NULL) {
         an_diff_free(d);
         return -1;
     }
@@ -28,8 +27,7 @@ void
 an_diff_free(an_diff *d)
 {
     an_strmap_free(d->names);
-    an_strmap_free(d->type_names);
-    an_u64map_free(&d->old);
+    an_objset_free(&d->old);
     free(d->rows);
     memset(d, 0, sizeof(*d));
 }
@@ -88,58 +86,14 @@ an_diff_rows(an_diff *d)
     return 0;
 }
 
-/* Type name ids of s's keys in d->type_names: added for A, looked up
- * for B (MF_NONE for a type A did not have).  n_keys + 1 entries. */
-static uint32_t *
-an_diff_type_ids(an_diff *d, const an_snap *s, int add)
-{
-    uint32_t *kid = malloc(((size_t)s->n_keys + 1) * sizeof(uint32_t));
-    int added;
-
-    if (kid == NULL) {
-        return NULL;
-    }
-    for (uint32_t k = 0; k <= s->n_keys; k++) {
-        const an_key *key = &s->keys[k];
-        size_t ml = strlen(key->module), ql = strlen(key->qualname);
-
-        if (add) {
-            kid[k] = an_strmap_intern(d->type_names, key->module, ml,
-                                      key->qualname, ql, &added);
-            if (kid[k] == MF_NONE) {
-                free(kid);
-                return NULL;
-            }
-        }
-        else {
-            kid[k] = an_strmap_get(d->type_names, key->module, ml,
-                                   key->qualname, ql);
-        }
-    }
-    return kid;
-}
-
 /* Remember A's objects by address. */
 static int
 an_diff_remember(an_diff *d, const an_snap *a)
 {
-    uint32_t *kid = an_diff_type_ids(d, a, 1);
-    int rc = -1;
-
-    if (kid == NULL || an_u64map_init(&d->old, a->cols.n_objects) != 0) {
-        goto done;
+    if (an_objset_init(&d->old, a->cols.n_objects) != 0) {
+        return -1;
     }
-    for (uint32_t i = 0; i < a->cols.n_objects; i++) {
-        if (an_u64map_put(&d->old, a->cols.address[i],
-                          kid[an_snap_key_of(a, i)]) != 0) {
-            goto done;
-        }
-    }
-    rc = 0;
-
-done:
-    free(kid);
-    return rc;
+    return an_objset_add_snap(&d->old, a, NULL);
 }
 
 /* Keep the AN_DIFF_LARGEST largest new objects, largest first. */
@@ -170,18 +124,18 @@ static int
 an_diff_new_objects(an_diff *d, const an_snap *b, const uint32_t *group_of,
                     const uint32_t *to_union)
 {
-    uint32_t *kid = an_diff_type_ids(d, b, 0);
+    uint32_t *kid = an_objset_names(&d->old, b, 0);
     uint32_t unknown = an_group_unknown(b, d->by_module);
 
     if (kid == NULL) {
         return -1;
     }
     for (uint32_t i = 0; i < b->cols.n_objects; i++) {
-        uint32_t old = an_u64map_get(&d->old, b->cols.address[i]);
         uint32_t t = b->cols.type[i];
         an_diff_row *r;
 
-        if (old != MF_NONE && old == kid[an_snap_key_of(b, i)]) {
+        if (an_objset_has(&d->old, b->cols.address[i],
+                          kid[an_snap_key_of(b, i)])) {
             continue;           /* same address, same type: old */
         }
         r = &d->rows[to_union[t < b->n_types ? group_of[t] : unknown]];
@@ -293,41 +247,4 @@ void
 an_diff_sort(an_diff *d)
 {
     qsort(d->rows, d->n_rows, sizeof(an_diff_row), an_diff_cmp);
-}
-
-unsigned char *
-an_diff_ambiguous(const an_diff *d)
-{
-    uint32_t n = an_strmap_count(d->names);
-    unsigned char *amb = calloc((size_t)n + 1, 1);
-    an_strmap *q = an_strmap_new();
-    uint32_t *first = calloc((size_t)n + 1, sizeof(uint32_t));
-    int added;
-
-    if (amb == NULL || q == NULL || first == NULL) {
-        free(amb);
-        an_strmap_free(q);
-        free(first);
-        return NULL;
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        const char *m, *qn;
-        uint32_t id;
-
-        an_strmap_key(d->names, i, &m, &qn);
-        id = an_strmap_intern(q, "", 0, qn, strlen(qn), &added);
-        if (id == MF_NONE) {
-            continue;
-        }
-        if (added) {
-            first[id] = i;
-        }
-        else {
-            amb[i] = 1;
-            amb[first[id]] = 1;
-        }
-    }
-    an_strmap_free(q);
-    free(first);
-    return amb;
 }

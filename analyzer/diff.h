@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "maps.h"
+#include "objset.h"
 #include "snap.h"
 
 typedef struct an_diff_row {
@@ -47,8 +48,7 @@ typedef struct an_diff {
     uint64_t new_count, new_size;
     an_diff_new largest[AN_DIFF_LARGEST];   /* largest first */
     uint32_t n_largest;
-    an_u64map old;              /* A's address -> type name id */
-    an_strmap *type_names;      /* (module, qualname) of A's keys */
+    an_objset old;              /* A's objects */
 } an_diff;
 
 /* Start an empty model.  Returns 0, or -1 when out of memory. */
@@ -68,13 +68,6 @@ int an_diff_add(an_diff *d, int which, const an_snap *s,
 /* Sort the rows by size growth (descending), then count growth, then
  * first appearance. */
 void an_diff_sort(an_diff *d);
-
-/*
- * an_diff_ambiguous() - per group id, 1 when another group has the same
- * qualname (the name must then show its module).  NULL when out of
- * memory; free().
- */
-unsigned char *an_diff_ambiguous(const an_diff *d);
 
 void an_diff_free(an_diff *d);
 

@@ -501,16 +501,21 @@ an_dom_chain(const an_domtree *dt, uint32_t obj, uint32_t *out,
     return len;
 }
 
-int
-an_dom_outermost(const an_domtree *dt, const uint32_t *type,
-                 const uint32_t *class_of_type, uint32_t n_types,
-                 uint32_t unknown_class, uint32_t n_classes, uint64_t *out)
+/* The class of object v in a walk of the dominator tree, or a value >=
+ * n_classes for none. */
+typedef uint32_t (*dom_class_fn)(const void *ctx, uint32_t v);
+
+/* Walk the dominator tree depth first, counting per class the objects on
+ * the current path: v is outermost when no ancestor has its class. */
+static int
+dom_walk_outermost(const an_domtree *dt, dom_class_fn class_of,
+                   const void *ctx, uint32_t n_classes, uint64_t *out)
 {
     uint32_t n = dt->n;
     uint32_t *child_start = NULL, *child = NULL, *active = NULL;
-    uint32_t *stack = NULL;     /* the tree path: node, then its cursor */
-    uint32_t *cursor = NULL;
-    size_t top = 0;
+    uint32_t *stack = NULL;     /* the tree path */
+    uint32_t *cursor = NULL;    /* per level: the next child to visit */
+    size_t top;
     int rc = -1;
 
     /* children lists; node n stands for the super-root */
@@ -540,7 +545,6 @@ an_dom_outermost(const an_domtree *dt, const uint32_t *type,
     }
     child_start[0] = 0;
 
-    /* walk the tree, counting per class the instances on the path */
     stack[0] = n;
     cursor[0] = child_start[n];
     top = 1;
@@ -549,8 +553,7 @@ an_dom_outermost(const an_domtree *dt, const uint32_t *type,
 
         if (cursor[top - 1] < child_start[p + 1]) {
             uint32_t v = child[cursor[top - 1]++];
-            uint32_t t = type[v];
-            uint32_t c = t < n_types ? class_of_type[t] : unknown_class;
+            uint32_t c = class_of(ctx, v);
 
             if (c < n_classes) {
                 if (active[c] == 0) {
@@ -564,8 +567,7 @@ an_dom_outermost(const an_domtree *dt, const uint32_t *type,
         }
         else {
             if (p != n) {
-                uint32_t t = type[p];
-                uint32_t c = t < n_types ? class_of_type[t] : unknown_class;
+                uint32_t c = class_of(ctx, p);
 
                 if (c < n_classes) {
                     active[c]--;
@@ -583,6 +585,43 @@ done:
     free(stack);
     free(cursor);
     return rc;
+}
+
+typedef struct dom_type_classes {
+    const uint32_t *type, *class_of_type;
+    uint32_t n_types, unknown_class;
+} dom_type_classes;
+
+static uint32_t
+dom_class_of_type(const void *ctx, uint32_t v)
+{
+    const dom_type_classes *c = ctx;
+    uint32_t t = c->type[v];
+
+    return t < c->n_types ? c->class_of_type[t] : c->unknown_class;
+}
+
+int
+an_dom_outermost(const an_domtree *dt, const uint32_t *type,
+                 const uint32_t *class_of_type, uint32_t n_types,
+                 uint32_t unknown_class, uint32_t n_classes, uint64_t *out)
+{
+    dom_type_classes c = {type, class_of_type, n_types, unknown_class};
+
+    return dom_walk_outermost(dt, dom_class_of_type, &c, n_classes, out);
+}
+
+static uint32_t
+dom_class_of_member(const void *ctx, uint32_t v)
+{
+    return an_bit(ctx, v) ? 0 : 1;
+}
+
+int
+an_dom_outermost_of(const an_domtree *dt, const uint64_t *members,
+                    uint64_t *out)
+{
+    return dom_walk_outermost(dt, dom_class_of_member, members, 1, out);
 }
 
 /* Does a rank before b: larger retained, then lower index? */

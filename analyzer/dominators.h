@@ -88,4 +88,12 @@ int an_dom_outermost(const an_domtree *dt, const uint32_t *type,
                      uint32_t unknown_class, uint32_t n_classes,
                      uint64_t *out);
 
+/*
+ * an_dom_outermost_of() - the same for one set of objects: bit i of `out`
+ * (zeroed by the caller) is set when i is in `members` (a bitmap) and no
+ * strict dominator of i is.  Returns 0, or -1 when out of memory.
+ */
+int an_dom_outermost_of(const an_domtree *dt, const uint64_t *members,
+                        uint64_t *out);
+
 #endif /* AN_DOMINATORS_H */

@@ -26,6 +26,8 @@ static const an_cmd an_commands[] = {
     {"retained", cmd_retained, "what would be freed: retained sizes"},
     {"dominators", cmd_dominators,
      "the chain of objects that keep an object alive"},
+    {"leaks", cmd_leaks, "what a workload leaked, from three snapshots"},
+    {"trend", cmd_trend, "counts and sizes per type across snapshots"},
 };
 #define AN_N_COMMANDS (sizeof(an_commands) / sizeof(an_commands[0]))
 

@@ -250,3 +250,40 @@ an_u64map_free(an_u64map *m)
     m->keys = NULL;
     m->vals = NULL;
 }
+
+unsigned char *
+an_strmap_ambiguous(const an_strmap *m)
+{
+    uint32_t n = an_strmap_count(m);
+    unsigned char *amb = calloc((size_t)n + 1, 1);
+    an_strmap *q = an_strmap_new();
+    uint32_t *first = calloc((size_t)n + 1, sizeof(uint32_t));
+    int added;
+
+    if (amb == NULL || q == NULL || first == NULL) {
+        free(amb);
+        an_strmap_free(q);
+        free(first);
+        return NULL;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        const char *mod, *qn;
+        uint32_t id;
+
+        an_strmap_key(m, i, &mod, &qn);
+        id = an_strmap_intern(q, "", 0, qn, strlen(qn), &added);
+        if (id == MF_NONE) {
+            continue;
+        }
+        if (added) {
+            first[id] = i;
+        }
+        else {
+            amb[i] = 1;
+            amb[first[id]] = 1;
+        }
+    }
+    an_strmap_free(q);
+    free(first);
+    return amb;
+}

@@ -34,6 +34,12 @@ void an_strmap_key(const an_strmap *m, uint32_t id, const char **a,
                    const char **b);
 /* Free the map; NULL is fine. */
 void an_strmap_free(an_strmap *m);
+/*
+ * an_strmap_ambiguous() - per id, 1 when another entry has the same second
+ * string (a qualname shared by two modules: names must then show the
+ * module).  NULL when out of memory; free().
+ */
+unsigned char *an_strmap_ambiguous(const an_strmap *m);
 
 /* address -> uint32 value (not MF_NONE), open addressing, sized for
  * `expected` keys (12 bytes a slot, 2 to 4 slots a key) */

@@ -35,6 +35,17 @@ an_choose_format(const char *name, int json, unsigned allowed,
     return msg;
 }
 
+void
+an_table_emit(an_table *t, an_format fmt, const char *indent)
+{
+    if (fmt == AN_FORMAT_MARKDOWN) {
+        an_table_print_markdown(t, stdout);
+    }
+    else {
+        an_table_print(t, stdout, indent);
+    }
+}
+
 /* One process, one terminal: the progress display is shared. */
 static an_progress an_output_progress;
 

@@ -36,6 +36,10 @@ typedef enum an_format {
 const char *an_choose_format(const char *name, int json, unsigned allowed,
                              an_format *out);
 
+/* Print a table as text (with `indent`) or, for AN_FORMAT_MARKDOWN, as a
+ * markdown table. */
+void an_table_emit(an_table *t, an_format fmt, const char *indent);
+
 /*
  * an_open() - open a snapshot (MF_READ_PARTIAL when `partial`) with a
  * progress display on a terminal.  Prints the error and returns the exit

@@ -4,7 +4,8 @@
 #
 # Dumps heapgen (../shared/bench/heapgen.py) at SCALE (default 1000000:
 # about 6.3M objects, 10.6M edges) twice in one process with the muppy
-# dumper - before and after planting a leak - and a linked list of a
+# dumper - before and after planting a leak, then once more rebuilt with
+# more leaked (c.snap, for leaks) - and a linked list of a
 # million objects (chain.snap), then runs every command as a whole process
 # under /usr/bin/time -v, 3 times each, and prints the median wall seconds
 # and the peak RSS (MiB and bytes per object of the snapshot analyzed).  The baseline
@@ -66,12 +67,14 @@ else
 fi
 A=$DIR/a.snap
 B=$DIR/b.snap
+C=$DIR/c.snap
 CHAIN=$DIR/chain.snap
 
-if [ ! -f "$A" ] || [ ! -f "$B" ] || [ "${BENCH_REDUMP:-0}" = 1 ]; then
+if [ ! -f "$A" ] || [ ! -f "$B" ] || [ ! -f "$C" ] \
+   || [ "${BENCH_REDUMP:-0}" = 1 ]; then
     echo "dumping heapgen --scale $SCALE twice (leak $LEAK) into $DIR ..." >&2
     PYTHONPATH="$BUILD/python" "$PY" - "$HEAPGEN_DIR" "$A" "$B" "$SCALE" \
-        "$LEAK" <<'PYEOF'
+        "$LEAK" "$C" <<'PYEOF'
 import gc, sys, time
 sys.path.insert(0, sys.argv[1])
 import heapgen, muppy
@@ -85,6 +88,13 @@ heapgen.build(scale, leak=leak)
 gc.collect()
 r = muppy.dump(sys.argv[3])
 print("b.snap: %d objects, %d edges, %d bytes, %.2f s"
+      % (r.objects, r.edges, r.bytes_written, r.seconds), file=sys.stderr)
+# c.snap: rebuilt again (b's heap freed) with more leaked sessions, so
+# that leaks a b c finds b's sessions among a transient heap
+heapgen.build(scale, leak=leak)
+gc.collect()
+r = muppy.dump(sys.argv[6])
+print("c.snap: %d objects, %d edges, %d bytes, %.2f s"
       % (r.objects, r.edges, r.bytes_written, r.seconds), file=sys.stderr)
 PYEOF
 fi
@@ -174,6 +184,7 @@ bench "retained b.snap (top 20, with paths)" "$AN" retained "$B"
 bench "retained --by type b.snap" "$AN" retained --by type "$B"
 bench "dominators b.snap ADDRESS" "$AN" dominators "$B" "$LEAK_ADDR"
 bench "diff --retained a.snap b.snap" "$AN" diff --retained "$A" "$B"
+bench "leaks a.snap b.snap c.snap" "$AN" leaks "$A" "$B" "$C"
 OBJECTS=$(objects_of "$CHAIN")
 bench "paths --type ChainNode chain.snap" "$AN" paths --type ChainNode \
     "$CHAIN"

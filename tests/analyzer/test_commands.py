@@ -74,7 +74,7 @@ def find_block(data, kind):
 
 
 COMMANDS = ["info", "summary", "diff", "paths", "referrers", "retained",
-            "dominators"]
+            "dominators", "leaks", "trend"]
 
 
 def test_help():
@@ -118,6 +118,11 @@ def test_usage(d):
     run("dominators", a, expect=2)
     run("dominators", a, "0xZZ", expect=2)
     run("summary", "--sort", "weight", a, expect=2)
+    run("leaks", a, a, expect=2)
+    run("leaks", "--format", "dot", a, a, a, expect=2)
+    run("trend", a, expect=2)
+    run("trend", "--format", "markdown", "--json", a, a, expect=2)
+    run("summary", "--format", "html", a, expect=2)
 
 
 def test_info(d):
@@ -352,6 +357,116 @@ def test_dominators(d):
     run("dominators", b, "0x1234", expect=1)
 
 
+def parse_markdown_tables(text):
+    """The GitHub-flavoured tables of text: [(header, rows)], checking the
+    separator line and that every row has the header's cell count."""
+    tables, lines, i = [], text.splitlines(), 0
+    while i < len(lines):
+        if not lines[i].startswith("|"):
+            i += 1
+            continue
+        block = []
+        while i < len(lines) and lines[i].startswith("|"):
+            block.append([c.strip() for c in lines[i].strip("|").split(" |")])
+            i += 1
+        check(len(block) >= 2 and all(set(c) <= set("-: ")
+                                      for c in block[1]),
+              "markdown table separator: %r" % block[:2])
+        check(all(len(r) == len(block[0]) for r in block),
+              "markdown rows of the header's width: %r" % block)
+        tables.append((block[0], block[2:]))
+    return tables
+
+
+def test_leaks(d):
+    """BASE (no leak), TARGET (7 leaked sessions, 10 transient customers),
+    FINAL (10 leaked: the first 7 still there; the customers gone)."""
+    base, target, final = d / "a.snap", d / "t.snap", d / "f.snap"
+    mksnap(target, "--leak", "7", "--scale", "60")
+    mksnap(final, "--leak", "10")
+    j = run_json("leaks", base, target, final)
+    check(j.get("candidates") == 21 and j.get("dominated") == 14
+          and j.get("weak") == 0,
+          "21 candidates, 14 held by the 7 methods: %r" % {
+              k: j.get(k) for k in ("candidates", "dominated", "weak")})
+    cl = j.get("clusters", [])
+    check(len(cl) == 1 and cl[0]["type"] == "method" and cl[0]["count"] == 7
+          and cl[0]["size"] == 7 * METHOD and cl[0]["retained"] ==
+          7 * (METHOD + LEAKED + BYTEARRAY) and j.get("retained") ==
+          cl[0]["retained"], "one cluster of 7 methods: %r" % cl)
+    check(cl and any(s["label"] == "['_handlers']" for s in cl[0]["path"])
+          and cl[0]["path"][-1]["address"] == cl[0]["example"],
+          "the cluster's path names the holder")
+    out, _ = run("leaks", base, target, final)
+    check("21 leak candidates" in out and "['_handlers']" in out
+          and "7 method" in out, "leaks text: %r" % out)
+    out, _ = run("leaks", "--format", "markdown", base, target, final)
+    tables = parse_markdown_tables(out)
+    check(len(tables) == 1 and tables[0][0][:4] ==
+          ["#", "count", "size", "retained"] and tables[0][1][0][1] == "7",
+          "leaks markdown table: %r" % tables)
+    check("```" in out and "['_handlers']" in out, "paths in code blocks")
+    # nothing leaks between two identical snapshots
+    j = run_json("leaks", base, base, base)
+    check(j.get("candidates") == 0 and j.get("clusters") == [],
+          "no candidates: %r" % j)
+    j = run_json("leaks", "--min-count", "8", base, target, final)
+    check(j.get("clusters") == [], "--min-count 8 hides the 7")
+    run("leaks", "--fail-above", "1K", base, target, final, expect=3)
+    run("leaks", "--fail-above", "1M", base, target, final, expect=0)
+    _, err = run("leaks", base, target, d / "c.snap", expect=1)
+    check("different processes" in err, "leaks of different processes")
+    run("leaks", base, target, d / "missing.snap", expect=1)
+
+
+def test_trend(d):
+    a, b, f = d / "a.snap", d / "b.snap", d / "f10.snap"
+    mksnap(f, "--leak", "10")
+    j = run_json("trend", a, b, f)
+    check(j.get("snapshots") == [str(a), str(b), str(f)], "trend snapshots")
+    types = j.get("types", [])
+    ls = [t for t in types if t["type"] == "LeakedSession"]
+    check(ls and ls[0]["count"] == [0, 7, 10] and ls[0]["growing"] is True,
+          "LeakedSession grows: %r" % ls)
+    cust = [t for t in types if t["type"] == "Customer"]
+    check(cust and cust[0]["count"] == [50, 50, 50]
+          and cust[0]["growing"] is False, "Customer flat: %r" % cust)
+    grow = [t["growing"] for t in types]
+    check(grow == sorted(grow, reverse=True), "growing types first")
+    check(j.get("count") == [run_json("summary", x)["objects"]
+                             for x in (a, b, f)], "trend totals")
+    out, _ = run("trend", a, b, f)
+    check("* LeakedSession" in out and "3 snapshots" in out,
+          "trend text: %r" % out)
+    out, _ = run("trend", "--format", "markdown", "--by", "module", a, b, f)
+    tables = parse_markdown_tables(out)
+    check(len(tables) == 1 and tables[0][0][-1] == "module"
+          and any(r[-1] == "* app" for r in tables[0][1]),
+          "trend markdown: %r" % tables)
+
+
+def test_markdown(d):
+    a, b = d / "a.snap", d / "b.snap"
+    out, _ = run("summary", "--format", "markdown", b)
+    tables = parse_markdown_tables(out)
+    check(len(tables) == 1 and tables[0][0] == ["count", "size", "share",
+                                                 "type"],
+          "summary markdown: %r" % tables)
+    sj = run_json("summary", b)
+    check(len(tables[0][1]) == min(20, len(sj["types"])),
+          "summary markdown rows")
+    out, _ = run("diff", "--objects", "--format", "markdown", a, b)
+    tables = parse_markdown_tables(out)
+    check(len(tables) == 3, "diff --objects markdown: three tables: %r"
+          % [t[0] for t in tables])
+    out, _ = run("retained", "--format", "markdown", "--top", "3", b)
+    tables = parse_markdown_tables(out)
+    check(len(tables) == 1 and len(tables[0][1]) == 3
+          and out.count("```") == 6, "retained markdown: %r" % out)
+    out, _ = run("retained", "--by", "type", "--format", "markdown", b)
+    check(len(parse_markdown_tables(out)) == 1, "retained --by markdown")
+
+
 def test_paths(d):
     b = d / "b.snap"
     j = run_json("paths", "--type", "LeakedSession", b)
@@ -499,6 +614,9 @@ def main():
         test_referrers(d)
         test_retained(d)
         test_dominators(d)
+        test_leaks(d)
+        test_trend(d)
+        test_markdown(d)
         test_errors(d)
     finally:
         shutil.rmtree(d, ignore_errors=True)

@@ -168,6 +168,43 @@ def check_retained(args, heapgen_dir, d):
         "every LeakedSession retains as much: %r" % j.get("top", [])[:2])
 
 
+# leaks on heapgen: each build() replaces the whole heap (a transient
+# workload) and adds `leak` listeners that are never removed
+HEAPGEN_THREE = r"""
+import gc, sys
+sys.path.insert(0, sys.argv[1])
+import heapgen, muppy
+d, scale, leak = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+heapgen.build(scale)
+gc.collect()
+muppy.dump(d + "/base.snap")
+heapgen.build(scale, leak=leak)
+gc.collect()
+muppy.dump(d + "/target.snap")
+heapgen.build(scale, leak=leak)
+gc.collect()
+muppy.dump(d + "/final.snap")
+"""
+
+
+def check_leaks(args, d, k, expect):
+    """leaks on d/{base,target,final}.snap finds the clusters of `expect`
+    [(type, count, a label on the path)], and nothing else."""
+    snaps = [os.path.join(d, n + ".snap") for n in ("base", "target",
+                                                    "final")]
+    j = analyze_json(args, "leaks", *snaps)
+    got = [(c["type"], c["count"]) for c in j.get("clusters", [])]
+    check(sorted(got) == sorted((t, n) for t, n, _ in expect),
+          "leak clusters: %r, expected %r" % (got, expect))
+    for c in j.get("clusters", []):
+        labels = " ".join(s["label"] for s in c["path"])
+        holder = [h for t, _, h in expect if t == c["type"]]
+        check(holder and holder[0] in labels and c["path"][-1]["address"]
+              == c["example"], "cluster %s held through %r: %s" % (
+                  c["type"], holder, labels))
+        check(c["retained"] >= c["size"] > 0, "cluster sizes: %r" % c)
+
+
 def check_leak(args, a, b, type_name, k, through, k_total=None):
     """+k instances from a to b; k_total (default k) held in b."""
     k_total = k if k_total is None else k_total
@@ -240,6 +277,13 @@ def main():
                 ran += 1
             check_retained(args, heapgen_dir, d)
             ran += 1
+            p = python(args, HEAPGEN_THREE, heapgen_dir, d, args.scale, 100)
+            if p.returncode != 0:
+                fail("heapgen leak dumps failed: %s"
+                     % p.stderr.decode()[-2000:])
+            else:
+                check_leaks(args, d, 100, [("method", 100, "_handlers")])
+                ran += 1
         else:
             print("note: %s/heapgen.py not found: heapgen part skipped"
                   % heapgen_dir)
@@ -255,6 +299,21 @@ def main():
             check_leak(args, os.path.join(out, "before.snap"),
                        os.path.join(out, "after.snap"), "RequestContext",
                        500, "shutdown_hooks", k_total=1000)
+            ran += 1
+        # three classic leaks among a transient workload
+        prog = os.path.join(args.root, "samples", "programs",
+                            "three_leaks.py")
+        out = os.path.join(d, "three")
+        p = python(args, "import runpy, sys; sys.argv = sys.argv[1:]; "
+                   "runpy.run_path(sys.argv[0], run_name='__main__')",
+                   prog, out, "--requests", "60")
+        if p.returncode != 0:
+            fail("three_leaks.py failed: %s" % p.stderr.decode()[-2000:])
+        else:
+            check_leaks(args, out, 60, [
+                ("tuple", 60, "['is_large']"),          # lru_cache keys
+                ("RequestLogHandler", 60, ".handlers"),
+                ("Task", 60, "['BACKGROUND_TASKS']")])
             ran += 1
     finally:
         shutil.rmtree(d, ignore_errors=True)
