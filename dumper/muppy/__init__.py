@@ -18,9 +18,11 @@ import sys
 import time
 
 from . import _muppy
+from ._leaks import LeakCluster, LeakStep, analyzer_path, leaks
 
-__all__ = ["dump", "dump_on_signal", "load", "DumpResult", "Snapshot",
-           "SnapshotError", "__version__"]
+__all__ = ["dump", "dump_on_signal", "load", "leaks", "analyzer_path",
+           "DumpResult", "Snapshot", "SnapshotError", "LeakCluster",
+           "LeakStep", "__version__"]
 
 __version__ = "0.1.0"
 
