@@ -127,12 +127,7 @@ diff_json(const an_diff *d, uint64_t top, char **argv, int retained,
 
         an_strmap_key(d->names, r->id, &m, &q);
         an_json_object(&j);
-        an_json_key(&j, "module");
-        an_json_str(&j, m);
-        if (!d->by_module) {
-            an_json_key(&j, "type");
-            an_json_str(&j, q);
-        }
+        an_json_group(&j, m, q, d->by_module);
         diff_json_counts(&j, r->count_a, r->count_b, r->size_a, r->size_b);
         if (retained) {
             diff_json_retained(&j, r->retained_a, r->retained_b);
@@ -435,16 +430,9 @@ cmd_diff(int argc, char **argv)
     else {
         diff_text(&d, top, retained, &b, fmt);
     }
-    status = AN_EXIT_OK;
-    if (fail_above != UINT64_MAX && d.size_b > d.size_a
-        && d.size_b - d.size_a > fail_above) {
-        char g[32], l[32];
-
-        an_error("size grew by %s, more than --fail-above %s",
-                 an_format_size(d.size_b - d.size_a, g, sizeof(g)),
-                 an_format_size(fail_above, l, sizeof(l)));
-        status = AN_EXIT_THRESHOLD;
-    }
+    status = an_fail_above("size grew by", d.size_b > d.size_a
+                                           ? d.size_b - d.size_a : 0,
+                           fail_above);
 
 done:
     an_diff_free(&d);

@@ -91,10 +91,7 @@ leaks_json(leaks_out *o)
             return -1;
         }
         an_json_object(&j);
-        an_json_key(&j, "module");
-        an_json_str(&j, k->module);
-        an_json_key(&j, "type");
-        an_json_str(&j, k->qualname);
+        an_json_group(&j, k->module, k->qualname, 0);
         an_json_key(&j, "count");
         an_json_u64(&j, c->count);
         an_json_key(&j, "size");
@@ -272,24 +269,19 @@ cmd_leaks(int argc, char **argv)
         status = AN_EXIT_INPUT;
         goto done;
     }
-    status = an_load(&s[0], MF_COL_ADDRESS | MF_COL_TYPE);
-    if (status != 0) {
-        goto done;
+    /* BASE, then TARGET: their identities only, one at a time */
+    for (int i = 0; i < 2; i++) {
+        status = an_load(&s[i], MF_COL_ADDRESS | MF_COL_TYPE);
+        if (status != 0) {
+            goto done;
+        }
+        status = AN_EXIT_INPUT;
+        if ((i == 0 ? an_leaks_base(&lk, &s[0])
+                    : an_leaks_target(&lk, &s[1])) != 0) {
+            goto nomem;
+        }
+        an_snap_close(&s[i]);
     }
-    status = AN_EXIT_INPUT;
-    if (an_leaks_base(&lk, &s[0]) != 0) {
-        goto nomem;
-    }
-    an_snap_close(&s[0]);
-    status = an_load(&s[1], MF_COL_ADDRESS | MF_COL_TYPE);
-    if (status != 0) {
-        goto done;
-    }
-    status = AN_EXIT_INPUT;
-    if (an_leaks_target(&lk, &s[1]) != 0) {
-        goto nomem;
-    }
-    an_snap_close(&s[1]);
     status = an_load(&s[2], MF_COL_ADDRESS | MF_COL_TYPE | MF_COL_SIZE
                                    | MF_COL_EDGES | MF_COL_EDGE_KIND
                                    | MF_COL_EDGE_LABEL);
@@ -318,15 +310,8 @@ cmd_leaks(int argc, char **argv)
          : leaks_text(&o)) != 0) {
         goto nomem;
     }
-    status = AN_EXIT_OK;
-    if (fail_above != UINT64_MAX && o.retained_total > fail_above) {
-        char g[32], l[32];
-
-        an_error("the leak clusters retain %s, more than --fail-above %s",
-                 an_format_size(o.retained_total, g, sizeof(g)),
-                 an_format_size(fail_above, l, sizeof(l)));
-        status = AN_EXIT_THRESHOLD;
-    }
+    status = an_fail_above("the leak clusters retain", o.retained_total,
+                           fail_above);
     goto done;
 
 nomem:

@@ -61,11 +61,9 @@ paths_targets(paths_ctx *c, uint64_t address)
     unsigned char *match;
 
     if (c->type_name == NULL) {
-        uint32_t t = an_snap_find_address(s, address);
+        uint32_t t = an_object_at(s, address);
 
         if (t == MF_NONE) {
-            an_error("'%s': no object at address 0x%llx", s->path,
-                     (unsigned long long)address);
             return AN_EXIT_INPUT;
         }
         c->targets = an_malloc(sizeof(uint32_t));

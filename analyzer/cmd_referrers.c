@@ -200,10 +200,8 @@ cmd_referrers(int argc, char **argv)
         goto done;
     }
     status = AN_EXIT_INPUT;
-    target = an_snap_find_address(&s, address);
+    target = an_object_at(&s, address);
     if (target == MF_NONE) {
-        an_error("'%s': no object at address 0x%llx", s.path,
-                 (unsigned long long)address);
         goto done;
     }
     c.expanded = an_calloc((size_t)s.g.n + 1, 1);

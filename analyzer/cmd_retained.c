@@ -253,13 +253,10 @@ ret_json(ret_ctx *c)
             const ret_group *g = &c->groups[i];
 
             an_json_object(&j);
-            an_json_key(&j, "module");
-            an_json_str(&j, c->by_module ? c->s.modules[g->group]
-                                         : c->s.keys[g->group].module);
-            if (!c->by_module) {
-                an_json_key(&j, "type");
-                an_json_str(&j, c->s.keys[g->group].qualname);
-            }
+            an_json_group(&j, c->by_module ? c->s.modules[g->group]
+                                           : c->s.keys[g->group].module,
+                          c->by_module ? "" : c->s.keys[g->group].qualname,
+                          c->by_module);
             an_json_key(&j, "count");
             an_json_u64(&j, g->count);
             an_json_key(&j, "retained");

@@ -92,12 +92,8 @@ sum_json(const an_snap *s, const sum_result *r, int by_module,
         uint32_t gi = r->rows[i].group;
 
         an_json_object(&j);
-        an_json_key(&j, "module");
-        an_json_str(&j, by_module ? s->modules[gi] : s->keys[gi].module);
-        if (!by_module) {
-            an_json_key(&j, "type");
-            an_json_str(&j, s->keys[gi].qualname);
-        }
+        an_json_group(&j, by_module ? s->modules[gi] : s->keys[gi].module,
+                      by_module ? "" : s->keys[gi].qualname, by_module);
         an_json_key(&j, "count");
         an_json_u64(&j, r->rows[i].count);
         an_json_key(&j, "size");

@@ -110,12 +110,7 @@ trend_json(const an_trend *t, char **paths, uint64_t top)
 
         an_strmap_key(t->names, row->id, &m, &q);
         an_json_object(&j);
-        an_json_key(&j, "module");
-        an_json_str(&j, m);
-        if (!t->by_module) {
-            an_json_key(&j, "type");
-            an_json_str(&j, q);
-        }
+        an_json_group(&j, m, q, t->by_module);
         an_json_key(&j, "growing");
         an_json_bool(&j, row->growing);
         an_json_key(&j, "count");

@@ -112,6 +112,44 @@ an_json_objref(an_json *j, const an_snap *s, uint32_t obj)
 }
 
 void
+an_json_group(an_json *j, const char *module, const char *qualname,
+              int by_module)
+{
+    an_json_key(j, "module");
+    an_json_str(j, module);
+    if (!by_module) {
+        an_json_key(j, "type");
+        an_json_str(j, qualname);
+    }
+}
+
+uint32_t
+an_object_at(const an_snap *s, uint64_t address)
+{
+    uint32_t obj = an_snap_find_address(s, address);
+
+    if (obj == MF_NONE) {
+        an_error("'%s': no object at address 0x%llx", s->path,
+                 (unsigned long long)address);
+    }
+    return obj;
+}
+
+int
+an_fail_above(const char *what, uint64_t value, uint64_t limit)
+{
+    char v[32], l[32];
+
+    if (limit == UINT64_MAX || value <= limit) {
+        return AN_EXIT_OK;
+    }
+    an_error("%s %s, more than --fail-above %s", what,
+             an_format_size(value, v, sizeof(v)),
+             an_format_size(limit, l, sizeof(l)));
+    return AN_EXIT_THRESHOLD;
+}
+
+void
 an_root_note(const an_snap *s, const an_roots *roots, uint32_t obj,
              char *buf, size_t cap)
 {

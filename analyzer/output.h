@@ -60,6 +60,24 @@ const char *an_address_text(const an_snap *s, uint32_t obj, char *buf,
 /* The JSON members "address", "type", "module" of object obj. */
 void an_json_objref(an_json *j, const an_snap *s, uint32_t obj);
 
+/* The JSON members naming a group: "module", and "type" (the qualname)
+ * unless the groups are modules. */
+void an_json_group(an_json *j, const char *module, const char *qualname,
+                   int by_module);
+
+/*
+ * an_object_at() - the index of the object at `address`, or MF_NONE
+ * after printing "'x.snap': no object at address 0x..." (exit 1).
+ */
+uint32_t an_object_at(const an_snap *s, uint64_t address);
+
+/*
+ * an_fail_above() - for --fail-above: when value > limit, prints
+ * "<what> <value>, more than --fail-above <limit>" and returns
+ * AN_EXIT_THRESHOLD; else AN_EXIT_OK.  limit UINT64_MAX: not given.
+ */
+int an_fail_above(const char *what, uint64_t value, uint64_t limit);
+
 /* " [root: KIND LABEL]" when obj is a dumper root, else "". */
 void an_root_note(const an_snap *s, const an_roots *roots, uint32_t obj,
                   char *buf, size_t cap);
