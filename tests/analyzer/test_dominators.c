@@ -343,6 +343,31 @@ check_graph(eg *x, const an_roots *roots)
         free(bits);
     }
 
+    /* outermost members of a set: no strict dominator in the set */
+    {
+        uint64_t *members = an_bitmap_new(n), *bits = an_bitmap_new(n);
+
+        for (uint32_t v = 0; v < n; v++) {
+            if (rndn(3) == 0) {
+                an_set_bit(members, v);
+            }
+        }
+        CU_ASSERT_EQUAL_FATAL(an_dom_outermost_of(&dt, members, bits), 0);
+        for (uint32_t v = 0; v < n; v++) {
+            int outer = an_bit(members, v);
+
+            for (uint32_t u = 0; u < n && outer; u++) {
+                if (u != v && o.dom[(size_t)u * n + v]
+                    && an_bit(members, u)) {
+                    outer = 0;
+                }
+            }
+            CU_ASSERT_EQUAL(an_bit(bits, v), outer);
+        }
+        free(members);
+        free(bits);
+    }
+
     /* the top: reachable objects by retained desc, then index */
     {
         uint32_t top[16], cap = 1 + rndn(16), got;
