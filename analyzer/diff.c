@@ -134,6 +134,10 @@ an_diff_new_objects(an_diff *d, const an_snap *b, const uint32_t *group_of,
         uint32_t t = b->cols.type[i];
         an_diff_row *r;
 
+        if (i + AN_OBJSET_AHEAD < b->cols.n_objects) {
+            an_objset_prefetch(&d->old,
+                               b->cols.address[i + AN_OBJSET_AHEAD]);
+        }
         if (an_objset_has(&d->old, b->cols.address[i],
                           kid[an_snap_key_of(b, i)])) {
             continue;           /* same address, same type: old */

@@ -30,6 +30,10 @@ an_leaks_target(an_leaks *lk, const an_snap *target)
         goto done;
     }
     for (uint32_t i = 0; i < target->cols.n_objects; i++) {
+        if (i + AN_OBJSET_AHEAD < target->cols.n_objects) {
+            an_objset_prefetch(&lk->base,
+                               target->cols.address[i + AN_OBJSET_AHEAD]);
+        }
         if (!an_objset_has(&lk->base, target->cols.address[i],
                            names[an_snap_key_of(target, i)])) {
             an_set_bit(is_fresh, i);
@@ -151,6 +155,10 @@ an_leaks_final(an_leaks *lk, const an_snap *final, const an_roots *roots,
         goto done;
     }
     for (uint32_t i = 0; i < final->g.n; i++) {
+        if (i + AN_OBJSET_AHEAD < final->g.n) {
+            an_objset_prefetch(&lk->fresh,
+                               final->cols.address[i + AN_OBJSET_AHEAD]);
+        }
         if (an_objset_has(&lk->fresh, final->cols.address[i],
                           names[an_snap_key_of(final, i)])) {
             an_set_bit(candidate, i);

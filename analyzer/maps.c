@@ -6,18 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "muppy_format.h"
-
-uint64_t
-an_mix(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
-}
 
 typedef struct an_strent {
     char *a, *b;
@@ -197,8 +187,8 @@ an_u64map_init(an_u64map *m, uint64_t expected)
     while (cap < expected * 2) {
         cap *= 2;
     }
-    m->keys = malloc(cap * sizeof(uint64_t));
-    m->vals = malloc(cap * sizeof(uint32_t));
+    m->keys = an_big_malloc(cap * sizeof(uint64_t));
+    m->vals = an_big_malloc(cap * sizeof(uint32_t));
     if (m->keys == NULL || m->vals == NULL) {
         an_u64map_free(m);
         return -1;

@@ -15,7 +15,16 @@
 #include <stdint.h>
 
 /* A 64-bit mixing function (murmur3's finalizer). */
-uint64_t an_mix(uint64_t h);
+static inline uint64_t
+an_mix(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
 
 typedef struct an_strmap an_strmap;
 /* A new empty map, or NULL when out of memory. */
@@ -55,6 +64,23 @@ int an_u64map_init(an_u64map *m, uint64_t expected);
 int an_u64map_put(an_u64map *m, uint64_t key, uint32_t val);
 /* The value, or MF_NONE. */
 uint32_t an_u64map_get(const an_u64map *m, uint64_t key);
+
+/* Bring the slot of `key` into the cache: a loop over many keys calls it
+ * a few keys ahead of its get or put, so that the cache misses of the
+ * table (tens of MiB, read at random) overlap instead of adding up. */
+static inline void
+an_u64map_prefetch(const an_u64map *m, uint64_t key)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    uint64_t i = an_mix(key) & m->mask;
+
+    __builtin_prefetch(&m->keys[i]);
+    __builtin_prefetch(&m->vals[i]);
+#else
+    (void)m;
+    (void)key;
+#endif
+}
 /* Free the tables (a zeroed map is fine). */
 void an_u64map_free(an_u64map *m);
 

@@ -81,6 +81,9 @@ an_objset_add_snap(an_objset *set, const an_snap *s, const uint64_t *select)
         return -1;
     }
     for (uint32_t i = 0; i < s->cols.n_objects && rc == 0; i++) {
+        if (i + AN_OBJSET_AHEAD < s->cols.n_objects) {
+            an_objset_prefetch(set, s->cols.address[i + AN_OBJSET_AHEAD]);
+        }
         if (select == NULL || an_bit(select, i)) {
             rc = an_objset_put(set, s->cols.address[i],
                                names[an_snap_key_of(s, i)]);

@@ -40,6 +40,15 @@ int an_objset_put(an_objset *set, uint64_t address, uint32_t name);
 /* 1 when (address, name) is in the set. */
 int an_objset_has(const an_objset *set, uint64_t address, uint32_t name);
 
+/* Loops over many addresses prefetch this many ahead (maps.h). */
+#define AN_OBJSET_AHEAD 16
+
+static inline void
+an_objset_prefetch(const an_objset *set, uint64_t address)
+{
+    an_u64map_prefetch(&set->objects, address);
+}
+
 /*
  * an_objset_add_snap() - add every object of s (address and type columns
  * loaded) whose bit is set in `select` (NULL: all).  Returns 0, or -1 when
