@@ -24,5 +24,6 @@ int cmd_retained(int argc, char **argv);
 int cmd_dominators(int argc, char **argv);
 int cmd_leaks(int argc, char **argv);
 int cmd_trend(int argc, char **argv);
+int cmd_scrub(int argc, char **argv);
 
 #endif /* AN_COMMANDS_H */

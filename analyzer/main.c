@@ -28,6 +28,7 @@ static const an_cmd an_commands[] = {
      "the chain of objects that keep an object alive"},
     {"leaks", cmd_leaks, "what a workload leaked, from three snapshots"},
     {"trend", cmd_trend, "counts and sizes per type across snapshots"},
+    {"scrub", cmd_scrub, "a copy without the program's strings, to share"},
 };
 #define AN_N_COMMANDS (sizeof(an_commands) / sizeof(an_commands[0]))
 

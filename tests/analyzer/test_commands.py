@@ -74,7 +74,7 @@ def find_block(data, kind):
 
 
 COMMANDS = ["info", "summary", "diff", "paths", "referrers", "retained",
-            "dominators", "leaks", "trend"]
+            "dominators", "leaks", "trend", "scrub"]
 
 
 def test_help():
@@ -445,6 +445,51 @@ def test_trend(d):
           "trend markdown: %r" % tables)
 
 
+def test_scrub(d):
+    b, pub = d / "b.snap", d / "pub.snap"
+    run("scrub", b, pub)
+    for cmd in (["summary"], ["retained", "--by", "type"], ["info"]):
+        x, y = run_json(*(cmd + [b])), run_json(*(cmd + [pub]))
+        for k in ("objects", "size", "types", "edges", "roots"):
+            check(x.get(k) == y.get(k), "%s %s equal after scrub: %r %r"
+                  % (" ".join(cmd), k, x.get(k), y.get(k)))
+    x = run_json("paths", "--type", "LeakedSession", b)
+    y = run_json("paths", "--type", "LeakedSession", pub)
+    check([p["count"] for p in x["paths"]] == [p["count"] for p in
+                                                y["paths"]],
+          "paths groups equal after scrub")
+    labels = [st["label"] for st in y["paths"][0]["steps"]]
+    check("['_handlers']" not in labels and "['k1']" in labels
+          and ".__dict__" in labels and ".__self__" in labels,
+          "dict keys become placeholders, C fields stay: %r" % labels)
+    # two scrubbed snapshots of one process still match (the boot id is
+    # hashed the same way)
+    run("scrub", d / "a.snap", d / "pub-a.snap")
+    j = run_json("diff", "--objects", d / "pub-a.snap", pub)
+    check(j.get("new_objects", {}).get("count") == 21,
+          "--objects across scrub")
+    j = run_json("scrub", b, pub)
+    check(j.get("objects") == 84 and j.get("placeholders", {}).get("k", 0)
+          > 50 and j.get("dropped") == ["labels", "names", "strings",
+                                        "metadata"], "scrub --json: %r" % j)
+    meta = run_json("info", pub)["meta"]
+    check(meta.get("boot_id", "").startswith("scrubbed-")
+          and meta.get("scrub.dropped") == "labels,names,strings,metadata"
+          and meta.get("pid") == 4242, "metadata: %r" % meta)
+    run("scrub", "--drop", "names,strings", b, d / "pub2.snap")
+    y = run_json("paths", "--type", "LeakedSession", d / "pub2.snap")
+    check("['_handlers']" in [st["label"] for st in y["paths"][0]["steps"]],
+          "--drop without labels keeps them")
+    run("scrub", "--drop", "secrets", b, d / "x.snap", expect=2)
+    run("scrub", "--drop", "", b, d / "x.snap", expect=2)
+    run("scrub", b, expect=2)
+    _, err = run("scrub", b, d / "no" / "such" / "dir.snap", expect=1)
+    check("no/such" in err and not (d / "no").exists(),
+          "unwritable output: %r" % err)
+    run("scrub", d / "missing.snap", d / "x.snap", expect=1)
+    check(not (d / "x.snap").exists(), "no output after a failure")
+
+
 def test_markdown(d):
     a, b = d / "a.snap", d / "b.snap"
     out, _ = run("summary", "--format", "markdown", b)
@@ -617,6 +662,7 @@ def main():
         test_leaks(d)
         test_trend(d)
         test_markdown(d)
+        test_scrub(d)
         test_errors(d)
     finally:
         shutil.rmtree(d, ignore_errors=True)

@@ -205,6 +205,88 @@ def check_leaks(args, d, k, expect):
         check(c["retained"] >= c["size"] > 0, "cluster sizes: %r" % c)
 
 
+# A process that plants secrets everywhere a program's strings can land
+# in a snapshot, dumped with str contents: scrub must remove them all.
+SECRETS_DUMP = r"""
+import sys, threading, muppy
+SECRET = "s3cr3t" + "Q7"            # never a literal in full: a str
+class Holder:
+    pass
+holder = Holder()
+setattr(holder, "attr_" + SECRET, 1)
+CONFIG = {"key_" + SECRET: 1, "password": "value_" + SECRET}
+exec("def func_%s():\n    return 1" % SECRET, globals())
+def main(out):
+    locals()["unused"] = 0
+    local_s3cr3tQ7 = [1]
+    muppy.dump(out, include_strings=200)
+    return local_s3cr3tQ7
+main(sys.argv[1])
+"""
+SECRETS = ["attr_s3cr3tQ7", "key_s3cr3tQ7", "value_s3cr3tQ7",
+           "func_s3cr3tQ7", "local_s3cr3tQ7"]
+
+
+def snapshot_bytes(path):
+    """Every byte a snapshot holds, its compressed payloads decompressed
+    (spec/format.md, "Blocks"), for a grep."""
+    import struct
+    data = open(path, "rb").read()
+    out, off = [data[:16]], 16
+    toc = struct.unpack_from("<Q", data, len(data) - 24)[0]
+    while off + 40 <= toc + 40 and off + 40 <= len(data):
+        kind, flags, stored = struct.unpack_from("<4sII", data, off)
+        payload = data[off + 40:off + 40 + stored]
+        if flags & 1:
+            payload = subprocess.run(["zstd", "-d", "-c", "-q"],
+                                     input=payload, stdout=subprocess.PIPE,
+                                     check=True).stdout
+        out.append(data[off:off + 40] + payload)
+        if kind == b"TOC ":
+            break
+        off += 40 + stored
+    return b"".join(out)
+
+
+def check_scrub(args, d):
+    """No planted secret survives scrub; every figure does."""
+    snap, pub = os.path.join(d, "secrets.snap"), os.path.join(d, "pub.snap")
+    p = python(args, SECRETS_DUMP, snap)
+    if p.returncode != 0:
+        fail("secrets dump failed: %s" % p.stderr.decode()[-2000:])
+        return
+    info = analyze_json(args, "info", snap)
+    boot = info.get("meta", {}).get("boot_id", "")
+    raw = snapshot_bytes(snap)
+    planted = SECRETS + ([boot] if boot else []) + [os.path.abspath(
+        args.root)]
+    for secret in planted:
+        check(secret.encode() in raw, "%r is in the snapshot (or the test "
+              "proves nothing)" % secret)
+    analyze(args, "scrub", snap, pub)
+    raw = snapshot_bytes(pub)
+    for secret in planted:
+        check(secret.encode() not in raw, "%r survived scrub" % secret)
+    j = analyze_json(args, "info", pub)
+    check(j.get("meta", {}).get("scrub.dropped") ==
+          "labels,names,strings,metadata", "scrub.dropped")
+    for cmd in (["summary"], ["retained", "--by", "type"],
+                ["paths", "--type", "Holder"], ["diff", snap]):
+        a, b = analyze_json(args, *(cmd + [snap])), analyze_json(
+            args, *(cmd + [pub]))
+        if cmd[0] == "paths":   # labels differ: compare counts
+            a = [(g["count"], len(g["steps"])) for g in a.get("paths", [])]
+            b = [(g["count"], len(g["steps"])) for g in b.get("paths", [])]
+        elif cmd[0] == "retained":
+            a = (a.get("types"), [(t["address"], t["retained"])
+                                  for t in a.get("top", [])])
+            b = (b.get("types"), [(t["address"], t["retained"])
+                                  for t in b.get("top", [])])
+        elif cmd[0] == "diff":
+            a, b = b.get("count_delta"), 0
+        check(a == b, "%s equal on the scrubbed copy" % " ".join(cmd))
+
+
 def check_leak(args, a, b, type_name, k, through, k_total=None):
     """+k instances from a to b; k_total (default k) held in b."""
     k_total = k if k_total is None else k_total
@@ -300,6 +382,8 @@ def main():
                        os.path.join(out, "after.snap"), "RequestContext",
                        500, "shutdown_hooks", k_total=1000)
             ran += 1
+        check_scrub(args, d)
+        ran += 1
         # three classic leaks among a transient workload
         prog = os.path.join(args.root, "samples", "programs",
                             "three_leaks.py")
