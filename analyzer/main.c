@@ -26,6 +26,8 @@ static const an_cmd an_commands[] = {
     {"retained", cmd_retained, "what would be freed: retained sizes"},
     {"dominators", cmd_dominators,
      "the chain of objects that keep an object alive"},
+    {"export", cmd_export,
+     "the snapshot for DevTools and memlab, or as CSV tables"},
 };
 #define AN_N_COMMANDS (sizeof(an_commands) / sizeof(an_commands[0]))
 
@@ -70,6 +72,9 @@ main(int argc, char **argv)
     /* never die of a signal: a closed pipe (`| head`) becomes a write
      * error, reported below */
     signal(SIGPIPE, SIG_IGN);
+    /* a file size limit makes writes fail with EFBIG, reported like a
+     * full disk, instead of killing the process */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         an_main_usage(stderr);
         return AN_EXIT_USAGE;

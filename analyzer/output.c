@@ -12,7 +12,8 @@ const char *
 an_choose_format(const char *name, int json, unsigned allowed,
                  an_format *out)
 {
-    static const char *const names[] = {"text", "json", "markdown", "dot"};
+    static const char *const names[] = {"text", "json", "markdown", "dot",
+                                        "heapsnapshot", "csv"};
     static char msg[128];
 
     allowed |= AN_FORMAT_BIT(AN_FORMAT_TEXT) | AN_FORMAT_BIT(AN_FORMAT_JSON);

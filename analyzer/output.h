@@ -23,7 +23,9 @@ typedef enum an_format {
     AN_FORMAT_TEXT = 0,     /* tables for people (the default) */
     AN_FORMAT_JSON,         /* spec/json.md */
     AN_FORMAT_MARKDOWN,     /* GitHub-flavoured tables, for bug reports */
-    AN_FORMAT_DOT           /* Graphviz */
+    AN_FORMAT_DOT,          /* Graphviz */
+    AN_FORMAT_HEAPSNAPSHOT, /* export: V8 heap snapshot (DevTools, memlab) */
+    AN_FORMAT_CSV           /* export: tables for data tools */
 } an_format;
 #define AN_FORMAT_BIT(f) (1u << (f))
 
