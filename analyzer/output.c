@@ -182,6 +182,13 @@ an_run_label(const an_snap *s, const an_bfs_result *bfs,
     an_snap_edge_label(s, e, buf, cap);
 }
 
+void
+an_path_run_label(const an_snap *s, const an_bfs_result *bfs,
+                  const an_pathbuf *pb, uint32_t j, char *buf, size_t cap)
+{
+    an_run_label(s, bfs, pb, &pb->runs[j], buf, cap);
+}
+
 /* "+" and "(N times)" of a run into buf. */
 static void
 an_run_suffix(const an_run *run, char *buf, size_t cap)

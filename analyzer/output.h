@@ -81,6 +81,15 @@ uint32_t an_path_find(an_pathbuf *pb, const an_snap *s,
 void an_pathbuf_free(an_pathbuf *pb);
 
 /*
+ * an_path_run_label() - the label of run j (j >= 1) of a path as printed:
+ * the label of the edge into the run's last object, or "[*]" for a run of
+ * several folded steps; "" for an unlabeled reference.
+ */
+void an_path_run_label(const an_snap *s, const an_bfs_result *bfs,
+                       const an_pathbuf *pb, uint32_t j, char *buf,
+                       size_t cap);
+
+/*
  * an_format_path() - the root, the labels of the steps, "-> TYPE
  * @ADDRESS" of the last object, appended to out.  A run of identical
  * steps prints once, with "+" when the shape repeats it and "(N times)"
