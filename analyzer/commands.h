@@ -23,5 +23,6 @@ int cmd_referrers(int argc, char **argv);
 int cmd_retained(int argc, char **argv);
 int cmd_dominators(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif /* AN_COMMANDS_H */

@@ -28,6 +28,7 @@ static const an_cmd an_commands[] = {
      "the chain of objects that keep an object alive"},
     {"export", cmd_export,
      "the snapshot for DevTools and memlab, or as CSV tables"},
+    {"report", cmd_report, "a one-file HTML report to open offline"},
 };
 #define AN_N_COMMANDS (sizeof(an_commands) / sizeof(an_commands[0]))
 
