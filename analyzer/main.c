@@ -46,7 +46,8 @@ an_main_usage(FILE *f)
     }
     fputs("\n"
           "'" AN_PROG " help <command>' or '" AN_PROG " <command> --help'\n"
-          "shows a command's options.  Every command takes --json.\n"
+          "shows a command's options.  Every command but export and\n"
+          "report takes --json.\n"
           "\n"
           "exit status: 0 success, 1 bad or damaged input, 2 usage,\n"
           "3 a --fail-above threshold exceeded\n", f);
