@@ -50,7 +50,9 @@ an_export_csv_objects(an_outfile *o, const an_snap *s,
         const an_key *k = &s->keys[an_snap_key_of(s, i)];
 
         an_out_u64(o, i);
-        an_out_printf(o, ",0x%llx,", (unsigned long long)c->address[i]);
+        an_out_char(o, ',');
+        an_out_hex(o, c->address[i]);
+        an_out_char(o, ',');
         an_out_text(o, k->module, strlen(k->module), AN_ESC_CSV);
         an_out_char(o, ',');
         an_out_text(o, k->qualname, strlen(k->qualname), AN_ESC_CSV);

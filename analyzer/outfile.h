@@ -117,6 +117,27 @@ an_out_u64(an_outfile *o, uint64_t v)
     }
 }
 
+/* "0x" and a number in lower-case hex, no padding. */
+static inline void
+an_out_hex(an_outfile *o, uint64_t v)
+{
+    char tmp[16];
+    int n = 0;
+
+    if (o->len + sizeof(tmp) + 2 > AN_OUT_BUF) {
+        an_out_flush(o);
+    }
+    do {
+        tmp[n++] = "0123456789abcdef"[v & 15];
+        v >>= 4;
+    } while (v != 0);
+    o->buf[o->len++] = '0';
+    o->buf[o->len++] = 'x';
+    while (n > 0) {
+        o->buf[o->len++] = tmp[--n];
+    }
+}
+
 /* printf into the file (short texts: at most 4096 bytes). */
 void an_out_printf(an_outfile *o, const char *fmt, ...)
 #if defined(__GNUC__)
