@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "dominators.h"
+#include "dot.h"
 #include "json.h"
 #include "options.h"
 #include "output.h"
@@ -15,14 +16,16 @@
 
 static const an_usage dominators_usage = {
     "dominators",
-    "[--partial] [--json] SNAP ADDRESS",
+    "[--format text|json|dot] [--partial] [--json] SNAP ADDRESS",
     "the chain of objects that keep an object alive",
     "Prints the immediate dominators of the object at ADDRESS from the\n"
     "outermost down: every path from the roots to the object passes\n"
     "through each of them, so removing any one of them would free the\n"
     "object, along with everything else it retains.  Each with its\n"
     "retained size and own size.  Weak references do not keep objects\n"
-    "alive.",
+    "alive.  --format dot prints the chain as a Graphviz graph, each\n"
+    "arrow labeled with the reference when the dominator refers to the\n"
+    "next object directly.",
     "  muppy-analyze dominators app.snap 0x7f3a2c1b9e80",
 };
 
@@ -59,6 +62,68 @@ dom_json(const an_snap *s, const an_domtree *dt, const uint32_t *chain,
     an_json_end_array(&j);
     an_json_end_object(&j);
     an_json_finish(&j);
+}
+
+/* The label of a direct edge from a to b into buf, or "" when a refers
+ * to b only through other objects. */
+static void
+dom_edge_label(const an_snap *s, uint32_t a, uint32_t b, char *buf,
+               size_t cap)
+{
+    buf[0] = '\0';
+    for (uint64_t e = s->g.edge_start[a]; e < s->g.edge_start[a + 1]; e++) {
+        if (s->g.edge_target[e] == b && s->g.edge_kind != NULL
+            && !(s->g.edge_kind[e] & MF_EDGE_WEAK)) {
+            an_snap_edge_label(s, e, buf, cap);
+            if (buf[0] == '\0') {
+                snprintf(buf, cap, "(ref)");
+            }
+            return;
+        }
+    }
+}
+
+static int
+dom_dot(const an_snap *s, const an_roots *roots, const an_domtree *dt,
+        const uint32_t *chain, uint32_t len)
+{
+    uint32_t target = chain[len - 1];
+    an_outfile o;
+    char title[300], id[24], prev[24], extra[300], r[32], note[160];
+    char label[200];
+
+    if (an_outfile_open(&o, "-") != 0) {
+        return -1;
+    }
+    snprintf(title, sizeof(title), "what keeps %s @0x%llx alive%s",
+             s->keys[an_snap_key_of(s, target)].display,
+             (unsigned long long)s->cols.address[target],
+             an_bit(dt->unreachable, target)
+             ? " (reachable from no root: its island)" : "");
+    an_dot_begin(&o, title);
+    for (uint32_t i = 0; i < len; i++) {
+        uint32_t v = chain[i];
+        unsigned style = i + 1 == len ? AN_DOT_TARGET : AN_DOT_PLAIN;
+
+        an_root_note(s, roots, v, note, sizeof(note));
+        if (note[0] && style == AN_DOT_PLAIN) {
+            style = AN_DOT_ROOT;
+        }
+        snprintf(extra, sizeof(extra), "retains %s%s%s",
+                 an_format_size(dt->retained[v], r, sizeof(r)),
+                 note[0] ? "\n" : "", note[0] ? note + 1 : "");
+        snprintf(id, sizeof(id), "o%u", v);
+        an_dot_object(&o, s, id, v, extra, style);
+        if (i > 0) {
+            dom_edge_label(s, chain[i - 1], v, label, sizeof(label));
+            an_dot_edge(&o, prev, id, label[0] ? label
+                                               : "(through other objects)",
+                        label[0] ? 0 : AN_DOT_WEAK);
+        }
+        memcpy(prev, id, sizeof(prev));
+    }
+    an_dot_end(&o);
+    return an_outfile_commit(&o) == 0 ? 0 : 1;
 }
 
 /* Lines shown at each end of a long chain */
@@ -115,9 +180,13 @@ int
 cmd_dominators(int argc, char **argv)
 {
     int partial = 0, json = 0, npos, status;
+    const char *format_name = NULL, *msg;
+    an_format format;
     const an_option opts[] = {
         {AN_OPT_FLAG, 0, "partial", &partial, NULL,
          "use the valid blocks of a truncated or damaged file"},
+        {AN_OPT_STRING, 0, "format", &format_name, "FORMAT",
+         "text (default), json or dot (Graphviz)"},
         {AN_OPT_FLAG, 0, "json", &json, NULL, "print JSON (spec/json.md)"},
         AN_OPT_END_ROW,
     };
@@ -141,12 +210,19 @@ cmd_dominators(int argc, char **argv)
         return an_usage_error(&dominators_usage, opts, "bad address '%s'",
                               argv[1]);
     }
+    msg = an_choose_format(format_name, json, AN_FORMAT_BIT(AN_FORMAT_DOT),
+                           &format);
+    if (msg != NULL) {
+        return an_usage_error(&dominators_usage, opts, "%s", msg);
+    }
     status = an_open(&s, argv[0], partial);
     if (status != 0) {
         return status;
     }
     status = an_load(&s, MF_COL_ADDRESS | MF_COL_TYPE | MF_COL_SIZE
-                             | MF_COL_EDGES | MF_COL_EDGE_KIND);
+                             | MF_COL_EDGES | MF_COL_EDGE_KIND
+                             | (format == AN_FORMAT_DOT ? MF_COL_EDGE_LABEL
+                                                        : 0));
     if (status != 0) {
         goto done;
     }
@@ -167,7 +243,18 @@ cmd_dominators(int argc, char **argv)
         goto done;
     }
     an_dom_chain(&dt, target, chain, len);
-    if (json) {
+    if (format == AN_FORMAT_DOT) {
+        int rc = dom_dot(&s, &roots, &dt, chain, len);
+
+        if (rc != 0) {
+            if (rc < 0) {
+                an_error("out of memory");
+            }
+            status = AN_EXIT_INPUT;
+            goto done;
+        }
+    }
+    else if (json) {
         dom_json(&s, &dt, chain, len);
     }
     else {

@@ -11,18 +11,20 @@
 
 #include "commands.h"
 #include "dominators.h"
+#include "dot.h"
 #include "json.h"
 #include "options.h"
+#include "outfile.h"
 #include "output.h"
 #include "paths.h"
 #include "util.h"
 
 static const an_usage paths_usage = {
     "paths",
-    "[--weak] [--max N] [--partial] [--json] SNAP\n"
-    " ADDRESS\n"
+    "[--weak] [--max N] [--format text|json|dot] [--partial]\n"
+    " [--json] SNAP ADDRESS\n"
     "--type NAME [--weak] [--fold-keys] [--max N]\n"
-    " [--partial] [--json] SNAP",
+    " [--format text|json|dot] [--partial] [--json] SNAP",
     "why an object is alive: paths from the roots",
     "Prints a shortest chain of references from a root (a module in\n"
     "sys.modules, a thread's frame, ... or an object nothing in the\n"
@@ -31,9 +33,13 @@ static const an_usage paths_usage = {
     "(list indices and int keys folded to [*]; with --fold-keys str keys\n"
     "too; a run of identical steps, as along a linked list, as one step\n"
     "'+'), most common first, each group with the retained size of its\n"
-    "instances.  Weak references are not followed unless --weak.",
+    "instances.  Weak references are not followed unless --weak.\n"
+    "--format dot prints a Graphviz graph of the path (with --type, one\n"
+    "cluster per group showing the shape with its counts) for\n"
+    "'dot -Tsvg'.",
     "  muppy-analyze paths app.snap 0x7f3a2c1b9e80\n"
-    "  muppy-analyze paths --type LeakedSession app.snap",
+    "  muppy-analyze paths --type LeakedSession app.snap\n"
+    "  muppy-analyze paths --format dot app.snap 0x7f3a2c1b9e80 | dot -Tsvg",
 };
 
 typedef struct paths_ctx {
@@ -275,11 +281,129 @@ paths_text(paths_ctx *c, uint64_t max_groups, int weak)
     return 0;
 }
 
+/* One path (the example of group g) as DOT nodes and edges: one node per
+ * run of identical steps, a loop on a step the shape repeats. */
+static void
+paths_dot_path(paths_ctx *c, an_outfile *o, uint32_t g)
+{
+    const an_pathbuf *pb = &c->pb;
+    char id[48], prev[48], label[200], extra[256], loop[240], n1[32];
+
+    for (uint32_t j = 0; j < pb->n_runs; j++) {
+        const an_run *run = &pb->runs[j];
+        uint32_t obj = pb->objs[run->last];
+        unsigned style = AN_DOT_PLAIN;
+
+        snprintf(id, sizeof(id), "g%u_%u", g, j);
+        extra[0] = '\0';
+        if (j == 0) {
+            an_root_text(&c->s, an_roots_find(&c->roots, obj), obj, extra,
+                         sizeof(extra));
+            style = AN_DOT_ROOT;
+        }
+        else if (run->count > 1) {
+            snprintf(extra, sizeof(extra), "(x%s on this path)",
+                     an_format_count(run->count, n1, sizeof(n1)));
+        }
+        if (j + 1 == pb->n_runs && j > 0) {
+            style = AN_DOT_TARGET;
+        }
+        an_dot_object(o, &c->s, id, obj, extra, style);
+        if (j == 0) {
+            memcpy(prev, id, sizeof(prev));
+            continue;
+        }
+        an_path_run_label(&c->s, &c->bfs, pb, j, label, sizeof(label));
+        {
+            uint32_t e = c->bfs.via[obj];
+            uint8_t k = c->s.g.edge_kind ? c->s.g.edge_kind[e]
+                                           & MF_EDGE_KIND_MASK : 0;
+
+            /* a group's shape: indices and int keys (and str keys with
+             * --fold-keys) stand for any */
+            if (c->type_name != NULL
+                && (k == MF_EDGE_INDEX || k == MF_EDGE_KEY_INT
+                    || ((c->fold & AN_FOLD_STR_KEYS)
+                        && k == MF_EDGE_KEY_STR))) {
+                snprintf(label, sizeof(label), "[*]");
+            }
+            unsigned es = c->s.g.edge_kind
+                          && (c->s.g.edge_kind[e] & MF_EDGE_WEAK)
+                          ? AN_DOT_WEAK : 0;
+
+            an_dot_edge(o, prev, id, label, es);
+            if (run->count > 1 || run->repeats) {
+                snprintf(loop, sizeof(loop), "%s+", label);
+                an_dot_edge(o, id, id, loop, es | AN_DOT_LOOP);
+            }
+        }
+        memcpy(prev, id, sizeof(prev));
+    }
+}
+
+static int
+paths_dot(paths_ctx *c, uint64_t max_groups)
+{
+    const an_groups *gs = &c->groups;
+    an_outfile o;
+    char title[700], c1[32], c2[32], r1[32];
+    int status = an_outfile_open(&o, "-");
+
+    if (status != 0) {
+        return -1;
+    }
+    if (c->type_name != NULL) {
+        snprintf(title, sizeof(title), "paths to the %s instances of %s "
+                 "(%u shape%s)", an_format_count(c->n_targets, c1,
+                                                 sizeof(c1)),
+                 c->target_desc, gs->n_groups, gs->n_groups == 1 ? "" : "s");
+    }
+    else {
+        snprintf(title, sizeof(title), "why %s is alive", c->target_desc);
+    }
+    an_dot_begin(&o, title);
+    for (uint32_t g = 0; g < gs->n_groups && g < max_groups; g++) {
+        const an_group *gr = &gs->groups[g];
+        char name[32];
+
+        if (an_path_find(&c->pb, &c->s, &c->bfs, c->fold, gs, gr->shape,
+                         gr->example) == UINT32_MAX) {
+            an_outfile_abort(&o);
+            return -1;
+        }
+        if (c->type_name != NULL) {
+            snprintf(name, sizeof(name), "cluster_g%u", g);
+            snprintf(title, sizeof(title), "%s of %s held through this "
+                     "shape, retaining %s",
+                     an_format_count(gr->count, c1, sizeof(c1)),
+                     an_format_count(c->n_targets, c2, sizeof(c2)),
+                     an_format_size(c->group_retained[g], r1, sizeof(r1)));
+            an_dot_begin_cluster(&o, name, title);
+        }
+        paths_dot_path(c, &o, g);
+        if (c->type_name != NULL) {
+            an_dot_end_cluster(&o);
+        }
+    }
+    if (gs->n_groups > max_groups || gs->unreachable > 0) {
+        snprintf(title, sizeof(title), "%llu more shapes (--max); %s "
+                 "unreachable", (unsigned long long)(gs->n_groups > max_groups
+                                                     ? gs->n_groups
+                                                       - max_groups : 0),
+                 an_format_count(gs->unreachable, c1, sizeof(c1)));
+        an_dot_node(&o, "more", title, AN_DOT_NOTE);
+    }
+    an_dot_end(&o);
+    return an_outfile_commit(&o) == 0 ? 0 : 1;
+}
+
 int
 cmd_paths(int argc, char **argv)
 {
     int partial = 0, json = 0, weak = 0, fold_keys = 0;
     uint64_t max_groups = 10;
+    const char *format_name = NULL, *msg;
+    an_format format;
     paths_ctx c;
     const an_option opts[] = {
         {AN_OPT_STRING, 't', "type", &c.type_name, "NAME",
@@ -291,10 +415,12 @@ cmd_paths(int argc, char **argv)
          "show at most N path groups (default 10)"},
         {AN_OPT_FLAG, 0, "partial", &partial, NULL,
          "use the valid blocks of a truncated or damaged file"},
+        {AN_OPT_STRING, 0, "format", &format_name, "FORMAT",
+         "text (default), json or dot (Graphviz)"},
         {AN_OPT_FLAG, 0, "json", &json, NULL, "print JSON (spec/json.md)"},
         AN_OPT_END_ROW,
     };
-    int npos, status;
+    int npos, status, rc;
     uint64_t address = 0;
 
     memset(&c, 0, sizeof(c));
@@ -311,6 +437,11 @@ cmd_paths(int argc, char **argv)
         return an_usage_error(&paths_usage, opts, "bad address '%s'",
                               argv[1]);
     }
+    msg = an_choose_format(format_name, json, AN_FORMAT_BIT(AN_FORMAT_DOT),
+                           &format);
+    if (msg != NULL) {
+        return an_usage_error(&paths_usage, opts, "%s", msg);
+    }
     c.fold = fold_keys ? AN_FOLD_STR_KEYS : 0;
 
     status = an_open(&c.s, argv[0], partial);
@@ -319,7 +450,8 @@ cmd_paths(int argc, char **argv)
     }
     status = an_load(&c.s, MF_COL_ADDRESS | MF_COL_TYPE | MF_COL_EDGES
                                | MF_COL_EDGE_KIND | MF_COL_EDGE_LABEL
-                               | (c.type_name ? MF_COL_SIZE : 0));
+                               | (c.type_name || format == AN_FORMAT_DOT
+                                  ? MF_COL_SIZE : 0));
     if (status != 0) {
         goto done;
     }
@@ -338,9 +470,13 @@ cmd_paths(int argc, char **argv)
         an_error("'%s': out of memory", c.s.path);
         goto done;
     }
-    if ((json ? paths_json(&c, max_groups, weak)
-              : paths_text(&c, max_groups, weak)) != 0) {
-        an_error("out of memory");
+    rc = format == AN_FORMAT_DOT ? paths_dot(&c, max_groups)
+         : format == AN_FORMAT_JSON ? paths_json(&c, max_groups, weak)
+         : paths_text(&c, max_groups, weak);
+    if (rc != 0) {
+        if (rc < 0) {
+            an_error("out of memory");
+        }
         goto done;
     }
     status = AN_EXIT_OK;

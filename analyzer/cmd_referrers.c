@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "dot.h"
 #include "graph.h"
 #include "json.h"
 #include "options.h"
@@ -18,13 +19,14 @@
 
 static const an_usage referrers_usage = {
     "referrers",
-    "[--depth N] [--max-children N] [--partial]\n"
-    " [--json] SNAP ADDRESS",
+    "[--depth N] [--max-children N] [--format text|json|dot]\n"
+    " [--partial] [--json] SNAP ADDRESS",
     "who points at an object, as a tree",
     "Prints the objects that refer to the object at ADDRESS, the objects\n"
     "that refer to those, and so on up to --depth levels, each with the\n"
     "label of its reference, its type and its address.  An object shown\n"
-    "once is not expanded again; roots are marked.",
+    "once is not expanded again; roots are marked.  --format dot prints\n"
+    "the same as a Graphviz graph for 'dot -Tsvg'.",
     "  muppy-analyze referrers --depth 4 app.snap 0x7f3a2c1b9e80",
 };
 
@@ -38,7 +40,16 @@ typedef struct ref_ctx {
     const an_roots *roots;
     uint64_t lines;
     an_json *j;                 /* NULL for text */
+    an_outfile *dot;            /* --format dot, or NULL */
 } ref_ctx;
+
+/* The DOT name of object obj. */
+static const char *
+ref_dot_id(uint32_t obj, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "o%u", obj);
+    return buf;
+}
 
 /* Labels of the edges from `src` to `dst`, joined by ", ". */
 static void
@@ -91,7 +102,7 @@ ref_walk(ref_ctx *c, uint32_t obj, uint64_t level)
         return -1;
     }
     an_referrers(&s->g, obj, list, shown);
-    if (c->j) {
+    if (c->j && !c->dot) {
         an_json_key(c->j, "referrers_total");
         an_json_u64(c->j, total);
         an_json_key(c->j, "referrers");
@@ -107,7 +118,16 @@ ref_walk(ref_ctx *c, uint32_t obj, uint64_t level)
         an_root_note(s, c->roots, r, note, sizeof(note));
         an_address_text(s, r, addr, sizeof(addr));
         c->lines++;
-        if (c->j) {
+        if (c->dot) {
+            char from[24], to[24];
+
+            an_dot_object(c->dot, s, ref_dot_id(r, from, sizeof(from)), r,
+                          note[0] ? note + 1 : NULL,
+                          note[0] ? AN_DOT_ROOT : AN_DOT_PLAIN);
+            an_dot_edge(c->dot, from, ref_dot_id(obj, to, sizeof(to)),
+                        labels, strstr(labels, "(weak)") ? AN_DOT_WEAK : 0);
+        }
+        else if (c->j) {
             an_json_object(c->j);
             an_json_key(c->j, "label");
             an_json_str(c->j, labels);
@@ -130,11 +150,23 @@ ref_walk(ref_ctx *c, uint32_t obj, uint64_t level)
             free(list);
             return -1;
         }
-        if (c->j) {
+        if (c->j && !c->dot) {
             an_json_end_object(c->j);
         }
     }
-    if (c->j) {
+    if (c->dot) {
+        if (total > shown) {
+            char more[32], to[24], text[64], n1[32];
+
+            snprintf(more, sizeof(more), "more%u", obj);
+            snprintf(text, sizeof(text), "... and %s more",
+                     an_format_count(total - shown, n1, sizeof(n1)));
+            an_dot_node(c->dot, more, text, AN_DOT_NOTE);
+            an_dot_edge(c->dot, more, ref_dot_id(obj, to, sizeof(to)), NULL,
+                        0);
+        }
+    }
+    else if (c->j) {
         an_json_end_array(c->j);
     }
     else if (total > shown) {
@@ -154,6 +186,9 @@ cmd_referrers(int argc, char **argv)
 {
     int partial = 0, json = 0;
     uint64_t depth = 3, max_children = 10, address;
+    const char *format_name = NULL, *msg;
+    an_format format;
+    an_outfile dot;
     const an_option opts[] = {
         {AN_OPT_UINT, 'd', "depth", &depth, "N",
          "levels of referrers to show (default 3)"},
@@ -161,6 +196,8 @@ cmd_referrers(int argc, char **argv)
          "referrers shown per object (default 10)"},
         {AN_OPT_FLAG, 0, "partial", &partial, NULL,
          "use the valid blocks of a truncated or damaged file"},
+        {AN_OPT_STRING, 0, "format", &format_name, "FORMAT",
+         "text (default), json or dot (Graphviz)"},
         {AN_OPT_FLAG, 0, "json", &json, NULL, "print JSON (spec/json.md)"},
         AN_OPT_END_ROW,
     };
@@ -174,6 +211,7 @@ cmd_referrers(int argc, char **argv)
 
     memset(&c, 0, sizeof(c));
     memset(&roots, 0, sizeof(roots));
+    memset(&dot, 0, sizeof(dot));
     if (!an_parse_options(argc, argv, &referrers_usage, opts, &npos,
                           &status)) {
         return status;
@@ -186,6 +224,11 @@ cmd_referrers(int argc, char **argv)
         return an_usage_error(&referrers_usage, opts, "bad address '%s'",
                               argv[1]);
     }
+    msg = an_choose_format(format_name, json, AN_FORMAT_BIT(AN_FORMAT_DOT),
+                           &format);
+    if (msg != NULL) {
+        return an_usage_error(&referrers_usage, opts, "%s", msg);
+    }
     if (depth > REF_MAX_DEPTH) {
         depth = REF_MAX_DEPTH;
     }
@@ -193,9 +236,11 @@ cmd_referrers(int argc, char **argv)
     if (status != 0) {
         return status;
     }
-    /* no size column: it would cost 8 bytes an object for one figure */
+    /* no size column but for the boxes of dot: it would cost 8 bytes an
+     * object for one figure */
     status = an_load(&s, MF_COL_ADDRESS | MF_COL_TYPE | MF_COL_EDGES
-                             | MF_COL_EDGE_KIND | MF_COL_EDGE_LABEL);
+                             | MF_COL_EDGE_KIND | MF_COL_EDGE_LABEL
+                             | (format == AN_FORMAT_DOT ? MF_COL_SIZE : 0));
     if (status != 0) {
         goto done;
     }
@@ -217,7 +262,22 @@ cmd_referrers(int argc, char **argv)
     c.max_children = max_children;
     c.roots = &roots;
     an_root_note(&s, &roots, target, note, sizeof(note));
-    if (json) {
+    if (format == AN_FORMAT_DOT) {
+        char title[300];
+
+        if (an_outfile_open(&dot, "-") != 0) {
+            goto done;
+        }
+        c.dot = &dot;
+        snprintf(title, sizeof(title), "who refers to %s @0x%llx",
+                 s.keys[an_snap_key_of(&s, target)].display,
+                 (unsigned long long)address);
+        an_dot_begin(&dot, title);
+        snprintf(title, sizeof(title), "o%u", target);
+        an_dot_object(&dot, &s, title, target, note[0] ? note + 1 : NULL,
+                      AN_DOT_TARGET);
+    }
+    else if (json) {
         an_json_init(&j, stdout);
         c.j = &j;
         an_json_object(&j);
@@ -239,7 +299,13 @@ cmd_referrers(int argc, char **argv)
         an_error("out of memory");
         goto done;
     }
-    if (json) {
+    if (c.dot) {
+        an_dot_end(&dot);
+        if (an_outfile_commit(&dot) != 0) {
+            goto done;
+        }
+    }
+    else if (json) {
         an_json_end_object(&j);
         an_json_end_object(&j);
         an_json_finish(&j);
@@ -251,6 +317,7 @@ cmd_referrers(int argc, char **argv)
     status = AN_EXIT_OK;
 
 done:
+    an_outfile_abort(&dot);
     an_roots_free(&roots);
     free(c.expanded);
     an_snap_close(&s);

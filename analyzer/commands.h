@@ -25,5 +25,7 @@ int cmd_dominators(int argc, char **argv);
 int cmd_leaks(int argc, char **argv);
 int cmd_trend(int argc, char **argv);
 int cmd_scrub(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif /* AN_COMMANDS_H */

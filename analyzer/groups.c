@@ -4,6 +4,7 @@
 #include "groups.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "graph.h"
 
@@ -61,4 +62,60 @@ an_group_outermost(const an_snap *s, const an_domtree *dt,
         bits[w] &= ~dt->unreachable[w];
     }
     return bits;
+}
+
+#define AN_OWNER_UNKNOWN UINT32_MAX
+#define AN_OWNER_NONE (UINT32_MAX - 1)
+
+int
+an_group_charge(const an_snap *s, const an_domtree *dt,
+                const unsigned char *owner_type, const uint32_t *group_of,
+                uint32_t n_groups, uint64_t *charged)
+{
+    uint32_t n = dt->n;
+    uint32_t *owner = malloc((size_t)(n ? n : 1) * sizeof(uint32_t));
+    uint32_t *stack = malloc((size_t)(n ? n : 1) * sizeof(uint32_t));
+    const uint32_t *type = s->cols.type;
+
+    if (owner == NULL || stack == NULL) {
+        free(owner);
+        free(stack);
+        return -1;
+    }
+    memset(owner, 0xff, (size_t)n * sizeof(uint32_t));
+    for (uint32_t v = 0; v < n; v++) {
+        uint32_t x = v, top = 0, base, o, gr;
+
+        if (an_bit(dt->unreachable, v)) {
+            continue;
+        }
+        /* up the dominator chain to a class instance or a known owner */
+        while (owner[x] == AN_OWNER_UNKNOWN
+               && !(type[x] < s->n_types && owner_type[type[x]])) {
+            stack[top++] = x;
+            x = dt->idom[x];
+            if (x == AN_DOM_SUPER) {
+                break;
+            }
+        }
+        if (x == AN_DOM_SUPER) {
+            base = AN_OWNER_NONE;
+        }
+        else if (owner[x] == AN_OWNER_UNKNOWN) {
+            owner[x] = x;       /* a class instance owns itself */
+            base = x;
+        }
+        else {
+            base = owner[x];
+        }
+        while (top > 0) {
+            owner[stack[--top]] = base;
+        }
+        o = owner[v] == AN_OWNER_NONE ? v : owner[v];
+        gr = type[o] < s->n_types ? group_of[type[o]] : n_groups - 1;
+        charged[gr] += s->cols.size[v];
+    }
+    free(owner);
+    free(stack);
+    return 0;
 }

@@ -50,4 +50,21 @@ void an_aggregate(const uint32_t *type, const uint64_t *value,
 uint64_t *an_group_outermost(const an_snap *s, const an_domtree *dt,
                              const uint32_t *group_of, uint32_t n_groups);
 
+/*
+ * an_group_charge() - a partition of the reachable heap, for pictures
+ * that must add up: each reachable object's size is charged to the
+ * nearest object on its dominator chain (itself included) whose type id
+ * is marked in `owner_type` (n_types entries; the report marks classes
+ * defined in Python), or to itself when there is none.  The charged
+ * bytes are summed per group of the object charged (group_of, as for
+ * an_aggregate()) into charged[] (zeroed by the caller, room for every
+ * group).  The sums add up to the reachable size.
+ * O(n) time, 8 bytes an object of temporary memory.  Returns 0, or -1
+ * when out of memory.
+ */
+int an_group_charge(const an_snap *s, const an_domtree *dt,
+                    const unsigned char *owner_type,
+                    const uint32_t *group_of, uint32_t n_groups,
+                    uint64_t *charged);
+
 #endif /* AN_GROUPS_H */

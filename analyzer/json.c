@@ -68,8 +68,7 @@ an_json_key(an_json *j, const char *key)
     an_json_keyn(j, key, strlen(key));
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t
+size_t
 an_utf8_len(const unsigned char *s, size_t n)
 {
     unsigned c = s[0];

@@ -29,6 +29,9 @@ static const an_cmd an_commands[] = {
     {"leaks", cmd_leaks, "what a workload leaked, from three snapshots"},
     {"trend", cmd_trend, "counts and sizes per type across snapshots"},
     {"scrub", cmd_scrub, "a copy without the program's strings, to share"},
+    {"export", cmd_export,
+     "the snapshot for DevTools and memlab, or as CSV tables"},
+    {"report", cmd_report, "a one-file HTML report to open offline"},
 };
 #define AN_N_COMMANDS (sizeof(an_commands) / sizeof(an_commands[0]))
 
@@ -46,7 +49,8 @@ an_main_usage(FILE *f)
     }
     fputs("\n"
           "'" AN_PROG " help <command>' or '" AN_PROG " <command> --help'\n"
-          "shows a command's options.  Every command takes --json.\n"
+          "shows a command's options.  Every command but export and\n"
+          "report takes --json.\n"
           "\n"
           "exit status: 0 success, 1 bad or damaged input, 2 usage,\n"
           "3 a --fail-above threshold exceeded\n", f);
@@ -73,6 +77,9 @@ main(int argc, char **argv)
     /* never die of a signal: a closed pipe (`| head`) becomes a write
      * error, reported below */
     signal(SIGPIPE, SIG_IGN);
+    /* a file size limit makes writes fail with EFBIG, reported like a
+     * full disk, instead of killing the process */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         an_main_usage(stderr);
         return AN_EXIT_USAGE;

@@ -12,7 +12,8 @@ const char *
 an_choose_format(const char *name, int json, unsigned allowed,
                  an_format *out)
 {
-    static const char *const names[] = {"text", "json", "markdown", "dot"};
+    static const char *const names[] = {"text", "json", "markdown", "dot",
+                                        "heapsnapshot", "csv"};
     static char msg[128];
 
     allowed |= AN_FORMAT_BIT(AN_FORMAT_TEXT) | AN_FORMAT_BIT(AN_FORMAT_JSON);
@@ -228,6 +229,13 @@ an_run_label(const an_snap *s, const an_bfs_result *bfs,
         return;
     }
     an_snap_edge_label(s, e, buf, cap);
+}
+
+void
+an_path_run_label(const an_snap *s, const an_bfs_result *bfs,
+                  const an_pathbuf *pb, uint32_t j, char *buf, size_t cap)
+{
+    an_run_label(s, bfs, pb, &pb->runs[j], buf, cap);
 }
 
 /* "+" and "(N times)" of a run into buf. */

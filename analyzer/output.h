@@ -23,7 +23,9 @@ typedef enum an_format {
     AN_FORMAT_TEXT = 0,     /* tables for people (the default) */
     AN_FORMAT_JSON,         /* spec/json.md */
     AN_FORMAT_MARKDOWN,     /* GitHub-flavoured tables, for bug reports */
-    AN_FORMAT_DOT           /* Graphviz */
+    AN_FORMAT_DOT,          /* Graphviz */
+    AN_FORMAT_HEAPSNAPSHOT, /* export: V8 heap snapshot (DevTools, memlab) */
+    AN_FORMAT_CSV           /* export: tables for data tools */
 } an_format;
 #define AN_FORMAT_BIT(f) (1u << (f))
 
@@ -99,6 +101,15 @@ uint32_t an_path_find(an_pathbuf *pb, const an_snap *s,
                       const an_bfs_result *bfs, unsigned fold,
                       const an_groups *groups, uint32_t shape, uint32_t obj);
 void an_pathbuf_free(an_pathbuf *pb);
+
+/*
+ * an_path_run_label() - the label of run j (j >= 1) of a path as printed:
+ * the label of the edge into the run's last object, or "[*]" for a run of
+ * several folded steps; "" for an unlabeled reference.
+ */
+void an_path_run_label(const an_snap *s, const an_bfs_result *bfs,
+                       const an_pathbuf *pb, uint32_t j, char *buf,
+                       size_t cap);
 
 /*
  * an_format_path() - the root, the labels of the steps, "-> TYPE

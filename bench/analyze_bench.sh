@@ -189,3 +189,24 @@ OBJECTS=$(objects_of "$CHAIN")
 bench "paths --type ChainNode chain.snap" "$AN" paths --type ChainNode \
     "$CHAIN"
 bench "retained chain.snap" "$AN" retained "$CHAIN"
+# exports and the report (spec/exports.md); the output's size is printed
+# below the table, its writing counted in the time (to $DIR)
+OBJECTS=$(objects_of "$B")
+bench "export --format heapsnapshot b.snap" "$AN" export --format \
+    heapsnapshot "$B" -o "$DIR/b.heapsnapshot"
+bench "export --format csv b.snap" "$AN" export --format csv "$B" \
+    -o "$DIR/b-tables"
+bench "export --format csv --no-retained b.snap" "$AN" export --format csv \
+    --no-retained "$B" -o "$DIR/b-tables"
+bench "report b.snap" "$AN" report "$B" -o "$DIR/b.html"
+bench "report --base a.snap b.snap" "$AN" report --base "$A" "$B" \
+    -o "$DIR/ab.html"
+if [ -f "$DIR/c.snap" ]; then
+    # a third snapshot of the same process (the leak finders' FINAL)
+    bench "report --base a.snap --final c.snap b.snap" "$AN" report \
+        --base "$A" --final "$DIR/c.snap" "$B" -o "$DIR/abc.html"
+fi
+echo "outputs: b.heapsnapshot $(wc -c <"$DIR/b.heapsnapshot") bytes," \
+     "csv $(cat "$DIR/b-tables"/*.csv | wc -c) bytes," \
+     "b.html $(wc -c <"$DIR/b.html") bytes"
+rm -rf "$DIR/b.heapsnapshot" "$DIR/b-tables" "$DIR"/*.html

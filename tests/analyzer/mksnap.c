@@ -3,6 +3,7 @@
  * (no Python or dumper needed).
  *
  *   mksnap OUT [--leak K] [--pid P] [--start T] [--boot ID] [--scale N]
+ *              [--rename QUALNAME]
  *
  * The heap mimics heapgen's listener leak: module "app" (a MODULE root)
  * -> its __dict__ ['EventBus'] -> class EventBus -> __dict__ ['_handlers']
@@ -11,6 +12,8 @@
  * "b", a weak reference, an object nothing refers to and an unreachable
  * cycle.  Objects keep their addresses across runs (same "process"),
  * except the leaked ones, so --objects sees exactly the leak as new.
+ * --rename gives the type QUALNAME another name (QUALNAME + "2"): the
+ * same addresses then hold objects of another type.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +31,7 @@
 
 static mf_writer *w;
 static mf_error err;
+static const char *rename_type;
 
 static uint32_t
 str(const char *s)
@@ -43,6 +47,13 @@ type(const char *module, const char *qualname, uint64_t address)
 {
     mf_type t = {address, str(module), str(qualname), 1};
     uint32_t id;
+
+    if (rename_type != NULL && strcmp(qualname, rename_type) == 0) {
+        char renamed[128];
+
+        snprintf(renamed, sizeof(renamed), "%s2", qualname);
+        t.qualname = str(renamed);
+    }
 
     CHECK(mf_writer_type(w, &t, &id, &err));
     return id;
@@ -76,7 +87,8 @@ main(int argc, char **argv)
 
     if (argc < 2) {
         fprintf(stderr, "usage: mksnap OUT [--leak K] [--pid P] "
-                        "[--start T] [--boot ID] [--scale N]\n");
+                        "[--start T] [--boot ID] [--scale N] "
+                        "[--rename QUALNAME]\n");
         return 2;
     }
     out = argv[1];
@@ -95,6 +107,9 @@ main(int argc, char **argv)
         }
         else if (strcmp(argv[i], "--scale") == 0) {
             scale = strtoull(argv[i + 1], NULL, 10);
+        }
+        else if (strcmp(argv[i], "--rename") == 0) {
+            rename_type = argv[i + 1];
         }
     }
     memset(&wo, 0, sizeof(wo));
@@ -138,7 +153,9 @@ main(int argc, char **argv)
         e[3] = (mf_edge){7, MF_EDGE_KEY_STR, str("node_b")};
         e[4] = (mf_edge){8, MF_EDGE_KEY_STR, str("ref")};
         e[5] = (mf_edge){12, MF_EDGE_KEY_STR, str("answer")};
-        obj(base + 0x100, t_dict, 1200, e, 6);
+        /* a key that CSV, JSON, DOT and HTML must all escape */
+        e[6] = (mf_edge){12, MF_EDGE_KEY_STR, str("odd,\"key\"\n<&>")};
+        obj(base + 0x100, t_dict, 1200, e, 7);
         e[0] = (mf_edge){3, MF_EDGE_FIELD, str("__dict__")};
         obj(base + 0x200, t_type, 1064, e, 1);
         e[0] = (mf_edge){4, MF_EDGE_KEY_STR, str("_handlers")};

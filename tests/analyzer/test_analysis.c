@@ -10,12 +10,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dominators.h"
 #include "graph.h"
 #include "groups.h"
+#include "heapsnapshot.h"
 #include "json.h"
 #include "paths.h"
 #include "roots.h"
 #include "snap.h"
+#include "treemap.h"
 #include "util.h"
 
 /* ---- random graphs -------------------------------------------------- */
@@ -646,6 +649,217 @@ test_snap_keys(void)
     unlink(path);
 }
 
+/* ---- exports and the report ------------------------------------------ */
+
+static void
+test_treemap(void)
+{
+    for (int round = 0; round < 50; round++) {
+        double v[40], sum = 0;
+        an_rect r[40], area = {10, 20, 300 + rnd() % 500, 100 + rnd() % 300};
+        size_t n = 1 + rnd() % 40;
+
+        for (size_t i = 0; i < n; i++) {
+            v[i] = (double)(rnd() % 1000) + (i == 0);
+        }
+        /* decreasing, some zeros at the end */
+        for (size_t i = 0; i < n; i++) {
+            for (size_t j = i + 1; j < n; j++) {
+                if (v[j] > v[i]) {
+                    double t = v[i];
+
+                    v[i] = v[j];
+                    v[j] = t;
+                }
+            }
+        }
+        for (size_t i = 0; i < n; i++) {
+            sum += v[i];
+        }
+        CU_ASSERT_EQUAL_FATAL(an_treemap_squarify(v, n, area, r), 0);
+        for (size_t i = 0; i < n; i++) {
+            double want = v[i] / sum * area.w * area.h;
+
+            CU_ASSERT(r[i].w * r[i].h > want - 1e-6 * area.w * area.h
+                      && r[i].w * r[i].h < want + 1e-6 * area.w * area.h);
+            CU_ASSERT(r[i].x >= area.x - 1e-9 && r[i].y >= area.y - 1e-9);
+            CU_ASSERT(r[i].x + r[i].w <= area.x + area.w + 1e-6);
+            CU_ASSERT(r[i].y + r[i].h <= area.y + area.h + 1e-6);
+            for (size_t j = 0; j < i; j++) {
+                double ox = (r[i].x + r[i].w < r[j].x + r[j].w
+                             ? r[i].x + r[i].w : r[j].x + r[j].w)
+                            - (r[i].x > r[j].x ? r[i].x : r[j].x);
+                double oy = (r[i].y + r[i].h < r[j].y + r[j].h
+                             ? r[i].y + r[i].h : r[j].y + r[j].h)
+                            - (r[i].y > r[j].y ? r[i].y : r[j].y);
+
+                CU_ASSERT(ox <= 1e-6 || oy <= 1e-6);  /* no overlap */
+            }
+        }
+    }
+    {
+        double z[3] = {0, 0, 0};
+        an_rect r[3];
+
+        CU_ASSERT_EQUAL(an_treemap_squarify(z, 3, (an_rect){0, 0, 10, 10},
+                                            r), 0);
+        CU_ASSERT(r[0].w == 0 && r[2].h == 0);
+    }
+}
+
+/* A snapshot of n objects: objects [0, dup) all at one address and type,
+ * the others distinct; written in reverse when `reverse`. */
+static void
+write_id_snap(const char *path, uint32_t n, uint32_t dup, int reverse)
+{
+    mf_writer *w;
+    mf_error err;
+    uint32_t sm, sq, sq2, id;
+    mf_type t;
+    mf_object o;
+
+    CU_ASSERT_EQUAL_FATAL(mf_writer_open(&w, path, NULL, &err), MF_OK);
+    mf_writer_string(w, "app", 3, &sm, &err);
+    mf_writer_string(w, "Thing", 5, &sq, &err);
+    mf_writer_string(w, "Other", 5, &sq2, &err);
+    t = (mf_type){0x10, sm, sq, 1};
+    mf_writer_type(w, &t, &id, &err);
+    t = (mf_type){0x20, sm, sq2, 1};
+    mf_writer_type(w, &t, &id, &err);
+    memset(&o, 0, sizeof(o));
+    o.name = o.value = MF_NONE;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t i = reverse ? n - 1 - k : k;
+
+        o.address = i < dup ? 0x5000 : 0x7f0000000000ULL + 64 * (uint64_t)i;
+        o.type = i % 3 == 0 && i >= dup;     /* some of type Other */
+        o.size = 16;
+        CU_ASSERT_EQUAL(mf_writer_object(w, &o, NULL, 0, &err), MF_OK);
+    }
+    CU_ASSERT_EQUAL_FATAL(mf_writer_close(w, NULL, &err), MF_OK);
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+static void
+test_hs_ids(void)
+{
+    char p1[300], p2[300];
+    uint32_t n = 20000, dup = 3000;
+    uint32_t *id1 = malloc(n * sizeof(uint32_t));
+    uint32_t *id2 = malloc(n * sizeof(uint32_t));
+    uint32_t *sorted = malloc(n * sizeof(uint32_t));
+    an_snap s1, s2;
+    mf_error err;
+
+    snprintf(p1, sizeof(p1), "%s/ids1.snap", tmpdir);
+    snprintf(p2, sizeof(p2), "%s/ids2.snap", tmpdir);
+    write_id_snap(p1, n, dup, 0);
+    write_id_snap(p2, n, dup, 1);
+    CU_ASSERT_EQUAL_FATAL(an_snap_open(&s1, p1, 0, NULL, NULL, &err), MF_OK);
+    CU_ASSERT_EQUAL_FATAL(an_snap_open(&s2, p2, 0, NULL, NULL, &err), MF_OK);
+    CU_ASSERT_EQUAL_FATAL(an_snap_load(&s1, MF_COL_ADDRESS | MF_COL_TYPE,
+                                       &err), MF_OK);
+    CU_ASSERT_EQUAL_FATAL(an_snap_load(&s2, MF_COL_ADDRESS | MF_COL_TYPE,
+                                       &err), MF_OK);
+    CU_ASSERT_EQUAL_FATAL(an_hs_node_ids(&s1, id1), 0);
+    CU_ASSERT_EQUAL_FATAL(an_hs_node_ids(&s2, id2), 0);
+    /* odd, above the synthetic ids, unique (3000 forced collisions) */
+    memcpy(sorted, id1, n * sizeof(uint32_t));
+    qsort(sorted, n, sizeof(uint32_t), cmp_u32);
+    for (uint32_t i = 0; i < n; i++) {
+        CU_ASSERT(sorted[i] % 2 == 1 && sorted[i] >= AN_HS_MIN_OBJECT_ID);
+        CU_ASSERT(i == 0 || sorted[i] != sorted[i - 1]);
+    }
+    /* the order of objects in the file changes no distinct object's id */
+    for (uint32_t i = dup; i < n; i++) {
+        CU_ASSERT_EQUAL(id1[i], id2[n - 1 - i]);
+    }
+    an_snap_close(&s1);
+    an_snap_close(&s2);
+    unlink(p1);
+    unlink(p2);
+    free(id1);
+    free(id2);
+    free(sorted);
+}
+
+static void
+test_hs_edges(void)
+{
+    an_hs_edge e;
+
+    e = an_hs_map_edge(MF_EDGE_ATTR, 7, 100);
+    CU_ASSERT(e.type == AN_HS_EDGE_PROPERTY && e.name_kind == AN_HS_NAME_SNAP
+              && e.value == 7);
+    e = an_hs_map_edge(MF_EDGE_KEY_STR, 100, 100);   /* out of range */
+    CU_ASSERT(e.type == AN_HS_EDGE_PROPERTY && e.name_kind == AN_HS_NAME_FIXED
+              && e.value == AN_HS_STR_EMPTY);
+    e = an_hs_map_edge(MF_EDGE_INDEX, 42, 100);
+    CU_ASSERT(e.type == AN_HS_EDGE_ELEMENT && e.value == 42);
+    e = an_hs_map_edge(MF_EDGE_KEY_INT, (uint64_t)(int64_t)-5, 100);
+    CU_ASSERT(e.type == AN_HS_EDGE_PROPERTY && e.name_kind == AN_HS_NAME_INT);
+    e = an_hs_map_edge(MF_EDGE_KEY_INT, (uint64_t)1 << 40, 100);
+    CU_ASSERT(e.type == AN_HS_EDGE_PROPERTY && e.name_kind == AN_HS_NAME_INT);
+    e = an_hs_map_edge(MF_EDGE_KEY_INT, UINT32_MAX, 100);
+    CU_ASSERT(e.type == AN_HS_EDGE_ELEMENT && e.value == UINT32_MAX);
+    e = an_hs_map_edge(MF_EDGE_REF, 0, 100);
+    CU_ASSERT(e.type == AN_HS_EDGE_INTERNAL && e.value == AN_HS_STR_EMPTY);
+    e = an_hs_map_edge(MF_EDGE_SET_ITEM, 0, 100);
+    CU_ASSERT(e.type == AN_HS_EDGE_INTERNAL && e.value == AN_HS_STR_SET_ITEM);
+    e = an_hs_map_edge(MF_EDGE_REF | MF_EDGE_WEAK, 0, 100);
+    CU_ASSERT(e.type == AN_HS_EDGE_WEAK && e.name_kind == AN_HS_NAME_FIXED);
+    e = an_hs_map_edge(MF_EDGE_ATTR | MF_EDGE_WEAK, 3, 100);
+    CU_ASSERT(e.type == AN_HS_EDGE_WEAK && e.name_kind == AN_HS_NAME_SNAP);
+    e = an_hs_map_edge(0x1f, 9, 100);   /* an unknown kind, no label */
+    CU_ASSERT(e.type == AN_HS_EDGE_INTERNAL);
+}
+
+/*
+ * The treemap's partition: 0 (class) -> 1 -> 2 (class) -> 3, 0 -> 4,
+ * 5 unreachable.  0 is charged 0, 1 and 4; 2 is charged 2 and 3.
+ */
+static void
+test_group_charge(void)
+{
+    uint64_t start[7] = {0, 2, 3, 4, 4, 4, 4};
+    uint32_t target[4] = {1, 4, 2, 3};
+    uint32_t type[6] = {0, 1, 0, 1, 1, 1};
+    uint64_t size[6] = {10, 20, 30, 40, 50, 60};
+    unsigned char owner[2] = {1, 0};
+    uint32_t group_of[2] = {0, 1};
+    uint64_t charged[3] = {0, 0, 0};
+    an_root_ref root = {0, MF_ROOT_MODULE, MF_NONE};
+    an_snap s;
+    an_domtree dt;
+
+    memset(&s, 0, sizeof(s));
+    s.g.n = 6;
+    s.g.n_edges = 4;
+    s.g.edge_start = start;
+    s.g.edge_target = target;
+    s.cols.type = type;
+    s.cols.size = size;
+    s.cols.n_objects = 6;
+    s.n_types = 2;
+    CU_ASSERT_EQUAL_FATAL(an_dominators(&s.g, size, &root, 1, &dt), 0);
+    CU_ASSERT_EQUAL_FATAL(an_group_charge(&s, &dt, owner, group_of, 3,
+                                          charged), 0);
+    /* 0 owns 0, 1, 4 (10 + 20 + 50); 2 owns 2, 3 (30 + 40); 5 is an
+     * unreferenced root of type 1, charged to itself (60) */
+    CU_ASSERT_EQUAL(charged[0], 10 + 20 + 50 + 30 + 40);
+    CU_ASSERT_EQUAL(charged[1], 60);
+    CU_ASSERT_EQUAL(charged[0] + charged[1] + charged[2],
+                    dt.reachable_size);
+    an_domtree_free(&dt);
+}
+
 int
 main(void)
 {
@@ -672,6 +886,10 @@ main(void)
     CU_add_test(suite, "json escaping", test_json_escape);
     CU_add_test(suite, "size parsing and formatting", test_sizes);
     CU_add_test(suite, "snapshot type keys", test_snap_keys);
+    CU_add_test(suite, "treemap layout", test_treemap);
+    CU_add_test(suite, "heapsnapshot node ids", test_hs_ids);
+    CU_add_test(suite, "heapsnapshot edge mapping", test_hs_edges);
+    CU_add_test(suite, "treemap charges add up", test_group_charge);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     failures = (int)CU_get_number_of_failures();

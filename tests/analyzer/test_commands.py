@@ -74,7 +74,9 @@ def find_block(data, kind):
 
 
 COMMANDS = ["info", "summary", "diff", "paths", "referrers", "retained",
-            "dominators", "leaks", "trend", "scrub"]
+            "dominators", "leaks", "trend", "scrub", "export", "report"]
+# the commands that write files rather than print: no --json
+FILE_COMMANDS = ("export", "report")
 
 
 def test_help():
@@ -85,7 +87,7 @@ def test_help():
     for c in COMMANDS:
         out, _ = run(c, "--help")
         check(out.startswith("muppy-analyze " + c) and "usage:" in out
-              and "--json" in out, "%s --help" % c)
+              and ("--json" in out) != (c in FILE_COMMANDS), "%s --help" % c)
         out2, _ = run("help", c)
         check(out == out2, "help %s equals %s --help" % (c, c))
         out, _ = run(c, "-h")
@@ -123,6 +125,20 @@ def test_usage(d):
     run("trend", a, expect=2)
     run("trend", "--format", "markdown", "--json", a, a, expect=2)
     run("summary", "--format", "html", a, expect=2)
+    run("export", a, "-o", d / "x", expect=2)                 # no --format
+    run("export", "--format", "pdf", a, "-o", d / "x", expect=2)
+    run("export", "--format", "text", a, "-o", d / "x", expect=2)
+    run("export", "--format", "heapsnapshot", a, expect=2)    # no -o
+    run("export", "--format", "csv", a, "-o", "-", expect=2)
+    run("export", "--format", "heapsnapshot", a, a, "-o", d / "x", expect=2)
+    run("report", a, expect=2)                                # no -o
+    run("report", "--final", a, a, "-o", d / "x.html", expect=2)
+    run("paths", "--format", "svg", a, "0x1", expect=2)
+    run("paths", "--format", "dot", "--json", a, "0x1", expect=2)
+    run("referrers", "--format", "csv", a, "0x1", expect=2)
+    run("dominators", "--format", "markdown", a, "0x1", expect=2)
+    for name in ("x", "x.html"):
+        check(not (d / name).exists(), "usage errors write nothing")
 
 
 def test_info(d):
@@ -636,6 +652,406 @@ def test_errors(d):
         run("diff", f, f)
 
 
+# ---- exports, pictures and the report (spec/exports.md) -------------------
+
+HS_KEYS = ["snapshot", "nodes", "edges", "trace_function_infos",
+           "trace_tree", "samples", "locations", "strings"]
+HS_NODE_FIELDS = ["type", "name", "id", "self_size", "edge_count",
+                  "trace_node_id", "detachedness"]
+HS_NODE_TYPES = ["hidden", "array", "string", "object", "code", "closure",
+                 "regexp", "number", "native", "synthetic",
+                 "concatenated string", "sliced string", "symbol", "bigint",
+                 "object shape"]
+HS_EDGE_TYPES = ["context", "element", "property", "internal", "hidden",
+                 "shortcut", "weak"]
+HS_FIRST_OBJECT = 9     # root, (GC roots), 7 sub-roots
+
+
+def hs_graph(hs):
+    """Nodes as dicts and each node's edges, from a loaded heapsnapshot."""
+    nf, ef = 7, 3
+    strings = hs["strings"]
+    nodes, edges_of = [], []
+    n = len(hs["nodes"]) // nf
+    e = 0
+    for i in range(n):
+        t, name, nid, size, ec = hs["nodes"][i * nf:i * nf + 5]
+        nodes.append({"type": HS_NODE_TYPES[t], "name": strings[name],
+                      "id": nid, "size": size, "edges": ec})
+        out = []
+        for k in range(ec):
+            et, noi, to = hs["edges"][(e + k) * ef:(e + k) * ef + 3]
+            etype = HS_EDGE_TYPES[et]
+            label = noi if etype in ("element", "hidden") else strings[noi]
+            out.append((etype, label, to))
+        e += ec
+        edges_of.append(out)
+    return nodes, edges_of
+
+
+def csv_objects(path):
+    import csv
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_export_heapsnapshot(d):
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import devtools_loader
+    a, b = d / "a.snap", d / "b.snap"
+    out = d / "b.heapsnapshot"
+    info = run_json("info", b)
+    _, err = run("export", "--format", "heapsnapshot", b, "-o", out)
+    check(err == "", "export is quiet: %r" % err)
+    with open(out, encoding="utf-8") as f:
+        text = f.read()
+    doc = json.loads(text)
+    check(list(doc) == HS_KEYS, "top-level keys in DevTools' order: %r"
+          % list(doc))
+    meta = doc["snapshot"]["meta"]
+    check(meta["node_fields"] == HS_NODE_FIELDS
+          and meta["node_types"][0] == HS_NODE_TYPES
+          and meta["edge_fields"] == ["type", "name_or_index", "to_node"]
+          and meta["edge_types"][0] == HS_EDGE_TYPES
+          and "location_fields" in meta and "sample_fields" in meta,
+          "meta fields: %r" % meta)
+    for k in ("trace_function_infos", "trace_tree", "samples", "locations"):
+        check(doc[k] == [], "%s empty" % k)
+    # the streaming loader with DevTools' rules reads the same
+    try:
+        hs = devtools_loader.load(str(out))
+    except devtools_loader.LoaderError as e:
+        fail("DevTools-like loader: %s" % e)
+        return
+    check(hs["nodes"] == doc["nodes"] and hs["edges"] == doc["edges"]
+          and hs["strings"] == doc["strings"], "loader reads what json reads")
+    snap = doc["snapshot"]
+    check(snap["node_count"] == HS_FIRST_OBJECT + info["objects"]
+          and len(doc["nodes"]) == 7 * snap["node_count"],
+          "node_count: %r" % snap)
+    # edges: root, 7 sub-roots, 1 module root, 1 unreferenced str
+    check(snap["edge_count"] == info["edges"] + 1 + 7 + 1 + 1
+          and len(doc["edges"]) == 3 * snap["edge_count"],
+          "edge_count: %r vs %d edges" % (snap, info["edges"]))
+    nums = doc["nodes"] + doc["edges"]
+    check(all(isinstance(x, int) and 0 <= x < 2 ** 32 for x in nums),
+          "only integers from 0 to 2^32 - 1 in the number arrays")
+    check(all(to % 7 == 0 and to < len(doc["nodes"])
+              for to in doc["edges"][2::3]), "to_node = position x 7")
+    nodes, edges = hs_graph(hs)
+    check(sum(n["edges"] for n in nodes) == snap["edge_count"],
+          "edge_count per node adds up")
+    ids = [n["id"] for n in nodes]
+    check(all(i % 2 == 1 for i in ids) and len(set(ids)) == len(ids),
+          "ids odd and unique")
+    check(nodes[0]["type"] == "synthetic" and nodes[0]["id"] == 1
+          and edges[0] == [("element", 1, 7)], "node 0 is the root")
+    check(nodes[1]["name"] == "(GC roots)" and len(edges[1]) == 7,
+          "(GC roots) with 7 sub-roots: %r" % edges[1])
+    subs = {nodes[to // 7]["name"]: to // 7 for _, _, to in edges[1]}
+    check(set(subs) == {"(sys.modules)", "(modules)", "(builtins)",
+                        "(thread frames)", "(gc.garbage)", "(other roots)",
+                        "(unreferenced)"}, "sub-roots: %r" % subs)
+    check(edges[subs["(modules)"]] == [("property", "app", 7 * 9)],
+          "the module root: %r" % edges[subs["(modules)"]])
+    check(edges[subs["(unreferenced)"]] == [("element", 1, 7 * (9 + 9))],
+          "the unreferenced str: %r" % edges[subs["(unreferenced)"]])
+    # node types and names, sizes
+    objs = nodes[HS_FIRST_OBJECT:]
+    expect = {0: ("object", "module", 72), 1: ("object", "dict", 1200),
+              4: ("array", "list", 56 + 8 * 7), 9: ("string", "str", 55),
+              12: ("number", "int", 28), 6: ("object", "a.Node", 48),
+              8: ("object", "weakref.ReferenceType", 72)}
+    for i, (t, name, size) in expect.items():
+        check((objs[i]["type"], objs[i]["name"], objs[i]["size"])
+              == (t, name, size), "node of object %d: %r" % (i, objs[i]))
+    leaked = [o for o in objs if o["name"] == "app.LeakedSession"]
+    check(len(leaked) == 7 and all(o["type"] == "object" for o in leaked),
+          "LeakedSession nodes")
+    check(any(o["type"] == "closure" and o["name"] == "method"
+              for o in objs), "methods are closures")
+    # edge types and names
+    e_mod = edges[HS_FIRST_OBJECT + 0]
+    check(e_mod == [("property", "__dict__", 7 * 10)], "attr edge %r"
+          % e_mod)
+    e_dict = dict((lbl, (t, to)) for t, lbl, to in edges[HS_FIRST_OBJECT + 1])
+    check(e_dict.get("customers") == ("property", 7 * 14)
+          and e_dict.get('odd,"key"\n<&>') == ("property", 7 * 21),
+          "str keys are properties: %r" % e_dict)
+    check(edges[HS_FIRST_OBJECT + 4][:2] == [("element", 0, 7 * (9 + 63)),
+                                             ("element", 1, 7 * (9 + 66))],
+          "list items are elements: %r" % edges[HS_FIRST_OBJECT + 4][:2])
+    check(edges[HS_FIRST_OBJECT + 8] == [("weak", "", 7 * 15)],
+          "weak reference: %r" % edges[HS_FIRST_OBJECT + 8])
+    # -o - writes the same to stdout
+    p = subprocess.run([ARGS.analyzer, "export", "--format", "heapsnapshot",
+                        str(b), "-o", "-"], stdout=subprocess.PIPE)
+    check(p.returncode == 0 and p.stdout.decode("utf-8") == text,
+          "-o - writes the same bytes")
+    # the golden file: the exact bytes for mksnap's heap with 7 leaks
+    golden = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                          "fixtures", "mksnap-leak7.heapsnapshot")
+    with open(golden, encoding="utf-8") as f:
+        check(f.read() == text, "export equals the fixture %s (if the "
+              "mapping changed on purpose, regenerate it and say so in "
+              "spec/exports.md)" % golden)
+    devtools_loader.load(golden)
+    # ids are stable across the snapshots of one process: a and b share
+    # their first 63 objects (same addresses and types)
+    run("export", "--format", "heapsnapshot", a, "-o", d / "a.heapsnapshot")
+    ha = devtools_loader.load(str(d / "a.heapsnapshot"))
+    na, _ = hs_graph(ha)
+    check([n["id"] for n in na] == ids[:len(na)],
+          "the same objects keep their ids across snapshots")
+    # a different type at the same address is another object: another id
+    mksnap(d / "other.snap", "--leak", "7", "--rename", "Customer")
+    run("export", "--format", "heapsnapshot", d / "other.snap", "-o",
+        d / "other.heapsnapshot")
+    no, _ = hs_graph(devtools_loader.load(str(d / "other.heapsnapshot")))
+    cust = [i for i, n in enumerate(objs) if n["name"] == "app.Customer"]
+    check(cust and all(no[HS_FIRST_OBJECT + i]["id"] != ids[HS_FIRST_OBJECT
+                                                             + i]
+                       for i in cust)
+          and no[HS_FIRST_OBJECT]["id"] == ids[HS_FIRST_OBJECT],
+          "ids depend on the type too")
+
+
+def test_export_csv(d):
+    import sqlite3
+    b = d / "b.snap"
+    out = d / "tables"
+    info = run_json("info", b)
+    run("export", "--format", "csv", b, "-o", out)
+    objs = csv_objects(out / "objects.csv")
+    edges = csv_objects(out / "edges.csv")
+    roots = csv_objects(out / "roots.csv")
+    check(len(objs) == info["objects"] and list(objs[0]) ==
+          ["index", "address", "module", "type", "size", "retained",
+           "flags", "length"], "objects.csv: %r" % (objs[:1],))
+    check(len(edges) == info["edges"] and list(edges[0]) ==
+          ["from", "to", "kind", "label", "weak"], "edges.csv: %r"
+          % (edges[:1],))
+    check(roots == [{"object": "0", "kind": "module", "label": "app"}],
+          "roots.csv: %r" % roots)
+    check(any(e["label"] == 'odd,"key"\n<&>' and e["kind"] == "key_str"
+              for e in edges), "a key with a comma, quotes and a newline "
+          "survives CSV quoting")
+    check(any(e["weak"] == "1" and e["kind"] == "ref" for e in edges),
+          "the weak reference")
+    check(any(e["kind"] == "index" and e["label"] == "6" for e in edges),
+          "list indices")
+    ret = run_json("retained", "--top", "5", b)
+    by_addr = {o["address"]: o for o in objs}
+    for t in ret["top"]:
+        check(int(by_addr[t["address"]]["retained"]) == t["retained"],
+              "objects.csv retained equals retained --json for %s"
+              % t["address"])
+    check(objs[4]["length"] == "" and objs[0]["flags"] == "1",
+          "flags and empty lengths")
+    # the README's DuckDB query, in SQLite
+    db = sqlite3.connect(":memory:")
+    db.execute("create table objects (idx integer, address text, module "
+               "text, type text, size integer, retained integer, flags "
+               "integer, length integer)")
+    db.executemany("insert into objects values (?,?,?,?,?,?,?,?)",
+                   [tuple(o.values()) for o in objs])
+    rows = db.execute("select module, type, count(*) as n, sum(size) as "
+                      "bytes from objects group by module, type order by "
+                      "bytes desc").fetchall()
+    summ = run_json("summary", b)["types"]
+    check([(r[0], r[1], r[2], r[3]) for r in rows][:5] ==
+          [(t["module"], t["type"], t["count"], t["size"])
+           for t in summ][:5], "SQL over objects.csv equals summary")
+    run("export", "--format", "csv", "--no-retained", b, "-o", d / "t2")
+    check(all(o["retained"] == "" for o in
+              csv_objects(d / "t2" / "objects.csv")), "--no-retained")
+    # -o names an existing file: not a folder
+    _, err = run("export", "--format", "csv", b, "-o", b, expect=1)
+    check("Not a directory" in err, "csv into a file: %r" % err)
+
+
+def check_dot(text, what):
+    check(text.startswith("digraph muppy {") and text.endswith("}\n")
+          and text.count("{") == text.count("}"), "%s: a digraph: %r"
+          % (what, text[:200]))
+
+
+def test_dot(d):
+    b = d / "b.snap"
+    dots = {}
+    out, _ = run("paths", "--format", "dot", b, "0x7f0001000080")
+    check_dot(out, "paths ADDRESS")
+    check('label=".buffer"' in out and "fillcolor=\"#f4a261\"" in out
+          and "sys.modules['app']" in out and "313 B" in out,
+          "paths dot: labels, the root highlighted, sizes: %r" % out)
+    dots["paths"] = out
+    out, _ = run("paths", "--format", "dot", "--type", "LeakedSession", b)
+    check_dot(out, "paths --type")
+    check("cluster_g0" in out and "7 of 7 held through this shape" in out
+          and 'label="[*]"' in out, "paths --type dot: %r" % out)
+    dots["paths_type"] = out
+    out, _ = run("paths", "--format", "dot", "--type", "Customer", "--max",
+                 "3", b)
+    check(out.count("subgraph") == 3 and "47 more shapes" in out,
+          "one cluster per group, --max: %r" % out[-300:])
+    dots["paths_groups"] = out
+    out, _ = run("referrers", "--format", "dot", "--depth", "6", b,
+                 "0x7f0001000040")
+    check_dot(out, "referrers")
+    check('label=".__self__"' in out and "[root: module app]" in out
+          and '"#f4a261"' in out and '"#8ecae6"' in out,
+          "referrers dot: labels, root and target highlighted: %r" % out)
+    dots["referrers"] = out
+    out, _ = run("referrers", "--format", "dot", "--max-children", "3", b,
+                 "0x7f0000000c00")
+    check("... and 48 more" in out and '\\"key\\"' in out,
+          "referrers dot: cap and escaped labels: %r" % out)
+    dots["referrers_cap"] = out
+    out, _ = run("dominators", "--format", "dot", b, "0x7f0001000080")
+    check_dot(out, "dominators")
+    check("retains 369 B" in out and 'label="[\'_handlers\']"' in out,
+          "dominators dot: %r" % out)
+    dots["dominators"] = out
+    out, _ = run("dominators", "--format", "dot", b, "0x7f0000000b00")
+    check("its island" in out, "island dot")
+    dots["island"] = out
+    return dots
+
+
+def test_report(d):
+    a, b, c = d / "a.snap", d / "b.snap", d / "final.snap"
+    info = run_json("info", b)
+    out = d / "report.html"
+    run("report", b, "-o", out)
+    html = out.read_text(encoding="utf-8")
+    check("Content-Security-Policy" in html and "default-src 'none'" in html,
+          "the page forbids fetching")
+    low = html.lower()
+    for bad in ("<link", "src=", "@import", "url(", "https:"):
+        check(bad not in low, "report: no %r" % bad)
+    check(low.count("http://") == 1 and "http://www.w3.org/2000/svg" in low,
+          "the only URL is the SVG namespace")
+    check('id="total-objects" data-v="%d"' % info["objects"] in html
+          and 'id="total-size" data-v="%d"' % info["size"] in html,
+          "report totals")
+    check("<svg" in html and 'class="t"' in html, "the treemap")
+    check("LeakedSession" in html and "odd,&quot;key&quot;" not in html,
+          "types listed")
+    check(len(html) < 100000, "small: %d bytes" % len(html))
+    out2 = d / "report3.html"
+    run("report", "--base", a, "--final", c, b, "-o", out2)
+    html = out2.read_text(encoding="utf-8")
+    check('id="leak-candidates" data-v="21"' in html and
+          'id="growth-size"' in html and "_handlers" in html,
+          "report with --base and --final: %r" % html[:300])
+    run("report", "--base", a, b, "-o", d / "report2.html")
+    check("id=\"growth\"" in (d / "report2.html").read_text()
+          and "id=\"leaks\"" not in (d / "report2.html").read_text(),
+          "--base alone: growth, no leaks")
+    # three snapshots of one process, or nothing
+    _, err = run("report", "--base", a, "--final", d / "c99.snap", b, "-o",
+                 d / "r4.html", expect=1)
+    check("different processes" in err and not (d / "r4.html").exists(),
+          "report --final of another process: %r" % err)
+
+
+def limited(limit):
+    """preexec_fn: a file size limit of `limit` bytes (writes past it fail
+    with EFBIG, as on a full disk)."""
+    def set_limit():
+        import resource
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return set_limit
+
+
+def test_atomic_output(d):
+    """No partial file under the final name, ever: a full disk (a file
+    size limit), a missing or unwritable directory."""
+    b = d / "b.snap"
+    w = d / "out"
+    w.mkdir()
+    jobs = [(["export", "--format", "heapsnapshot", b, "-o"],
+             "x.heapsnapshot"),
+            (["report", b, "-o"], "x.html")]
+    for args, name in jobs:
+        target = w / name
+        target.write_text("old")
+        p = subprocess.run([ARGS.analyzer] + [str(x) for x in args]
+                           + [str(target)], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, preexec_fn=limited(2048))
+        err = p.stderr.decode()
+        check(p.returncode == 1 and "cannot write '%s': File too large"
+              % target in err and err.count("\n") == 1,
+              "%s on a full disk: exit %d, %r" % (args[0], p.returncode, err))
+        check(target.read_text() == "old", "%s: the old file is untouched"
+              % args[0])
+        target.unlink()
+        _, err = run(*(args + [w / "missing" / name]), expect=1)
+        check("cannot create '%s': No such file or directory"
+              % (w / "missing" / name) in err, "missing dir: %r" % err)
+        _, err = run(*(args + [b / name]), expect=1)
+        check("Not a directory" in err, "a file as directory: %r" % err)
+    p = subprocess.run([ARGS.analyzer, "export", "--format", "csv", str(b),
+                        "-o", str(w / "t")], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, preexec_fn=limited(2048))
+    check(p.returncode == 1 and b"File too large" in p.stderr,
+          "csv on a full disk: %r" % p.stderr)
+    check(list((w / "t").iterdir()) == [], "csv: no table left: %r"
+          % list((w / "t").iterdir()))
+    if os.geteuid() != 0:
+        ro = w / "ro"
+        ro.mkdir()
+        ro.chmod(0o555)
+        _, err = run("export", "--format", "heapsnapshot", b, "-o",
+                     ro / "x.heapsnapshot", expect=1)
+        check("Permission denied" in err, "unwritable dir: %r" % err)
+        ro.chmod(0o755)
+    leftovers = [f.name for f in w.iterdir() if ".tmp" in f.name]
+    check(leftovers == [], "no temporary file left: %r" % leftovers)
+
+
+def test_exports_bad_input(d):
+    """Damaged snapshots: one line, exit 1, no file; --partial works."""
+    big = d / "big.snap"
+    trunc = d / "trunc2.snap"
+    if not big.exists():
+        mksnap(big, "--leak", "40", "--scale", "400")
+    data = big.read_bytes()
+    trunc.write_bytes(data[:len(data) * 2 // 3])
+    out = d / "bad"
+    out.mkdir()
+    for args in (["export", "--format", "heapsnapshot", trunc, "-o",
+                  out / "t.heapsnapshot"],
+                 ["export", "--format", "csv", trunc, "-o", out / "t"],
+                 ["report", trunc, "-o", out / "t.html"],
+                 ["report", "--base", trunc, d / "b.snap", "-o",
+                  out / "t2.html"]):
+        _, err = run(*args, expect=1)
+        check(err.count("\n") == 1 and "muppy-analyze: '" in err,
+              "%s truncated: %r" % (args[0], err))
+    check(sorted(f.name for f in out.iterdir()) in ([], ["t"]),
+          "nothing written for damaged input: %r" % list(out.iterdir()))
+    run("export", "--partial", "--format", "heapsnapshot", trunc, "-o",
+        out / "p.heapsnapshot")
+    json.loads((out / "p.heapsnapshot").read_text())
+    run("report", "--partial", trunc, "-o", out / "p.html")
+    samples = os.path.join(ARGS.root, "samples")
+    for f in sorted(glob.glob(os.path.join(samples, "*.snap"))):
+        for c in (["export", "--format", "heapsnapshot"],
+                  ["export", "--format", "csv"], ["report"]):
+            for part in ([], ["--partial"]):
+                p = subprocess.run([ARGS.analyzer] + c + part +
+                                   [f, "-o", str(out / "s")],
+                                   stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, timeout=60)
+                check(p.returncode in (0, 1), "%s %s: exit %d" % (
+                    " ".join(c + part), f, p.returncode))
+                if (out / "s").is_dir():
+                    shutil.rmtree(out / "s")
+                elif (out / "s").exists():
+                    (out / "s").unlink()
+
+
 def main():
     global ARGS
     ap = argparse.ArgumentParser()
@@ -664,6 +1080,14 @@ def main():
         test_markdown(d)
         test_scrub(d)
         test_errors(d)
+        mksnap(d / "c99.snap", "--leak", "9", "--pid", "99")
+        mksnap(d / "final.snap", "--leak", "9")
+        test_export_heapsnapshot(d)
+        test_export_csv(d)
+        test_dot(d)
+        test_report(d)
+        test_atomic_output(d)
+        test_exports_bad_input(d)
     finally:
         shutil.rmtree(d, ignore_errors=True)
     if FAILURES:

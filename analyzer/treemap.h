@@ -1,0 +1,28 @@
+/*
+ * treemap.h - squarified treemap layout (Bruls, Huizing and van Wijk,
+ * "Squarified Treemaps", 2000): rectangles whose areas are proportional
+ * to values, as close to squares as the greedy row-by-row method gets.
+ * The report draws retained sizes with it (report_html.h).  Computes
+ * only; O(n) for values sorted in decreasing order.
+ */
+#ifndef AN_TREEMAP_H
+#define AN_TREEMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct an_rect {
+    double x, y, w, h;
+} an_rect;
+
+/*
+ * an_treemap_squarify() - lay out n values (sorted in decreasing order,
+ * all >= 0) in `area`: out[i] gets the rectangle of value i, of area
+ * value[i] / sum x area.  Zero values get empty rectangles; when every
+ * value is zero, all rectangles are empty.  Returns 0, or -1 when out of
+ * memory (the rectangles are then empty).
+ */
+int an_treemap_squarify(const double *value, size_t n, an_rect area,
+                         an_rect *out);
+
+#endif /* AN_TREEMAP_H */
