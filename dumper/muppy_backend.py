@@ -35,7 +35,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PACKAGE_DIR = os.path.join(ROOT, "dumper", "muppy")
 FORMAT_DIR = os.path.join(ROOT, "format")
 DUMPER_DIR = os.path.join(ROOT, "dumper")
-EXT_SOURCES = ["compat.c", "dump.c", "module.c"]
 
 ENTRY_POINTS = "[console_scripts]\nmuppy-dump = muppy._cli:main\n"
 
@@ -95,6 +94,10 @@ def _format_sources():
                   and "placeholder" not in os.path.basename(p))
 
 
+def _dumper_sources():
+    return sorted(glob.glob(os.path.join(DUMPER_DIR, "*.c")))
+
+
 def build_extension(out_dir):
     """Compile and link _muppy into out_dir; return its path."""
     cc = shlex.split(os.environ.get("CC") or _cvar("CC") or "cc")
@@ -114,9 +117,8 @@ def build_extension(out_dir):
         jobs.append((src, cc + cflags + includes
                      + ["-D_DEFAULT_SOURCE", "-D_POSIX_C_SOURCE=200809L",
                         "-c", src, "-o", obj], obj))
-    for name in EXT_SOURCES:
-        src = os.path.join(DUMPER_DIR, name)
-        obj = os.path.join(obj_dir, "d_" + name + ".o")
+    for src in _dumper_sources():
+        obj = os.path.join(obj_dir, "d_" + os.path.basename(src) + ".o")
         jobs.append((src, cc + cflags + includes + ["-c", src, "-o", obj],
                      obj))
     if not _format_sources():

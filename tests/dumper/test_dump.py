@@ -74,6 +74,14 @@ class Node:
         self.next = nxt
 
 
+class TagSet(set):
+    """a set subclass with an attribute: items and fields labeled apart"""
+
+    def __init__(self, items):
+        super().__init__(items)
+        self.note = ["tag", "set", "note"]
+
+
 def make_closure():
     captured = ["captured", "list"]
 
@@ -119,6 +127,7 @@ def setUpModule():
     F.untracked_tuple = (1.5, "x" * 10)
     F.frozen_set = frozenset({"fs1", "fs2"})
     F.int_keyed = {1: "one", 2 ** 70: "huge", (1, 2): "tuple"}
+    F.tag_set = TagSet(["ts1", "ts2", "ts3"])
     F.managed_refs_before = sorted(type(r).__name__
                                    for r in gc.get_referents(F.managed))
     F.ready, F.stop = threading.Event(), threading.Event()
@@ -378,6 +387,17 @@ class TestLabels(unittest.TestCase):
     def test_set_items(self):
         for x in F.frozen_set:
             self.assertEdge(F.frozen_set, x, MF_EDGE_SET_ITEM, 0)
+
+    def test_set_subclass(self):
+        for x in F.tag_set:
+            self.assertEdge(F.tag_set, x, MF_EDGE_SET_ITEM, 0)
+        self.assertTrue(self.attr_edge(F.tag_set, "note", F.tag_set.note))
+        self.assertEdge(F.tag_set, TagSet, MF_EDGE_FIELD, "__class__")
+        kinds = [k for t, k, l in F.snap.edges(F.snap.idx(F.tag_set))]
+        self.assertEqual(kinds.count(MF_EDGE_SET_ITEM), 3)
+        i = F.snap.idx(F.tag_set)
+        self.assertTrue(F.snap.flags[i] & MF_OBJ_HAS_LENGTH)
+        self.assertEqual(F.snap.length[i], 3)
 
 
 class TestRoots(unittest.TestCase):
