@@ -7,39 +7,52 @@
  *
  * Private structures read, per version (each behind one function):
  *   gc lists     mc_gcstate(), mc_gc_foreach(), mc_gc_garbage(),
- *                mc_gc_counts(): 3.8: _PyRuntime.gc; 3.9-3.13:
- *                interp->gc; generations[3] and permanent_generation,
- *                lists of PyGC_Head linked by _gc_next.
+ *                mc_gc_counts(): 3.8: _PyRuntime.gc; 3.9-3.15:
+ *                interp->gc (internal/pycore_interp.h; the struct is in
+ *                pycore_interp_structs.h from 3.14); generations[3] and
+ *                permanent_generation, lists of PyGC_Head linked by
+ *                _gc_next.  The 3.14.10 headers keep dummy members where
+ *                the incremental collector's state was (work_to_do,
+ *                visited_space, phase): its lists are generational as in
+ *                3.13, and so are 3.15.2's.  Headers of the incremental
+ *                collector (young, old[2], _PyGC_NEXT_MASK_OLD_SPACE_1)
+ *                are refused.
  *   frames       mc_iframe_*(), mc_thread_frames(), mc_frame_fields():
  *                3.8-3.10: PyFrameObject chain from tstate->frame;
  *                3.11-3.12: _PyInterpreterFrame chain from
- *                tstate->cframe->current_frame; 3.13: from
- *                tstate->current_frame, the code in f_executable.
+ *                tstate->cframe->current_frame; 3.13+: from
+ *                tstate->current_frame; 3.13: f_executable; 3.14+: the
+ *                frame's code, function and locals are _PyStackRef
+ *                (tagged; internal/pycore_stackref.h), and entry frames
+ *                are FRAME_OWNED_BY_INTERPRETER (or _CSTACK in 3.14).
  *   instances    mc_instance_fields(): __slots__ members in the
- *                PyMemberDef array after a heap type (3.8-3.13);
+ *                PyMemberDef array after a heap type (3.8-3.15);
  *                3.11: values/dict pointers at obj-4/obj-3; 3.12: tagged
- *                PyDictOrValues at obj-3; 3.13: inline values after the
- *                object (Py_TPFLAGS_INLINE_VALUES) and
+ *                PyDictOrValues at obj-3; 3.13-3.15: inline values after
+ *                the object (Py_TPFLAGS_INLINE_VALUES) and
  *                PyManagedDictPointer at obj-3; the keys of inline values
  *                in the type's ht_cached_keys (internal/pycore_dict.h).
  *   code         mc_code_fields(): 3.8-3.10 co_varnames...; 3.11 _co_code;
- *                3.12-3.13 _co_cached.
+ *                3.12-3.15 _co_cached.
  *   getsizeof    mc_preheader(): 3.8-3.10: + GC header if PyObject_IS_GC;
- *                3.11-3.13: + _PyType_PreHeaderSize(type), except for
+ *                3.11-3.15: + _PyType_PreHeaderSize(type), except for
  *                static type objects where the running version skips it
  *                (3.12.2+; probed once by mc_init()).
  *   sets         none: set_traverse reports exactly the items, so the
  *                walk labels them (edges.c) without _PySet_NextEntry,
  *                which 3.13 moved to the internal headers.
- * Public API used where it exists: PyGC_Disable/Enable (3.10+),
- * PyType_GetDict (3.12+).
+ * Public or unstable API used where it exists: PyGC_Disable/Enable
+ * (3.10+), PyType_GetDict (3.12+), PyUnstable_IsImmortal (3.14+).
+ * PyUnstable_GC_VisitObjects (3.12+) is not used: it cannot tell frozen
+ * objects, visits the permanent generation on some versions and not on
+ * others, and increfs and decrefs every object it visits.
  */
 #define Py_BUILD_CORE 1
 #include "compat.h"
 
 #include <string.h>
 
-#if PY_VERSION_HEX >= 0x03080000 && PY_VERSION_HEX < 0x030E0000 \
+#if PY_VERSION_HEX >= 0x03080000 && PY_VERSION_HEX < 0x03100000 \
     && !defined(Py_GIL_DISABLED)
 #  define MC_SUPPORTED 1
 #else
@@ -66,7 +79,17 @@
 #    include <internal/pycore_frame.h>
 #    include <internal/pycore_object.h>
 #  endif
+#  if PY_VERSION_HEX >= 0x030E0000
+#    include <internal/pycore_interpframe.h>
+#    include <internal/pycore_stackref.h>
+#  endif
 #  pragma GCC diagnostic pop
+#  if defined(_PyGC_NEXT_MASK_OLD_SPACE_1)
+/* headers of a 3.14 with the incremental collector (young and old[2]
+ * lists, an old-space bit in _gc_next): refused by mc_init() */
+#    undef MC_SUPPORTED
+#    define MC_SUPPORTED 0
+#  endif
 #endif
 
 #ifndef Py_T_OBJECT_EX
@@ -92,7 +115,7 @@ mc_init(void)
 #if !MC_SUPPORTED
     PyErr_Format(PyExc_RuntimeError,
                  "muppy does not support this interpreter (%s%s): dumps "
-                 "need CPython 3.8 to 3.13 with the GIL", Py_GetVersion(),
+                 "need CPython 3.8 to 3.15 with the GIL", Py_GetVersion(),
                  MC_FREE_THREADED ? ", a free-threaded build" : "");
     return -1;
 #else
@@ -139,7 +162,7 @@ mc_init(void)
 /* ---- gc lists ------------------------------------------------------- */
 
 #if MC_SUPPORTED
-/* the collector's state: 3.8 _PyRuntime.gc, 3.9-3.13 interp->gc */
+/* the collector's state: 3.8 _PyRuntime.gc, 3.9-3.15 interp->gc */
 static struct _gc_runtime_state *
 mc_gcstate(void)
 {
@@ -150,7 +173,7 @@ mc_gcstate(void)
 #  endif
 }
 
-/* one gc list, 3.8-3.13: PyGC_Head before each object, linked by
+/* one gc list, 3.8-3.15: PyGC_Head before each object, linked by
  * _gc_next (whose low bits are flags only during a collection) */
 static int
 mc_walk_list(PyGC_Head *head, int frozen, mc_gc_fn fn, void *ctx)
@@ -272,7 +295,11 @@ mc_preheader(PyObject *o)
 int
 mc_is_immortal(PyObject *o)
 {
-#if PY_VERSION_HEX >= 0x030C0000
+#if PY_VERSION_HEX >= 0x030E0000
+    if (PyUnstable_IsImmortal(o)) {
+        return 1;
+    }
+#elif PY_VERSION_HEX >= 0x030C0000
     if (_Py_IsImmortal(o)) {
         return 1;
     }
@@ -284,6 +311,12 @@ mc_is_immortal(PyObject *o)
 int
 mc_dict_like(PyTypeObject *tp)
 {
+#if PY_VERSION_HEX >= 0x030F0000
+    /* frozendict is no dict subclass but shares its table and API */
+    if (PyType_IsSubtype(tp, &PyFrozenDict_Type)) {
+        return 1;
+    }
+#endif
     return PyType_IsSubtype(tp, &PyDict_Type);
 }
 
@@ -483,7 +516,21 @@ mc_type_module(PyTypeObject *t, const char **cname, size_t *clen)
 /* ---- interpreter frames (3.11+) --------------------------------------- */
 
 #if MC_SUPPORTED && PY_VERSION_HEX >= 0x030B0000
-/* a frame slot as an object, or NULL */
+#  if PY_VERSION_HEX >= 0x030E0000
+/* 3.14+: a frame slot is a _PyStackRef, a tagged pointer (low bit set:
+ * the reference is not counted on the object; the null reference is not
+ * 0; low bits 3: an int on the value stack, not an object) */
+typedef _PyStackRef mc_slot;
+
+static inline PyObject *
+mc_slot_object(mc_slot r)
+{
+    if (PyStackRef_IsNull(r) || PyStackRef_IsTaggedInt(r)) {
+        return NULL;
+    }
+    return PyStackRef_AsPyObjectBorrow(r);
+}
+#  else
 typedef PyObject *mc_slot;
 
 static inline PyObject *
@@ -491,6 +538,7 @@ mc_slot_object(mc_slot r)
 {
     return r;
 }
+#  endif
 
 /* the code object of a frame, or NULL (not a Python function's frame) */
 static PyCodeObject *
@@ -518,11 +566,16 @@ mc_iframe_func(_PyInterpreterFrame *fr)
 
 /* the code of a thread's frame worth reporting, or NULL: skips the
  * entry frames the interpreter pushes on the C stack (3.12-3.13
- * FRAME_OWNED_BY_CSTACK) and frames not started (_PyFrame_IsIncomplete) */
+ * FRAME_OWNED_BY_CSTACK, 3.14+ FRAME_OWNED_BY_INTERPRETER and above)
+ * and frames not started (_PyFrame_IsIncomplete) */
 static PyCodeObject *
 mc_iframe_reported(_PyInterpreterFrame *fr)
 {
-#  if PY_VERSION_HEX >= 0x030C0000
+#  if PY_VERSION_HEX >= 0x030E0000
+    if (fr->owner >= FRAME_OWNED_BY_INTERPRETER) {
+        return NULL;
+    }
+#  elif PY_VERSION_HEX >= 0x030C0000
     if (fr->owner == FRAME_OWNED_BY_CSTACK) {
         return NULL;
     }
@@ -646,7 +699,7 @@ static void
 mc_code_fields(PyObject *o, mc_field_fn fn, void *ctx)
 {
     PyCodeObject *co = (PyCodeObject *)o;
-    /* code objects are no gc objects (3.8-3.13 with the GIL): their
+    /* code objects are no gc objects (3.8-3.15 with the GIL): their
      * references are extras; were they traversed, these would label
      * the traversed edges */
     int k = mc_is_gc(o) ? MC_FIELD : MC_EXTRA;
@@ -705,6 +758,9 @@ mc_function_fields(PyObject *o, mc_field_fn fn, void *ctx)
     MC_REPORT(MC_FIELD, "__annotations__", f->func_annotations);
 #if PY_VERSION_HEX >= 0x030C0000
     MC_REPORT(MC_FIELD, "__type_params__", f->func_typeparams);
+#endif
+#if PY_VERSION_HEX >= 0x030E0000
+    MC_REPORT(MC_FIELD, "__annotate__", f->func_annotate);
 #endif
 }
 

@@ -7,9 +7,10 @@
  * on PY_VERSION_HEX.  Every other file uses only the public C API plus
  * the functions below.
  *
- * Supported: CPython 3.8 to 3.13 with the GIL.  On other versions (3.14+,
- * free-threaded builds) the files still compile and mc_init() fails with
- * a clear message, so `import muppy` works but dumping is refused.
+ * Supported: CPython 3.8 to 3.15 with the GIL.  On other builds (3.16+,
+ * free-threaded builds, the incremental collector's headers) the files
+ * still compile and mc_init() fails with a clear message, so
+ * `import muppy` works but dumping is refused.
  *
  * All functions must be called with the GIL held.  None of them runs
  * Python code or allocates Python objects unless stated.
@@ -119,7 +120,7 @@ mc_str_ready(PyObject *s)
 void mc_gc_counts(long counts[3]);
 
 /* 1 if the instances of tp are mappings read with PyDict_Next and
- * PyDict_GET_SIZE: dict and its subclasses */
+ * PyDict_GET_SIZE: dict and its subclasses, and 3.15's frozendict */
 int mc_dict_like(PyTypeObject *tp);
 
 /*
@@ -152,13 +153,13 @@ mc_sizeof_inline(int kind, PyObject *o, Py_ssize_t *size)
     PyTypeObject *tp = Py_TYPE(o);
 
     switch (kind) {
-    case MC_SZ_OBJECT:      /* object.__sizeof__, 3.8-3.13 */
+    case MC_SZ_OBJECT:      /* object.__sizeof__, 3.8-3.15 */
         *size = tp->tp_basicsize;
         if (tp->tp_itemsize > 0) {
             *size += Py_SIZE(o) * tp->tp_itemsize;
         }
         return 1;
-    case MC_SZ_LIST:        /* list.__sizeof__, 3.8-3.13 */
+    case MC_SZ_LIST:        /* list.__sizeof__, 3.8-3.15 */
         *size = tp->tp_basicsize
                 + ((PyListObject *)o)->allocated
                   * (Py_ssize_t)sizeof(void *);
