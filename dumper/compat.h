@@ -46,7 +46,7 @@ typedef int (*mc_gc_fn)(void *ctx, PyObject *op, int frozen);
  * mc_gc_foreach() - call fn for every object in the gc generation lists,
  * young to old, each list in order, then the permanent generation
  * (gc.freeze()).  fn must not run Python code or allocate gc objects.
- * Returns 0, or -1 when fn said to stop.
+ * Returns 0, or -1: fn said to stop, or MemoryError (set).
  */
 int mc_gc_foreach(mc_gc_fn fn, void *ctx);
 

@@ -368,7 +368,7 @@ md_number_tracked(md_state *d)
     uint64_t nslots = 1024;
 
     if (mc_gc_foreach(md_collect_tracked, d) < 0) {
-        if (!d->failed) {
+        if (!d->failed && !PyErr_Occurred()) {
             PyErr_SetString(PyExc_RuntimeError, "cannot walk the gc lists");
             d->failed = 1;
         }

@@ -206,6 +206,18 @@ class TestObjects(unittest.TestCase):
                 bad.append(("size", type(o).__name__, s.size[i], exp))
         self.assertEqual(bad[:10], [], "%d mismatches" % len(bad))
 
+    def test_tracked_in_gc_order(self):
+        # the gc-tracked objects come first, in gc list order (that of
+        # gc.get_objects(), which does not list the permanent generation;
+        # objects created after the view are left out of the comparison)
+        s = F.snap
+        gc_order = [id(o) for o in F.view.todo[:F.view.n_gc]]
+        wanted = set(gc_order)
+        tracked = [s.address[i] for i in range(s.objects)
+                   if s.flags[i] & MF_OBJ_GC_TRACKED]
+        self.assertEqual(tracked, [s.address[i] for i in range(len(tracked))])
+        self.assertEqual([a for a in tracked if a in wanted], gc_order)
+
     def test_flags(self):
         s = F.snap
         for a, o in F.view.objs.items():
