@@ -11,7 +11,8 @@ with METADATA, WHEEL, entry_points.txt and RECORD) itself.
 
 Hooks: build_wheel, build_sdist, prepare_metadata_for_build_wheel,
 get_requires_for_build_wheel, get_requires_for_build_sdist.
-Set MUPPY_BUILD_VERBOSE=1 to see the compiler command lines.
+Set MUPPY_BUILD_VERBOSE=1 to see the compiler command lines, and
+MUPPY_CFLAGS to add compiler flags (the tests add -Wall -Wextra -Werror).
 """
 import base64
 import glob
@@ -102,7 +103,7 @@ def build_extension(out_dir):
     """Compile and link _muppy into out_dir; return its path."""
     cc = shlex.split(os.environ.get("CC") or _cvar("CC") or "cc")
     cflags = shlex.split(_cvar("CFLAGS")) + shlex.split(_cvar("CCSHARED"))
-    cflags += ["-std=c11"]
+    cflags += ["-std=c11"] + shlex.split(os.environ.get("MUPPY_CFLAGS", ""))
     paths = sysconfig.get_paths()
     incs = {paths["include"], paths["platinclude"]}
     includes = ["-I" + d for d in sorted(incs)] + ["-I" + FORMAT_DIR]

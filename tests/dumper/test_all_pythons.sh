@@ -5,6 +5,7 @@
 # exists, plus python3.8 ... python3.19 on PATH; duplicates (same
 # sys.executable after resolving links, or same version and prefix) are
 # tested once.  For each: pip install --no-build-isolation --target TMP ./
+# (compiled with -Wall -Wextra -Werror against that version's headers)
 # then the tests/dumper unittest suite with that interpreter (quick mode:
 # smaller deep-chain sizes).
 #
@@ -66,7 +67,8 @@ print("%d.%d.%d:%s" % (sys.version_info[:3] + (os.path.realpath(sys.executable),
         nopip="$nopip $ver"
         continue
     fi
-    if ! (cd "$root" && "$exe" -m pip install --no-build-isolation \
+    if ! (cd "$root" && MUPPY_CFLAGS="-Wall -Wextra -Werror" \
+            "$exe" -m pip install --no-build-isolation \
             --no-deps --no-index --disable-pip-version-check -q \
             --target "$target" ./) >"$log" 2>&1; then
         echo "FAILED to build"
