@@ -2,27 +2,58 @@
  * compat.c - the CPython-version-specific half of the dumper.
  *
  * Every #if on PY_VERSION_HEX and every use of CPython's internal
- * structures lives in this file (see compat.h for the contract).
- * Layouts used, per version:
- *   gc lists   3.8: _PyRuntime.gc; 3.9-3.13: interp->gc; generations[3]
- *              and permanent_generation, lists of PyGC_Head (_gc_next).
- *   frames     3.8-3.10: tstate->frame, PyFrameObject chain;
- *              3.11-3.12: tstate->cframe->current_frame; 3.13:
- *              tstate->current_frame; _PyInterpreterFrame chain.
- *   instances  3.11: values/dict pointers at obj-4/obj-3; 3.12: tagged
- *              PyDictOrValues at obj-3; 3.13: inline values after the
- *              object header and PyManagedDictPointer at obj-3; keys of
- *              inline values in the type's ht_cached_keys.
- *   getsizeof  3.8-3.10: + GC header if PyObject_IS_GC; 3.11+:
- *              + _PyType_PreHeaderSize(type), except for static type
- *              objects where the running version skips it (probed once).
+ * structures lives in this file and compat.h (the contract).  Porting to
+ * a new version means reading the headers named below and this file.
+ *
+ * Private structures read, per version (each behind one function):
+ *   gc lists     mc_gcstate(), mc_gc_foreach(), mc_gc_garbage(),
+ *                mc_gc_counts(): 3.8: _PyRuntime.gc; 3.9-3.15:
+ *                interp->gc (internal/pycore_interp.h; the struct is in
+ *                pycore_interp_structs.h from 3.14); generations[3] and
+ *                permanent_generation, lists of PyGC_Head linked by
+ *                _gc_next.  The 3.14.10 headers keep dummy members where
+ *                the incremental collector's state was (work_to_do,
+ *                visited_space, phase): its lists are generational as in
+ *                3.13, and so are 3.15.2's.  Headers of the incremental
+ *                collector (young, old[2], _PyGC_NEXT_MASK_OLD_SPACE_1)
+ *                are refused.
+ *   frames       mc_iframe_*(), mc_thread_frames(), mc_frame_fields():
+ *                3.8-3.10: PyFrameObject chain from tstate->frame;
+ *                3.11-3.12: _PyInterpreterFrame chain from
+ *                tstate->cframe->current_frame; 3.13+: from
+ *                tstate->current_frame; 3.13: f_executable; 3.14+: the
+ *                frame's code, function and locals are _PyStackRef
+ *                (tagged; internal/pycore_stackref.h), and entry frames
+ *                are FRAME_OWNED_BY_INTERPRETER (or _CSTACK in 3.14).
+ *   instances    mc_instance_fields(): __slots__ members in the
+ *                PyMemberDef array after a heap type (3.8-3.15);
+ *                3.11: values/dict pointers at obj-4/obj-3; 3.12: tagged
+ *                PyDictOrValues at obj-3; 3.13-3.15: inline values after
+ *                the object (Py_TPFLAGS_INLINE_VALUES) and
+ *                PyManagedDictPointer at obj-3; the keys of inline values
+ *                in the type's ht_cached_keys (internal/pycore_dict.h).
+ *   code         mc_code_fields(): 3.8-3.10 co_varnames...; 3.11 _co_code;
+ *                3.12-3.15 _co_cached.
+ *   getsizeof    mc_preheader(): 3.8-3.10: + GC header if PyObject_IS_GC;
+ *                3.11-3.15: + _PyType_PreHeaderSize(type), except for
+ *                static type objects where the running version skips it
+ *                (3.12.2+; probed once by mc_init()).
+ *   sets         none: set_traverse reports exactly the items, so the
+ *                walk labels them (edges.c) without _PySet_NextEntry,
+ *                which 3.13 moved to the internal headers.
+ * Public or unstable API used where it exists: PyGC_Disable/Enable
+ * (3.10+), PyType_GetDict (3.12+), PyUnstable_IsImmortal (3.14+).
+ * PyUnstable_GC_VisitObjects (3.12+) is not used: it cannot tell frozen
+ * objects, visits the permanent generation on some versions and not on
+ * others, and increfs and decrefs every object it visits.
  */
 #define Py_BUILD_CORE 1
 #include "compat.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-#if PY_VERSION_HEX >= 0x03080000 && PY_VERSION_HEX < 0x030E0000 \
+#if PY_VERSION_HEX >= 0x03080000 && PY_VERSION_HEX < 0x03100000 \
     && !defined(Py_GIL_DISABLED)
 #  define MC_SUPPORTED 1
 #else
@@ -49,10 +80,17 @@
 #    include <internal/pycore_frame.h>
 #    include <internal/pycore_object.h>
 #  endif
-#  if PY_VERSION_HEX >= 0x030D0000
-#    include <internal/pycore_setobject.h>
+#  if PY_VERSION_HEX >= 0x030E0000
+#    include <internal/pycore_interpframe.h>
+#    include <internal/pycore_stackref.h>
 #  endif
 #  pragma GCC diagnostic pop
+#  if defined(_PyGC_NEXT_MASK_OLD_SPACE_1)
+/* headers of a 3.14 with the incremental collector (young and old[2]
+ * lists, an old-space bit in _gc_next): refused by mc_init() */
+#    undef MC_SUPPORTED
+#    define MC_SUPPORTED 0
+#  endif
 #endif
 
 #ifndef Py_T_OBJECT_EX
@@ -62,30 +100,38 @@
 #  define Py_T_OBJECT T_OBJECT
 #endif
 
+static PyObject *mc_str_name;       /* "__name__" */
+static PyObject *mc_str_module;     /* "__module__" */
+static PyObject *mc_str_sizeof;     /* "__sizeof__" */
+static PyObject *mc_object_sizeof;  /* object.__sizeof__ (a descriptor) */
+#if MC_SUPPORTED
 /* 1 when this version's sys.getsizeof adds the pre-header to static type
  * objects too (3.11, 3.12.0-1); set by mc_init() */
 static int mc_static_type_preheader;
-static PyObject *mc_str_name;     /* "__name__" */
-static PyObject *mc_str_module;   /* "__module__" */
+#endif
 
 int
 mc_init(void)
 {
 #if !MC_SUPPORTED
     PyErr_Format(PyExc_RuntimeError,
-                 "muppy does not support this interpreter (%s): dumps need "
-                 "CPython 3.8 to 3.13 with the GIL", Py_GetVersion());
+                 "muppy does not support this interpreter (%s%s): dumps "
+                 "need CPython 3.8 to 3.15 with the GIL", Py_GetVersion(),
+                 MC_FREE_THREADED ? ", a free-threaded build" : "");
     return -1;
 #else
     PyObject *getsizeof, *res;
     Py_ssize_t full;
 
-    if (mc_str_name == NULL) {
-        mc_str_name = PyUnicode_InternFromString("__name__");
-        mc_str_module = PyUnicode_InternFromString("__module__");
-        if (mc_str_name == NULL || mc_str_module == NULL) {
-            return -1;
-        }
+    if (mc_object_sizeof != NULL) {
+        return 0;
+    }
+    mc_str_name = PyUnicode_InternFromString("__name__");
+    mc_str_module = PyUnicode_InternFromString("__module__");
+    mc_str_sizeof = PyUnicode_InternFromString("__sizeof__");
+    if (mc_str_name == NULL || mc_str_module == NULL
+        || mc_str_sizeof == NULL) {
+        return -1;
     }
     getsizeof = PySys_GetObject("getsizeof");   /* borrowed */
     if (getsizeof == NULL) {
@@ -104,6 +150,12 @@ mc_init(void)
     }
     /* type.__sizeof__(int) is sizeof(PyTypeObject) for a static type */
     mc_static_type_preheader = full > (Py_ssize_t)sizeof(PyTypeObject);
+    mc_object_sizeof = _PyType_Lookup(&PyBaseObject_Type, mc_str_sizeof);
+    if (mc_object_sizeof == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "object.__sizeof__ is missing");
+        return -1;
+    }
+    Py_INCREF(mc_object_sizeof);
     return 0;
 #endif
 }
@@ -111,6 +163,7 @@ mc_init(void)
 /* ---- gc lists ------------------------------------------------------- */
 
 #if MC_SUPPORTED
+/* the collector's state: 3.8 _PyRuntime.gc, 3.9-3.15 interp->gc */
 static struct _gc_runtime_state *
 mc_gcstate(void)
 {
@@ -121,14 +174,58 @@ mc_gcstate(void)
 #  endif
 }
 
+/*
+ * mc_walk_list() - the objects of one gc list, in list order.  A gc list
+ * (3.8-3.15) is doubly linked through the PyGC_Head before each object:
+ * _gc_next (whose low bits are flags only during a collection) and
+ * _gc_prev (whose low _PyGC_PREV_SHIFT bits are flags).  Each step is a
+ * cache miss that the next depends on, so the list is walked from both
+ * ends at once, two independent chains of misses (a third less time at
+ * heapgen scale 1e5); the back half waits in *back (grown as needed,
+ * freed by the caller) to be reported in order.
+ */
 static int
-mc_walk_list(PyGC_Head *head, int frozen, mc_gc_fn fn, void *ctx)
+mc_walk_list(PyGC_Head *head, int frozen, mc_gc_fn fn, void *ctx,
+             PyObject ***back, size_t *cap)
 {
-    PyGC_Head *g;
+    PyGC_Head *f = (PyGC_Head *)head->_gc_next;
+    PyGC_Head *b = (PyGC_Head *)(head->_gc_prev & _PyGC_PREV_MASK);
+    size_t nb = 0;
 
-    for (g = (PyGC_Head *)head->_gc_next; g != head;
-         g = (PyGC_Head *)g->_gc_next) {
-        if (fn(ctx, (PyObject *)(g + 1), frozen) < 0) {
+    if (f == head) {
+        return 0;
+    }
+    for (;;) {
+        PyGC_Head *fnext, *bprev;
+
+        if (fn(ctx, (PyObject *)(f + 1), frozen) < 0) {
+            return -1;
+        }
+        if (f == b) {
+            break;              /* the middle one of an odd count */
+        }
+        if (nb == *cap) {
+            size_t ncap = *cap ? *cap * 2 : 65536;
+            PyObject **nbuf = realloc(*back, ncap * sizeof(PyObject *));
+
+            if (nbuf == NULL) {
+                PyErr_NoMemory();
+                return -1;
+            }
+            *back = nbuf;
+            *cap = ncap;
+        }
+        (*back)[nb++] = (PyObject *)(b + 1);
+        fnext = (PyGC_Head *)f->_gc_next;
+        bprev = (PyGC_Head *)(b->_gc_prev & _PyGC_PREV_MASK);
+        if (fnext == b) {
+            break;              /* the two ends met */
+        }
+        f = fnext;
+        b = bprev == fnext ? fnext : bprev;
+    }
+    while (nb > 0) {
+        if (fn(ctx, (*back)[--nb], frozen) < 0) {
             return -1;
         }
     }
@@ -141,14 +238,20 @@ mc_gc_foreach(mc_gc_fn fn, void *ctx)
 {
 #if MC_SUPPORTED
     struct _gc_runtime_state *st = mc_gcstate();
-    int i;
+    PyObject **back = NULL;
+    size_t cap = 0;
+    int i, rc = 0;
 
-    for (i = 0; i < NUM_GENERATIONS; i++) {
-        if (mc_walk_list(&st->generations[i].head, 0, fn, ctx) < 0) {
-            return -1;
-        }
+    for (i = 0; i < NUM_GENERATIONS && rc == 0; i++) {
+        rc = mc_walk_list(&st->generations[i].head, 0, fn, ctx, &back,
+                          &cap);
     }
-    return mc_walk_list(&st->permanent_generation.head, 1, fn, ctx);
+    if (rc == 0) {
+        rc = mc_walk_list(&st->permanent_generation.head, 1, fn, ctx,
+                          &back, &cap);
+    }
+    free(back);
+    return rc;
 #else
     (void)fn;
     (void)ctx;
@@ -166,10 +269,27 @@ mc_gc_garbage(void)
 #endif
 }
 
+void
+mc_gc_counts(long counts[3])
+{
+#if MC_SUPPORTED
+    struct _gc_runtime_state *st = mc_gcstate();
+    int i;
+
+    for (i = 0; i < 3; i++) {
+        counts[i] = st->generations[i].count;
+    }
+#else
+    counts[0] = counts[1] = counts[2] = 0;
+#endif
+}
+
 int
 mc_gc_disable(void)
 {
-#if MC_SUPPORTED
+#if PY_VERSION_HEX >= 0x030A0000
+    return PyGC_Disable();
+#elif MC_SUPPORTED
     struct _gc_runtime_state *st = mc_gcstate();
     int was = st->enabled;
 
@@ -183,7 +303,11 @@ mc_gc_disable(void)
 void
 mc_gc_restore(int was_enabled)
 {
-#if MC_SUPPORTED
+#if PY_VERSION_HEX >= 0x030A0000
+    if (was_enabled) {
+        PyGC_Enable();
+    }
+#elif MC_SUPPORTED
     mc_gcstate()->enabled = was_enabled;
 #else
     (void)was_enabled;
@@ -209,15 +333,22 @@ mc_preheader(PyObject *o)
         return 0;
     }
     return _PyType_PreHeaderSize(Py_TYPE(o));
-#else
+#elif MC_SUPPORTED
     return mc_is_gc(o) ? sizeof(PyGC_Head) : 0;
+#else
+    (void)o;
+    return 0;       /* not reached: mc_init() refuses the dump */
 #endif
 }
 
 int
 mc_is_immortal(PyObject *o)
 {
-#if PY_VERSION_HEX >= 0x030C0000
+#if PY_VERSION_HEX >= 0x030E0000
+    if (PyUnstable_IsImmortal(o)) {
+        return 1;
+    }
+#elif PY_VERSION_HEX >= 0x030C0000
     if (_Py_IsImmortal(o)) {
         return 1;
     }
@@ -226,27 +357,85 @@ mc_is_immortal(PyObject *o)
            && !PyType_HasFeature((PyTypeObject *)o, Py_TPFLAGS_HEAPTYPE);
 }
 
-void
-mc_gc_counts(long counts[3])
+int
+mc_dict_like(PyTypeObject *tp)
 {
-#if MC_SUPPORTED
-    struct _gc_runtime_state *st = mc_gcstate();
-    int i;
-
-    for (i = 0; i < 3; i++) {
-        counts[i] = st->generations[i].count;
+#if PY_VERSION_HEX >= 0x030F0000
+    /* frozendict is no dict subclass but shares its table and API */
+    if (PyType_IsSubtype(tp, &PyFrozenDict_Type)) {
+        return 1;
     }
-#else
-    counts[0] = counts[1] = counts[2] = 0;
 #endif
+    return PyType_IsSubtype(tp, &PyDict_Type);
 }
 
-int
-mc_set_next(PyObject *set, Py_ssize_t *pos, PyObject **key)
-{
-    Py_hash_t hash;
+/* ---- sizes ---------------------------------------------------------- */
 
-    return _PySet_NextEntry(set, pos, key, &hash);
+int
+mc_sizeof_kind(PyTypeObject *tp, PyCFunction *cfunc)
+{
+    /* the lookup sys.getsizeof does (_PyObject_LookupSpecial), borrowed:
+     * the type holds it */
+    PyObject *descr = _PyType_Lookup(tp, mc_str_sizeof);
+    PyMethodDef *ml;
+    int call = METH_VARARGS | METH_KEYWORDS | METH_NOARGS | METH_O
+#ifdef METH_FASTCALL
+               | METH_FASTCALL
+#endif
+#ifdef METH_METHOD
+               | METH_METHOD
+#endif
+               ;
+
+    *cfunc = NULL;
+    if (descr == NULL || Py_TYPE(descr) != &PyMethodDescr_Type) {
+        return MC_SZ_CALL;
+    }
+    ml = ((PyMethodDescrObject *)descr)->d_method;
+    if ((ml->ml_flags & call) != METH_NOARGS) {
+        return MC_SZ_CALL;
+    }
+    *cfunc = ml->ml_meth;
+    /* the formulas of mc_sizeof_inline() (compat.h) */
+    if (descr == mc_object_sizeof) {
+        return MC_SZ_OBJECT;
+    }
+    if (tp == &PyList_Type) {
+        return MC_SZ_LIST;
+    }
+    if (tp == &PyUnicode_Type) {
+        return MC_SZ_STR;
+    }
+    return MC_SZ_CFUNC;
+}
+
+PyObject *
+mc_call_sizeof(PyObject *o)
+{
+    PyTypeObject *tp = Py_TYPE(o);
+    PyObject *descr = _PyType_Lookup(tp, mc_str_sizeof);
+    PyObject *meth, *res;
+    descrgetfunc f;
+
+    if (descr == NULL) {
+        PyErr_SetString(PyExc_TypeError, "no __sizeof__");
+        return NULL;
+    }
+    Py_INCREF(descr);
+    f = Py_TYPE(descr)->tp_descr_get;
+    if (f != NULL) {
+        meth = f(descr, o, (PyObject *)tp);
+        Py_DECREF(descr);
+        if (meth == NULL) {
+            return NULL;
+        }
+    }
+    else {
+        meth = descr;
+    }
+    res = PyObject_CallObject(meth, NULL);
+    Py_DECREF(meth);
+    return res;
 }
 
 /* ---- names ---------------------------------------------------------- */
@@ -373,6 +562,80 @@ mc_type_module(PyTypeObject *t, const char **cname, size_t *clen)
     return NULL;
 }
 
+/* ---- interpreter frames (3.11+) --------------------------------------- */
+
+#if MC_SUPPORTED && PY_VERSION_HEX >= 0x030B0000
+#  if PY_VERSION_HEX >= 0x030E0000
+/* 3.14+: a frame slot is a _PyStackRef, a tagged pointer (low bit set:
+ * the reference is not counted on the object; the null reference is not
+ * 0; low bits 3: an int on the value stack, not an object) */
+typedef _PyStackRef mc_slot;
+
+static inline PyObject *
+mc_slot_object(mc_slot r)
+{
+    if (PyStackRef_IsNull(r) || PyStackRef_IsTaggedInt(r)) {
+        return NULL;
+    }
+    return PyStackRef_AsPyObjectBorrow(r);
+}
+#  else
+typedef PyObject *mc_slot;
+
+static inline PyObject *
+mc_slot_object(mc_slot r)
+{
+    return r;
+}
+#  endif
+
+/* the code object of a frame, or NULL (not a Python function's frame) */
+static PyCodeObject *
+mc_iframe_code(_PyInterpreterFrame *fr)
+{
+#  if PY_VERSION_HEX < 0x030D0000
+    return fr->f_code;
+#  else
+    PyObject *c = mc_slot_object(fr->f_executable);
+
+    return c != NULL && PyCode_Check(c) ? (PyCodeObject *)c : NULL;
+#  endif
+}
+
+/* the function of a frame, or NULL */
+static PyObject *
+mc_iframe_func(_PyInterpreterFrame *fr)
+{
+#  if PY_VERSION_HEX < 0x030C0000
+    return (PyObject *)fr->f_func;
+#  else
+    return mc_slot_object(fr->f_funcobj);
+#  endif
+}
+
+/* the code of a thread's frame worth reporting, or NULL: skips the
+ * entry frames the interpreter pushes on the C stack (3.12-3.13
+ * FRAME_OWNED_BY_CSTACK, 3.14+ FRAME_OWNED_BY_INTERPRETER and above)
+ * and frames not started (_PyFrame_IsIncomplete) */
+static PyCodeObject *
+mc_iframe_reported(_PyInterpreterFrame *fr)
+{
+#  if PY_VERSION_HEX >= 0x030E0000
+    if (fr->owner >= FRAME_OWNED_BY_INTERPRETER) {
+        return NULL;
+    }
+#  elif PY_VERSION_HEX >= 0x030C0000
+    if (fr->owner == FRAME_OWNED_BY_CSTACK) {
+        return NULL;
+    }
+#  endif
+    if (mc_iframe_code(fr) == NULL || _PyFrame_IsIncomplete(fr)) {
+        return NULL;
+    }
+    return mc_iframe_code(fr);
+}
+#endif
+
 /* ---- named references ------------------------------------------------ */
 
 #define MC_REPORT(kind, name, value) \
@@ -383,6 +646,50 @@ mc_type_module(PyTypeObject *t, const char **cname, size_t *clen)
         } \
     } while (0)
 
+#if MC_SUPPORTED && PY_VERSION_HEX >= 0x030B0000
+/* 3.11+: a managed __dict__ and the inline values (attributes kept
+ * without a dict, named by the type's shared keys) */
+static void
+mc_managed_dict(PyObject *o, mc_field_fn fn, void *ctx)
+{
+    PyTypeObject *tp = Py_TYPE(o);
+    PyDictValues *values = NULL;
+    PyObject *dict = NULL;
+    PyDictKeysObject *keys;
+    Py_ssize_t i;
+
+#  if PY_VERSION_HEX < 0x030C0000
+    values = *_PyObject_ValuesPointer(o);
+    dict = *_PyObject_ManagedDictPointer(o);
+#  elif PY_VERSION_HEX < 0x030D0000
+    PyDictOrValues dorv = *_PyObject_DictOrValuesPointer(o);
+    if (_PyDictOrValues_IsValues(dorv)) {
+        values = _PyDictOrValues_GetValues(dorv);
+    }
+    else {
+        dict = (PyObject *)_PyDictOrValues_GetDict(dorv);
+    }
+#  else
+    if ((tp->tp_flags & Py_TPFLAGS_INLINE_VALUES)
+        && _PyObject_InlineValues(o)->valid) {
+        values = _PyObject_InlineValues(o);
+    }
+    dict = (PyObject *)_PyObject_ManagedDictPointer(o)->dict;
+#  endif
+    MC_REPORT(MC_FIELD, "__dict__", dict);
+    keys = ((PyHeapTypeObject *)tp)->ht_cached_keys;
+    if (values != NULL && keys != NULL) {
+        PyDictUnicodeEntry *ent = DK_UNICODE_ENTRIES(keys);
+
+        for (i = 0; i < keys->dk_nentries; i++) {
+            if (values->values[i] != NULL) {
+                fn(ctx, MC_ATTR, NULL, ent[i].me_key, values->values[i]);
+            }
+        }
+    }
+}
+#endif
+
 static void
 mc_instance_fields(PyObject *o, mc_field_fn fn, void *ctx)
 {
@@ -390,7 +697,8 @@ mc_instance_fields(PyObject *o, mc_field_fn fn, void *ctx)
     PyObject *mro = tp->tp_mro;
     Py_ssize_t i, j;
 
-    /* __slots__ members, declared by each heap type of the mro */
+    /* __slots__ members, declared by each heap type of the mro in the
+     * PyMemberDef array that follows the type object */
     if (mro != NULL && PyTuple_Check(mro)) {
         for (i = 0; i < PyTuple_GET_SIZE(mro); i++) {
             PyTypeObject *b = (PyTypeObject *)PyTuple_GET_ITEM(mro, i);
@@ -414,39 +722,7 @@ mc_instance_fields(PyObject *o, mc_field_fn fn, void *ctx)
 
 #if MC_SUPPORTED && PY_VERSION_HEX >= 0x030B0000
     if (tp->tp_flags & Py_TPFLAGS_MANAGED_DICT) {
-        PyDictValues *values = NULL;
-        PyObject *dict = NULL;
-        PyDictKeysObject *keys;
-#  if PY_VERSION_HEX < 0x030C0000
-        values = *_PyObject_ValuesPointer(o);
-        dict = *_PyObject_ManagedDictPointer(o);
-#  elif PY_VERSION_HEX < 0x030D0000
-        PyDictOrValues dorv = *_PyObject_DictOrValuesPointer(o);
-        if (_PyDictOrValues_IsValues(dorv)) {
-            values = _PyDictOrValues_GetValues(dorv);
-        }
-        else {
-            dict = (PyObject *)_PyDictOrValues_GetDict(dorv);
-        }
-#  else
-        if ((tp->tp_flags & Py_TPFLAGS_INLINE_VALUES)
-            && _PyObject_InlineValues(o)->valid) {
-            values = _PyObject_InlineValues(o);
-        }
-        dict = (PyObject *)_PyObject_ManagedDictPointer(o)->dict;
-#  endif
-        MC_REPORT(MC_FIELD, "__dict__", dict);
-        keys = ((PyHeapTypeObject *)tp)->ht_cached_keys;
-        if (values != NULL && keys != NULL) {
-            PyDictUnicodeEntry *ent = DK_UNICODE_ENTRIES(keys);
-
-            for (i = 0; i < keys->dk_nentries; i++) {
-                if (values->values[i] != NULL) {
-                    fn(ctx, MC_ATTR, NULL, ent[i].me_key,
-                       values->values[i]);
-                }
-            }
-        }
+        mc_managed_dict(o, fn, ctx);
         return;
     }
 #endif
@@ -472,8 +748,9 @@ static void
 mc_code_fields(PyObject *o, mc_field_fn fn, void *ctx)
 {
     PyCodeObject *co = (PyCodeObject *)o;
-    /* code objects are not gc-tracked before 3.13 (or at all): their
-     * references are then extras, else labels of traversed edges */
+    /* code objects are no gc objects (3.8-3.15 with the GIL): their
+     * references are extras; were they traversed, these would label
+     * the traversed edges */
     int k = mc_is_gc(o) ? MC_FIELD : MC_EXTRA;
 
     MC_REPORT(k, "co_consts", co->co_consts);
@@ -531,6 +808,9 @@ mc_function_fields(PyObject *o, mc_field_fn fn, void *ctx)
 #if PY_VERSION_HEX >= 0x030C0000
     MC_REPORT(MC_FIELD, "__type_params__", f->func_typeparams);
 #endif
+#if PY_VERSION_HEX >= 0x030E0000
+    MC_REPORT(MC_FIELD, "__annotate__", f->func_annotate);
+#endif
 }
 
 static void
@@ -559,6 +839,7 @@ mc_type_fields(PyObject *o, mc_field_fn fn, void *ctx)
      * mro and bases are real objects */
 #if PY_VERSION_HEX >= 0x030C0000
     {
+        /* 3.12+: the dict of a builtin type lives in the interpreter */
         PyObject *d = PyType_GetDict(t);   /* new reference or NULL */
 
         if (d != NULL) {
@@ -579,58 +860,25 @@ mc_type_fields(PyObject *o, mc_field_fn fn, void *ctx)
 static void
 mc_frame_fields(PyObject *o, mc_field_fn fn, void *ctx)
 {
+#if PY_VERSION_HEX < 0x030B0000
     PyFrameObject *f = (PyFrameObject *)o;
-    PyObject *names[3] = {NULL, NULL, NULL};
-    PyObject **values;
-    Py_ssize_t i, k, base;
+    PyCodeObject *co = f->f_code;
+    PyObject *names[3] = {co->co_varnames, co->co_cellvars,
+                          co->co_freevars};
+    Py_ssize_t i, k, base = 0;
 
     MC_REPORT(MC_FIELD, "f_back", f->f_back);
     MC_REPORT(MC_FIELD, "f_trace", f->f_trace);
-#if PY_VERSION_HEX < 0x030B0000
-    MC_REPORT(MC_FIELD, "f_code", f->f_code);
+    MC_REPORT(MC_FIELD, "f_code", co);
     MC_REPORT(MC_FIELD, "f_globals", f->f_globals);
     MC_REPORT(MC_FIELD, "f_builtins", f->f_builtins);
     MC_REPORT(MC_FIELD, "f_locals", f->f_locals);
-    names[0] = f->f_code->co_varnames;
-    names[1] = f->f_code->co_cellvars;
-    names[2] = f->f_code->co_freevars;
-    values = f->f_localsplus;
-#elif MC_SUPPORTED
-    {
-        _PyInterpreterFrame *fr = f->f_frame;
-        PyCodeObject *co;
-
-        if (fr == NULL || fr->owner != FRAME_OWNED_BY_FRAME_OBJECT) {
-            return;
-        }
-#  if PY_VERSION_HEX < 0x030C0000
-        co = fr->f_code;
-        MC_REPORT(MC_FIELD, "f_func", fr->f_func);
-#  elif PY_VERSION_HEX < 0x030D0000
-        co = fr->f_code;
-        MC_REPORT(MC_FIELD, "f_func", fr->f_funcobj);
-#  else
-        if (!PyCode_Check(fr->f_executable)) {
-            return;
-        }
-        co = (PyCodeObject *)fr->f_executable;
-        MC_REPORT(MC_FIELD, "f_func", fr->f_funcobj);
-#  endif
-        MC_REPORT(MC_FIELD, "f_code", co);
-        MC_REPORT(MC_FIELD, "f_locals", fr->f_locals);
-        names[0] = co->co_localsplusnames;
-        values = fr->localsplus;
-    }
-#else
-    return;
-#endif
-    base = 0;
     for (k = 0; k < 3; k++) {
         if (names[k] == NULL || !PyTuple_Check(names[k])) {
             continue;
         }
         for (i = 0; i < PyTuple_GET_SIZE(names[k]); i++) {
-            PyObject *v = values[base + i];
+            PyObject *v = f->f_localsplus[base + i];
 
             if (v != NULL) {
                 fn(ctx, MC_FIELD, NULL, PyTuple_GET_ITEM(names[k], i), v);
@@ -638,6 +886,37 @@ mc_frame_fields(PyObject *o, mc_field_fn fn, void *ctx)
         }
         base += PyTuple_GET_SIZE(names[k]);
     }
+#elif MC_SUPPORTED
+    PyFrameObject *f = (PyFrameObject *)o;
+    _PyInterpreterFrame *fr = f->f_frame;
+    PyCodeObject *co;
+    PyObject *names;
+    Py_ssize_t i;
+
+    MC_REPORT(MC_FIELD, "f_back", f->f_back);
+    MC_REPORT(MC_FIELD, "f_trace", f->f_trace);
+    /* the frame's data, when the frame object owns it (else it is a
+     * running thread's or a generator's, reported there) */
+    if (fr == NULL || fr->owner != FRAME_OWNED_BY_FRAME_OBJECT
+        || (co = mc_iframe_code(fr)) == NULL) {
+        return;
+    }
+    MC_REPORT(MC_FIELD, "f_func", mc_iframe_func(fr));
+    MC_REPORT(MC_FIELD, "f_code", co);
+    MC_REPORT(MC_FIELD, "f_locals", fr->f_locals);
+    names = co->co_localsplusnames;
+    for (i = 0; i < PyTuple_GET_SIZE(names); i++) {
+        PyObject *v = mc_slot_object(fr->localsplus[i]);
+
+        if (v != NULL) {
+            fn(ctx, MC_FIELD, NULL, PyTuple_GET_ITEM(names, i), v);
+        }
+    }
+#else
+    (void)o;
+    (void)fn;
+    (void)ctx;
+#endif
 }
 
 void
@@ -692,6 +971,8 @@ mc_fields(PyObject *o, int cls, mc_field_fn fn, void *ctx)
 
 /* ---- thread frames --------------------------------------------------- */
 
+#if MC_SUPPORTED && PY_VERSION_HEX < 0x030B0000
+/* 3.8-3.10: the running frames are frame objects */
 static void
 mc_frame_locals(PyObject *code, PyObject **values, PyObject *names,
                 Py_ssize_t base, unsigned long tid, mc_frame_fn fn,
@@ -711,6 +992,81 @@ mc_frame_locals(PyObject *code, PyObject **values, PyObject *names,
     }
 }
 
+static void
+mc_thread_frames_of(PyThreadState *ts, mc_frame_fn fn, void *ctx)
+{
+    unsigned long tid = ts->thread_id;
+    PyFrameObject *f;
+
+    for (f = ts->frame; f != NULL; f = f->f_back) {
+        PyCodeObject *co = f->f_code;
+        PyObject *c = (PyObject *)co;
+        Py_ssize_t nv = PyTuple_GET_SIZE(co->co_varnames);
+        Py_ssize_t nc = PyTuple_GET_SIZE(co->co_cellvars);
+
+        fn(ctx, tid, c, "frame", NULL, (PyObject *)f);
+        fn(ctx, tid, c, "code", NULL, c);
+        fn(ctx, tid, c, "globals", NULL, f->f_globals);
+        if (f->f_locals != NULL) {
+            fn(ctx, tid, c, "locals", NULL, f->f_locals);
+        }
+        mc_frame_locals(c, f->f_localsplus, co->co_varnames, 0, tid, fn,
+                        ctx);
+        mc_frame_locals(c, f->f_localsplus, co->co_cellvars, nv, tid, fn,
+                        ctx);
+        mc_frame_locals(c, f->f_localsplus, co->co_freevars, nv + nc, tid,
+                        fn, ctx);
+    }
+}
+#elif MC_SUPPORTED
+/* 3.11+: the running frames are _PyInterpreterFrames, most without a
+ * frame object */
+static void
+mc_thread_frames_of(PyThreadState *ts, mc_frame_fn fn, void *ctx)
+{
+    unsigned long tid = ts->thread_id;
+    _PyInterpreterFrame *fr;
+
+#  if PY_VERSION_HEX < 0x030D0000
+    fr = ts->cframe != NULL ? ts->cframe->current_frame : NULL;
+#  else
+    fr = ts->current_frame;
+#  endif
+    for (; fr != NULL; fr = fr->previous) {
+        PyCodeObject *co = mc_iframe_reported(fr);
+        PyObject *c = (PyObject *)co;
+        PyObject *func, *names;
+        Py_ssize_t i;
+
+        if (co == NULL) {
+            continue;
+        }
+        if (fr->frame_obj != NULL) {
+            fn(ctx, tid, c, "frame", NULL, (PyObject *)fr->frame_obj);
+        }
+        fn(ctx, tid, c, "code", NULL, c);
+        func = mc_iframe_func(fr);
+        if (func != NULL) {
+            fn(ctx, tid, c, "function", NULL, func);
+        }
+        if (fr->f_globals != NULL) {
+            fn(ctx, tid, c, "globals", NULL, fr->f_globals);
+        }
+        if (fr->f_locals != NULL) {
+            fn(ctx, tid, c, "locals", NULL, fr->f_locals);
+        }
+        names = co->co_localsplusnames;
+        for (i = 0; i < PyTuple_GET_SIZE(names); i++) {
+            PyObject *v = mc_slot_object(fr->localsplus[i]);
+
+            if (v != NULL) {
+                fn(ctx, tid, c, "local", PyTuple_GET_ITEM(names, i), v);
+            }
+        }
+    }
+}
+#endif
+
 int
 mc_thread_frames(mc_frame_fn fn, void *ctx)
 {
@@ -720,86 +1076,12 @@ mc_thread_frames(mc_frame_fn fn, void *ctx)
 
     for (ts = PyInterpreterState_ThreadHead(interp); ts != NULL;
          ts = PyThreadState_Next(ts)) {
-        unsigned long tid = ts->thread_id;
-#  if PY_VERSION_HEX < 0x030B0000
-        PyFrameObject *f;
-
-        for (f = ts->frame; f != NULL; f = f->f_back) {
-            PyCodeObject *co = f->f_code;
-            PyObject *c = (PyObject *)co;
-            Py_ssize_t nv = PyTuple_GET_SIZE(co->co_varnames);
-            Py_ssize_t nc = PyTuple_GET_SIZE(co->co_cellvars);
-
-            fn(ctx, tid, c, "frame", NULL, (PyObject *)f);
-            fn(ctx, tid, c, "code", NULL, c);
-            fn(ctx, tid, c, "globals", NULL, f->f_globals);
-            if (f->f_locals != NULL) {
-                fn(ctx, tid, c, "locals", NULL, f->f_locals);
-            }
-            mc_frame_locals(c, f->f_localsplus, co->co_varnames, 0, tid,
-                            fn, ctx);
-            mc_frame_locals(c, f->f_localsplus, co->co_cellvars, nv, tid,
-                            fn, ctx);
-            mc_frame_locals(c, f->f_localsplus, co->co_freevars, nv + nc,
-                            tid, fn, ctx);
-        }
-#  else
-        _PyInterpreterFrame *fr;
-
-#    if PY_VERSION_HEX < 0x030D0000
-        fr = ts->cframe != NULL ? ts->cframe->current_frame : NULL;
-#    else
-        fr = ts->current_frame;
-#    endif
-        for (; fr != NULL; fr = fr->previous) {
-            PyObject *c;
-            PyObject *func;
-
-#    if PY_VERSION_HEX >= 0x030C0000
-            if (fr->owner == FRAME_OWNED_BY_CSTACK) {
-                continue;
-            }
-#    endif
-#    if PY_VERSION_HEX < 0x030D0000
-            c = (PyObject *)fr->f_code;
-#    else
-            c = fr->f_executable;
-            if (c == NULL || !PyCode_Check(c)) {
-                continue;
-            }
-#    endif
-            if (_PyFrame_IsIncomplete(fr)) {
-                continue;
-            }
-#    if PY_VERSION_HEX < 0x030C0000
-            func = (PyObject *)fr->f_func;
-#    else
-            func = fr->f_funcobj;
-#    endif
-            if (fr->frame_obj != NULL) {
-                fn(ctx, tid, c, "frame", NULL, (PyObject *)fr->frame_obj);
-            }
-            fn(ctx, tid, c, "code", NULL, c);
-            if (func != NULL) {
-                fn(ctx, tid, c, "function", NULL, func);
-            }
-            if (fr->f_globals != NULL) {
-                fn(ctx, tid, c, "globals", NULL, fr->f_globals);
-            }
-            if (fr->f_locals != NULL) {
-                fn(ctx, tid, c, "locals", NULL, fr->f_locals);
-            }
-            mc_frame_locals(c, fr->localsplus,
-                            ((PyCodeObject *)c)->co_localsplusnames, 0, tid,
-                            fn, ctx);
-        }
-#  endif
+        mc_thread_frames_of(ts, fn, ctx);
     }
     return 0;
 #else
     (void)fn;
     (void)ctx;
-    (void)mc_frame_locals;
     return -1;
 #endif
 }

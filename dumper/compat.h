@@ -3,12 +3,14 @@
  *
  * This is the ONLY interface of the dumper that depends on CPython
  * internals; compat.c is the only file that includes internal/pycore_*.h
- * (with Py_BUILD_CORE defined).  Every other file uses only the public
- * C API plus the functions below.
+ * (with Py_BUILD_CORE defined), and these two the only ones with an #if
+ * on PY_VERSION_HEX.  Every other file uses only the public C API plus
+ * the functions below.
  *
- * Supported: CPython 3.8 to 3.13 with the GIL.  On other versions (3.14+,
- * free-threaded builds) the file still compiles and mc_init() fails with
- * a clear message, so `import muppy` works but dumping is refused.
+ * Supported: CPython 3.8 to 3.15 with the GIL.  On other builds (3.16+,
+ * free-threaded builds, the incremental collector's headers) the files
+ * still compile and mc_init() fails with a clear message, so
+ * `import muppy` works but dumping is refused.
  *
  * All functions must be called with the GIL held.  None of them runs
  * Python code or allocates Python objects unless stated.
@@ -21,11 +23,20 @@
 #include <stddef.h>
 
 /*
- * mc_init() - check that this interpreter is supported and probe what
- * sys.getsizeof adds for static type objects.  Runs Python code (calls
- * sys.getsizeof once).  Returns 0, or -1 with a Python exception set.
+ * mc_init() - check that this interpreter is supported and, the first
+ * time, probe what sys.getsizeof adds for static type objects (runs
+ * Python code: calls sys.getsizeof once).  Returns 0, or -1 with a
+ * Python exception set (RuntimeError naming the interpreter when it is
+ * not supported).
  */
 int mc_init(void);
+
+/* 1 on a free-threaded build (which mc_init() refuses), else 0 */
+#ifdef Py_GIL_DISABLED
+#  define MC_FREE_THREADED 1
+#else
+#  define MC_FREE_THREADED 0
+#endif
 
 /* Callback for mc_gc_foreach: frozen is 1 for the permanent generation.
  * Return 0 to go on, -1 to stop (the walk then returns -1). */
@@ -33,8 +44,9 @@ typedef int (*mc_gc_fn)(void *ctx, PyObject *op, int frozen);
 
 /*
  * mc_gc_foreach() - call fn for every object in the gc generation lists,
- * young to old, then the permanent generation (gc.freeze()).
- * fn must not run Python code or allocate gc objects.
+ * young to old, each list in order, then the permanent generation
+ * (gc.freeze()).  fn must not run Python code or allocate gc objects.
+ * Returns 0, or -1: fn said to stop, or MemoryError (set).
  */
 int mc_gc_foreach(mc_gc_fn fn, void *ctx);
 
@@ -107,8 +119,68 @@ mc_str_ready(PyObject *s)
 /* gc.get_count() without calling Python */
 void mc_gc_counts(long counts[3]);
 
-/* Iterate a set's entries (any set or frozenset, subclasses too). */
-int mc_set_next(PyObject *set, Py_ssize_t *pos, PyObject **key);
+/* 1 if the instances of tp are mappings read with PyDict_Next and
+ * PyDict_GET_SIZE: dict and its subclasses, and 3.15's frozendict */
+int mc_dict_like(PyTypeObject *tp);
+
+/*
+ * How __sizeof__ of a type's instances is had, decided once per type by
+ * mc_sizeof_kind() from the __sizeof__ that sys.getsizeof would find:
+ *   MC_SZ_CALL    not a C method without arguments (a Python-level
+ *                 __sizeof__...): mc_call_sizeof()
+ *   MC_SZ_CFUNC   a C method without arguments: *cfunc(o, NULL)
+ *   MC_SZ_OBJECT, MC_SZ_LIST, MC_SZ_STR: object.__sizeof__, and the
+ *                 __sizeof__ of exact list and str, whose formula this
+ *                 version's compat knows: mc_sizeof_inline() computes
+ *                 it, or says to call *cfunc (e.g. a non-ASCII str)
+ */
+enum { MC_SZ_CALL = 0, MC_SZ_CFUNC, MC_SZ_OBJECT, MC_SZ_LIST, MC_SZ_STR };
+int mc_sizeof_kind(PyTypeObject *tp, PyCFunction *cfunc);
+
+/* __sizeof__ through Python, exactly as sys.getsizeof looks it up and
+ * calls it: a new reference, or NULL with the exception set */
+PyObject *mc_call_sizeof(PyObject *o);
+
+/*
+ * mc_sizeof_inline() - o.__sizeof__() for the kinds >= MC_SZ_OBJECT,
+ * without the call (and its int object) where this version's formula is
+ * simple.  Returns 1 with the size in *size (maybe negative: garbage in
+ * ob_size), or 0: call the C method.  Inline: asked for most objects.
+ */
+static inline int
+mc_sizeof_inline(int kind, PyObject *o, Py_ssize_t *size)
+{
+    PyTypeObject *tp = Py_TYPE(o);
+
+    switch (kind) {
+    case MC_SZ_OBJECT:      /* object.__sizeof__, 3.8-3.15 */
+        *size = tp->tp_basicsize;
+        if (tp->tp_itemsize > 0) {
+            *size += Py_SIZE(o) * tp->tp_itemsize;
+        }
+        return 1;
+    case MC_SZ_LIST:        /* list.__sizeof__, 3.8-3.15 */
+        *size = tp->tp_basicsize
+                + ((PyListObject *)o)->allocated
+                  * (Py_ssize_t)sizeof(void *);
+        return 1;
+    case MC_SZ_STR:
+        /* str.__sizeof__ of a compact ASCII str, whose UTF-8 form is the
+         * data itself (3.8-3.11: unless it has a wstr copy) */
+        if (mc_str_ready(o) && PyUnicode_IS_COMPACT_ASCII(o)
+#if PY_VERSION_HEX < 0x030C0000
+            && ((PyASCIIObject *)o)->wstr == NULL
+#endif
+            ) {
+            *size = (Py_ssize_t)sizeof(PyASCIIObject)
+                    + PyUnicode_GET_LENGTH(o) + 1;
+            return 1;
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
 
 /*
  * mc_thread_frames() - walk the running frames of every thread of this

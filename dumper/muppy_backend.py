@@ -11,7 +11,8 @@ with METADATA, WHEEL, entry_points.txt and RECORD) itself.
 
 Hooks: build_wheel, build_sdist, prepare_metadata_for_build_wheel,
 get_requires_for_build_wheel, get_requires_for_build_sdist.
-Set MUPPY_BUILD_VERBOSE=1 to see the compiler command lines.
+Set MUPPY_BUILD_VERBOSE=1 to see the compiler command lines, and
+MUPPY_CFLAGS to add compiler flags (the tests add -Wall -Wextra -Werror).
 """
 import base64
 import glob
@@ -35,7 +36,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PACKAGE_DIR = os.path.join(ROOT, "dumper", "muppy")
 FORMAT_DIR = os.path.join(ROOT, "format")
 DUMPER_DIR = os.path.join(ROOT, "dumper")
-EXT_SOURCES = ["compat.c", "dump.c", "module.c"]
 
 ENTRY_POINTS = "[console_scripts]\nmuppy-dump = muppy._cli:main\n"
 
@@ -95,11 +95,15 @@ def _format_sources():
                   and "placeholder" not in os.path.basename(p))
 
 
+def _dumper_sources():
+    return sorted(glob.glob(os.path.join(DUMPER_DIR, "*.c")))
+
+
 def build_extension(out_dir):
     """Compile and link _muppy into out_dir; return its path."""
     cc = shlex.split(os.environ.get("CC") or _cvar("CC") or "cc")
     cflags = shlex.split(_cvar("CFLAGS")) + shlex.split(_cvar("CCSHARED"))
-    cflags += ["-std=c11"]
+    cflags += ["-std=c11"] + shlex.split(os.environ.get("MUPPY_CFLAGS", ""))
     paths = sysconfig.get_paths()
     incs = {paths["include"], paths["platinclude"]}
     includes = ["-I" + d for d in sorted(incs)] + ["-I" + FORMAT_DIR]
@@ -114,9 +118,8 @@ def build_extension(out_dir):
         jobs.append((src, cc + cflags + includes
                      + ["-D_DEFAULT_SOURCE", "-D_POSIX_C_SOURCE=200809L",
                         "-c", src, "-o", obj], obj))
-    for name in EXT_SOURCES:
-        src = os.path.join(DUMPER_DIR, name)
-        obj = os.path.join(obj_dir, "d_" + name + ".o")
+    for src in _dumper_sources():
+        obj = os.path.join(obj_dir, "d_" + os.path.basename(src) + ".o")
         jobs.append((src, cc + cflags + includes + ["-c", src, "-o", obj],
                      obj))
     if not _format_sources():

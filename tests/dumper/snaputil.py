@@ -48,6 +48,7 @@ class View:
     def __init__(self):
         self.objs = {}
         todo = gc.get_objects()
+        self.n_gc = len(todo)       # todo[:n_gc]: the gc lists, in order
         for o in todo:
             self.objs[id(o)] = o
         i = 0

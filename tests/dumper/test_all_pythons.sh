@@ -5,12 +5,17 @@
 # exists, plus python3.8 ... python3.19 on PATH; duplicates (same
 # sys.executable after resolving links, or same version and prefix) are
 # tested once.  For each: pip install --no-build-isolation --target TMP ./
+# (compiled with -Wall -Wextra -Werror against that version's headers)
 # then the tests/dumper unittest suite with that interpreter (quick mode:
-# smaller deep-chain sizes).  Absent versions are skipped; exits 1 if any
-# present interpreter fails, 0 otherwise.
+# smaller deep-chain sizes).
 #
 # Usage: tests/dumper/test_all_pythons.sh [VERSION-PREFIX...]
-#   e.g. test_all_pythons.sh 3.8 3.13   (only those)
+#   e.g. test_all_pythons.sh 3.8 3.13   (only those, and each required)
+#
+# Exit status: 0 when every interpreter tested passed; 1 when one failed
+# (or could not build), or when a VERSION-PREFIX given matches none;
+# 77 (a skip, for ctest's SKIP_RETURN_CODE) when no interpreter at all
+# was found or none could run pip.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -37,6 +42,7 @@ done
 seen=""
 failed=""
 passed=""
+nopip=""
 for exe in $candidates; do
     # identity: version + real executable; skip < 3.8 and non-CPython
     id=$("$exe" -c 'import sys, os, platform
@@ -58,9 +64,11 @@ print("%d.%d.%d:%s" % (sys.version_info[:3] + (os.path.realpath(sys.executable),
     printf '%s (%s): ' "$ver" "$exe"
     if ! "$exe" -m pip --version >/dev/null 2>&1; then
         echo "skipped (no pip)"
+        nopip="$nopip $ver"
         continue
     fi
-    if ! (cd "$root" && "$exe" -m pip install --no-build-isolation \
+    if ! (cd "$root" && MUPPY_CFLAGS="-Wall -Wextra -Werror" \
+            "$exe" -m pip install --no-build-isolation \
             --no-deps --no-index --disable-pip-version-check -q \
             --target "$target" ./) >"$log" 2>&1; then
         echo "FAILED to build"
@@ -83,11 +91,19 @@ print("%d.%d.%d:%s" % (sys.version_info[:3] + (os.path.realpath(sys.executable),
 done
 
 echo "passed:${passed:- none}"
+[ -z "$nopip" ] || echo "without pip:$nopip"
+for w in "$@"; do
+    case " $passed $failed " in
+        *" $w "*|*" $w."*) ;;
+        *) failed="$failed $w(not-found)" ;;
+    esac
+done
 if [ -n "$failed" ]; then
     echo "failed:$failed"
     exit 1
 fi
 if [ -z "$passed" ]; then
-    echo "no CPython 3.8+ found"
+    echo "no CPython 3.8+ with pip found: nothing tested"
+    exit 77
 fi
 exit 0

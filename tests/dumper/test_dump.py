@@ -5,6 +5,7 @@ taken (gc.get_objects + gc.get_referents closure, before the dump so it
 does not see the test's reading objects), one snapshot is written and
 read back, and the two are compared object by object.
 """
+import builtins
 import collections
 import gc
 import os
@@ -20,6 +21,8 @@ from snaputil import *  # noqa: F401,F403
 from snaputil import View, Snap
 
 PY311 = sys.version_info >= (3, 11)
+PY314 = sys.version_info >= (3, 14)
+HAS_FROZENDICT = hasattr(builtins, "frozendict")     # 3.15+
 
 
 # ---- the known structures ------------------------------------------------
@@ -74,6 +77,24 @@ class Node:
         self.next = nxt
 
 
+class TagSet(set):
+    """a set subclass with an attribute: items and fields labeled apart"""
+
+    def __init__(self, items):
+        super().__init__(items)
+        self.note = ["tag", "set", "note"]
+
+
+def make_frame():
+    """a frame object that outlives its call: it owns its locals"""
+    frame_marker = ["frame", "local"]
+    return sys._getframe(), frame_marker
+
+
+def annotated(x: int) -> int:
+    return x
+
+
 def make_closure():
     captured = ["captured", "list"]
 
@@ -119,6 +140,10 @@ def setUpModule():
     F.untracked_tuple = (1.5, "x" * 10)
     F.frozen_set = frozenset({"fs1", "fs2"})
     F.int_keyed = {1: "one", 2 ** 70: "huge", (1, 2): "tuple"}
+    F.tag_set = TagSet(["ts1", "ts2", "ts3"])
+    F.dead_frame, F.frame_marker = make_frame()
+    if HAS_FROZENDICT:
+        F.frozen_dict = builtins.frozendict({"fd_key": [1], "other": 2})
     F.managed_refs_before = sorted(type(r).__name__
                                    for r in gc.get_referents(F.managed))
     F.ready, F.stop = threading.Event(), threading.Event()
@@ -180,6 +205,18 @@ class TestObjects(unittest.TestCase):
             if exp is not None and s.size[i] != exp:
                 bad.append(("size", type(o).__name__, s.size[i], exp))
         self.assertEqual(bad[:10], [], "%d mismatches" % len(bad))
+
+    def test_tracked_in_gc_order(self):
+        # the gc-tracked objects come first, in gc list order (that of
+        # gc.get_objects(), which does not list the permanent generation;
+        # objects created after the view are left out of the comparison)
+        s = F.snap
+        gc_order = [id(o) for o in F.view.todo[:F.view.n_gc]]
+        wanted = set(gc_order)
+        tracked = [s.address[i] for i in range(s.objects)
+                   if s.flags[i] & MF_OBJ_GC_TRACKED]
+        self.assertEqual(tracked, [s.address[i] for i in range(len(tracked))])
+        self.assertEqual([a for a in tracked if a in wanted], gc_order)
 
     def test_flags(self):
         s = F.snap
@@ -379,6 +416,39 @@ class TestLabels(unittest.TestCase):
         for x in F.frozen_set:
             self.assertEdge(F.frozen_set, x, MF_EDGE_SET_ITEM, 0)
 
+    def test_set_subclass(self):
+        for x in F.tag_set:
+            self.assertEdge(F.tag_set, x, MF_EDGE_SET_ITEM, 0)
+        self.assertTrue(self.attr_edge(F.tag_set, "note", F.tag_set.note))
+        self.assertEdge(F.tag_set, TagSet, MF_EDGE_FIELD, "__class__")
+        kinds = [k for t, k, l in F.snap.edges(F.snap.idx(F.tag_set))]
+        self.assertEqual(kinds.count(MF_EDGE_SET_ITEM), 3)
+        i = F.snap.idx(F.tag_set)
+        self.assertTrue(F.snap.flags[i] & MF_OBJ_HAS_LENGTH)
+        self.assertEqual(F.snap.length[i], 3)
+
+    def test_frame_object_locals(self):
+        # the frame's fast locals, read from the frame object (3.14+:
+        # tagged stack references)
+        self.assertEdge(F.dead_frame, F.frame_marker, MF_EDGE_FIELD,
+                        "frame_marker")
+        self.assertEdge(F.dead_frame, make_frame.__code__, MF_EDGE_FIELD,
+                        "f_code")
+
+    @unittest.skipUnless(PY314, "__annotate__ is 3.14+")
+    def test_function_annotate(self):
+        self.assertEdge(annotated, annotated.__annotate__, MF_EDGE_FIELD,
+                        "__annotate__")
+
+    @unittest.skipUnless(HAS_FROZENDICT, "frozendict is 3.15+")
+    def test_frozendict(self):
+        fd = F.frozen_dict
+        self.assertEdge(fd, fd["fd_key"], MF_EDGE_KEY_STR, "fd_key")
+        self.assertIn((MF_EDGE_DICT_KEY, 0), F.snap.edges_to(fd, "fd_key"))
+        i = F.snap.idx(fd)
+        self.assertTrue(F.snap.flags[i] & MF_OBJ_HAS_LENGTH)
+        self.assertEqual(F.snap.length[i], 2)
+
 
 class TestRoots(unittest.TestCase):
 
@@ -393,7 +463,6 @@ class TestRoots(unittest.TestCase):
         mods = self.roots(MF_ROOT_MODULE)
         self.assertIn((id(os), "os"), mods)
         self.assertIn((id(unittest), "unittest"), mods)
-        import builtins
         self.assertIn(id(builtins),
                       [a for a, _ in self.roots(MF_ROOT_BUILTINS)])
         self.assertIn(id(gc.garbage),
