@@ -4,7 +4,10 @@ No setuptools, no wheel package: this module compiles the few C files of
 the extension (format/*.c, the snapshot library, and dumper/*.c) with the
 running interpreter's own compiler settings (sysconfig CC, CFLAGS,
 CCSHARED, LDSHARED), links -lzstd -lpthread, and writes the wheel (a zip
-with METADATA, WHEEL, entry_points.txt and RECORD) itself.
+with METADATA, WHEEL, entry_points.txt and RECORD) itself.  It also
+builds the analyzer, muppy-analyze (format/*.c and analyzer/*.c), into
+the wheel twice: as muppy/bin/muppy-analyze, where muppy.leaks() finds
+it, and as a script, so that pip puts it beside muppy-dump.
 
     pip install --no-build-isolation ./
     pip install --no-build-isolation --target DIR ./
@@ -21,6 +24,7 @@ import io
 import os
 import shlex
 import shutil
+import stat
 import subprocess
 import sys
 import sysconfig
@@ -36,6 +40,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PACKAGE_DIR = os.path.join(ROOT, "dumper", "muppy")
 FORMAT_DIR = os.path.join(ROOT, "format")
 DUMPER_DIR = os.path.join(ROOT, "dumper")
+ANALYZER_DIR = os.path.join(ROOT, "analyzer")
 
 ENTRY_POINTS = "[console_scripts]\nmuppy-dump = muppy._cli:main\n"
 
@@ -99,8 +104,42 @@ def _dumper_sources():
     return sorted(glob.glob(os.path.join(DUMPER_DIR, "*.c")))
 
 
+def _compile_all(jobs):
+    """Run the compile jobs [(src, cmd, obj)] a few at a time."""
+    width = max(1, min(4, os.cpu_count() or 1))
+    running = []
+    for src, cmd, _ in jobs:
+        running.append((_run(cmd), src))
+        if len(running) >= width:
+            _wait(*running.pop(0))
+    for proc, src in running:
+        _wait(proc, src)
+
+
+def build_analyzer(out_dir, format_objects):
+    """Compile and link muppy-analyze into out_dir (with the snapshot
+    library's objects from build_extension); return its path."""
+    cc = shlex.split(os.environ.get("CC") or _cvar("CC") or "cc")
+    cflags = ["-O2", "-std=c11", "-I" + FORMAT_DIR, "-I" + ANALYZER_DIR]
+    cflags += shlex.split(os.environ.get("MUPPY_CFLAGS", ""))
+    obj_dir = os.path.join(out_dir, "obj")
+    jobs = []
+    for src in sorted(glob.glob(os.path.join(ANALYZER_DIR, "*.c"))):
+        obj = os.path.join(obj_dir, "a_" + os.path.basename(src) + ".o")
+        jobs.append((src, cc + cflags + ["-c", src, "-o", obj], obj))
+    if not jobs:
+        raise BuildError("no C sources in '%s'" % ANALYZER_DIR)
+    _compile_all(jobs)
+    target = os.path.join(out_dir, "muppy-analyze")
+    link = cc + [o for _, _, o in jobs] + format_objects + [
+        "-lzstd", "-lpthread", "-lm", "-o", target]
+    _wait(_run(link), target)
+    return target
+
+
 def build_extension(out_dir):
-    """Compile and link _muppy into out_dir; return its path."""
+    """Compile and link _muppy into out_dir; return its path and the
+    snapshot library's objects (for the analyzer)."""
     cc = shlex.split(os.environ.get("CC") or _cvar("CC") or "cc")
     cflags = shlex.split(_cvar("CFLAGS")) + shlex.split(_cvar("CCSHARED"))
     cflags += ["-std=c11"] + shlex.split(os.environ.get("MUPPY_CFLAGS", ""))
@@ -125,20 +164,13 @@ def build_extension(out_dir):
     if not _format_sources():
         raise BuildError("no C sources in '%s'" % FORMAT_DIR)
 
-    width = max(1, min(4, os.cpu_count() or 1))
-    running = []
-    for src, cmd, _ in jobs:
-        running.append((_run(cmd), src))
-        if len(running) >= width:
-            _wait(*running.pop(0))
-    for proc, src in running:
-        _wait(proc, src)
+    _compile_all(jobs)
 
     target = os.path.join(out_dir, "_muppy" + _cvar("EXT_SUFFIX"))
     link = ldshared + [o for _, _, o in jobs] + ["-lzstd", "-lpthread",
                                                  "-o", target]
     _wait(_run(link), target)
-    return target
+    return target, [o for src, _, o in jobs if src.startswith(FORMAT_DIR)]
 
 
 def _record_line(arcname, data):
@@ -176,7 +208,8 @@ def build_wheel(wheel_directory, config_settings=None,
                 metadata_directory=None):
     tmp = tempfile.mkdtemp(prefix="muppy-build-")
     try:
-        ext = build_extension(tmp)
+        ext, format_objects = build_extension(tmp)
+        analyzer = build_analyzer(tmp, format_objects)
         wheel_name = "%s-%s-%s.whl" % (NAME, VERSION, _tag())
         path = os.path.join(wheel_directory, wheel_name)
         files = []
@@ -185,6 +218,11 @@ def build_wheel(wheel_directory, config_settings=None,
                 files.append(("muppy/" + f, fh.read()))
         with open(ext, "rb") as fh:
             files.append(("muppy/" + os.path.basename(ext), fh.read()))
+        with open(analyzer, "rb") as fh:
+            data = fh.read()
+        files.append(("muppy/bin/muppy-analyze", data))
+        files.append(("%s-%s.data/scripts/muppy-analyze" % (NAME, VERSION),
+                      data))
         di = _dist_info()
         files.append((di + "/METADATA", _metadata().encode()))
         files.append((di + "/WHEEL", _wheel_file().encode()))
@@ -196,8 +234,12 @@ def build_wheel(wheel_directory, config_settings=None,
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as z:
             for arcname, data in files:
                 info = zipfile.ZipInfo(arcname, (1980, 1, 1, 0, 0, 0))
-                info.external_attr = (0o755 if arcname.endswith(".so")
-                                      else 0o644) << 16
+                executable = (arcname.endswith(".so")
+                              or arcname.endswith("/muppy-analyze"))
+                # pip makes a file executable only when its mode says
+                # it is a regular file with an x bit
+                info.external_attr = (stat.S_IFREG
+                                      | (0o755 if executable else 0o644)) << 16
                 info.compress_type = zipfile.ZIP_DEFLATED
                 z.writestr(info, data)
         os.replace(partial, path)
@@ -211,7 +253,8 @@ def build_sdist(sdist_directory, config_settings=None):
     name = base + ".tar.gz"
     members = ["pyproject.toml"]
     for pattern in ("format/*.c", "format/*.h", "dumper/*.c", "dumper/*.h",
-                    "dumper/*.py", "dumper/*.md", "dumper/muppy/*.py"):
+                    "dumper/*.py", "dumper/*.md", "dumper/muppy/*.py",
+                    "analyzer/*.c", "analyzer/*.h"):
         members += sorted(os.path.relpath(p, ROOT)
                           for p in glob.glob(os.path.join(ROOT, pattern)))
     path = os.path.join(sdist_directory, name)
