@@ -10,7 +10,7 @@
 #   pins them; no browser is downloaded: Debian's chromium is used).
 set -euo pipefail
 
-MUPPY_DEPS=(gcc make cmake pkg-config libzstd-dev libcunit1-dev
+MUPPY_DEPS=(gcc make cmake pkg-config libzstd-dev libcunit1-dev python3-venv
             python3 python3-dev python3-pip clang time zstd)
 if [ "${1:-}" = "--exports" ]; then
     MUPPY_DEPS+=(graphviz chromium)

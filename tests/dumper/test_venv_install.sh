@@ -1,0 +1,58 @@
+#!/bin/sh
+# The README's install steps, as a new user runs them: a virtual
+# environment of the system's python3, then pip install --no-build-isolation
+# of the repository; checks muppy-dump, muppy-analyze (on PATH in the
+# venv) and muppy.leaks() (which runs the package's own muppy-analyze).
+# Exits 77 (skipped) when python3 has no venv module, unless
+# MUPPY_REQUIRE_ALL=1 (CI), where that is a failure.
+set -u
+root=$(cd "$(dirname "$0")/../.." && pwd)
+py=${PYTHON:-python3}
+work=$(mktemp -d "${TMPDIR:-/tmp}/muppy-venv.XXXXXX")
+trap 'rm -rf "$work"' EXIT INT TERM
+
+if ! "$py" -m venv "$work/venv" >"$work/log" 2>&1; then
+    if [ "${MUPPY_REQUIRE_ALL:-0}" = 1 ]; then
+        echo "FAIL: '$py -m venv' does not work (apt-get install python3-venv):"
+        cat "$work/log"
+        exit 1
+    fi
+    echo "skipped: '$py -m venv' does not work (apt-get install python3-venv)"
+    exit 77
+fi
+v="$work/venv/bin"
+(cd "$root" && "$v/pip" install --no-build-isolation --no-deps --no-index \
+    --disable-pip-version-check -q ./) >"$work/log" 2>&1 || {
+    echo "FAIL: pip install --no-build-isolation ./ in a venv:"
+    cat "$work/log"
+    exit 1
+}
+fail=0
+check() {   # check WHAT COMMAND...
+    what=$1
+    shift
+    if ! "$@" >"$work/out" 2>&1; then
+        echo "FAIL: $what:"
+        cat "$work/out"
+        fail=1
+    else
+        echo "ok: $what"
+    fi
+}
+check "muppy-analyze --version on the venv's PATH" \
+    sh -c "PATH='$v':\$PATH muppy-analyze --version | grep -q muppy-analyze"
+check "muppy-dump run, then muppy-analyze summary" \
+    sh -c "cd '$work' && '$v/muppy-dump' run -o s.snap \
+           '$root/samples/programs/leaky_cache.py' '$work/lc' --requests 50 \
+           && '$v/muppy-analyze' summary s.snap | grep -q total:"
+check "muppy.leaks() finds a planted leak" \
+    "$v/python" -c '
+import muppy
+kept = []
+def work():
+    kept.append(object())
+clusters = muppy.leaks(work, repeat=4)
+assert [(c.type, c.count) for c in clusters] == [("object", 4)], clusters
+assert muppy.leaks(lambda: [object() for _ in range(10)]) == []
+'
+exit $fail
