@@ -54,24 +54,6 @@ diff_new_cmp(const void *pa, const void *pb)
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
-/* Display name of group id: qualname, or module.qualname if ambiguous. */
-static const char *
-diff_name(const an_diff *d, const unsigned char *ambiguous, uint32_t id,
-          char *buf, size_t cap)
-{
-    const char *m, *q;
-
-    an_strmap_key(d->names, id, &m, &q);
-    if (d->by_module) {
-        return m[0] ? m : "(no module)";
-    }
-    if (ambiguous && ambiguous[id] && m[0]) {
-        snprintf(buf, cap, "%s.%s", m, q);
-        return buf;
-    }
-    return q;
-}
-
 static void
 diff_json_counts(an_json *j, uint64_t ca, uint64_t cb, uint64_t sa,
                  uint64_t sb)
@@ -184,7 +166,7 @@ diff_text_new(an_diff *d, const unsigned char *amb, uint64_t top,
         an_table_rowf(t, "%s\t%s\t%s",
                       an_format_count(d->rows[i].new_count, c1, sizeof(c1)),
                       an_format_size(d->rows[i].new_size, s1, sizeof(s1)),
-                      diff_name(d, amb, d->rows[i].id, nb, sizeof(nb)));
+                      an_group_name(d->names, amb, d->by_module, d->rows[i].id, nb, sizeof(nb)));
     }
     if (d->new_count > 0) {
         if (fmt == AN_FORMAT_MARKDOWN) {
@@ -246,7 +228,7 @@ diff_text(an_diff *d, uint64_t top, int retained, const an_snap *b,
                               sizeof(c2));
         an_format_size(r->size_b, s1, sizeof(s1));
         an_format_delta(diff_delta(r->size_a, r->size_b), s2, sizeof(s2));
-        name = diff_name(d, amb, r->id, nb, sizeof(nb));
+        name = an_group_name(d->names, amb, d->by_module, r->id, nb, sizeof(nb));
         if (retained) {
             an_table_rowf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s", c1, c2, s1, s2,
                           an_format_size(r->retained_b, r1, sizeof(r1)),

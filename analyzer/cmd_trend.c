@@ -57,24 +57,6 @@ trend_sparkline(const uint64_t *v, uint32_t n, an_sbuf *out)
     }
 }
 
-/* qualname, or module.qualname when another type has the qualname */
-static const char *
-trend_name(const an_trend *t, const unsigned char *ambiguous, uint32_t id,
-           char *buf, size_t cap)
-{
-    const char *m, *q;
-
-    an_strmap_key(t->names, id, &m, &q);
-    if (t->by_module) {
-        return m[0] ? m : "(no module)";
-    }
-    if (ambiguous != NULL && ambiguous[id] && m[0]) {
-        snprintf(buf, cap, "%s.%s", m, q);
-        return buf;
-    }
-    return q;
-}
-
 static void
 trend_json(const an_trend *t, char **paths, uint64_t top)
 {
@@ -145,7 +127,8 @@ trend_table(const an_trend *t, uint64_t top, an_format fmt)
     for (uint32_t r = 0; r < t->n_rows && r < top; r++) {
         const an_trend_row *row = &t->rows[r];
         an_sbuf spark = {0};
-        const char *name = trend_name(t, amb, row->id, nb, sizeof(nb));
+        const char *name = an_group_name(t->names, amb, t->by_module, row->id, nb,
+                                         sizeof(nb));
         const char *cells[6];
         char flagged[540];
 

@@ -124,6 +124,23 @@ an_json_group(an_json *j, const char *module, const char *qualname,
     }
 }
 
+const char *
+an_group_name(const an_strmap *names, const unsigned char *ambiguous,
+              int by_module, uint32_t id, char *buf, size_t cap)
+{
+    const char *m, *q;
+
+    an_strmap_key(names, id, &m, &q);
+    if (by_module) {
+        return m[0] ? m : "(no module)";
+    }
+    if (ambiguous != NULL && ambiguous[id] && m[0]) {
+        snprintf(buf, cap, "%s.%s", m, q);
+        return buf;
+    }
+    return q;
+}
+
 uint32_t
 an_object_at(const an_snap *s, uint64_t address)
 {

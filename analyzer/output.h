@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "json.h"
+#include "maps.h"
 #include "paths.h"
 #include "roots.h"
 #include "snap.h"
@@ -61,6 +62,17 @@ const char *an_address_text(const an_snap *s, uint32_t obj, char *buf,
 
 /* The JSON members "address", "type", "module" of object obj. */
 void an_json_objref(an_json *j, const an_snap *s, uint32_t obj);
+
+/*
+ * an_group_name() - how a group of `names` (module, qualname) prints:
+ * the module for groups of modules ("(no module)" when empty), else the
+ * qualname, or module.qualname when `ambiguous` (an_strmap_ambiguous(),
+ * may be NULL) says another group has the same qualname.  buf: for the
+ * composed name.
+ */
+const char *an_group_name(const an_strmap *names,
+                          const unsigned char *ambiguous, int by_module,
+                          uint32_t id, char *buf, size_t cap);
 
 /* The JSON members naming a group: "module", and "type" (the qualname)
  * unless the groups are modules. */

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "maps.h"
+#include "snap.h"
 
 int
 an_scrub_parse(const char *list, unsigned *drop)
@@ -93,18 +94,6 @@ typedef struct scrub {
     an_scrub_stats stats;
 } scrub;
 
-/* Fill err for an allocation failure; returns MF_E_NOMEM. */
-static int
-scrub_nomem(mf_error *err)
-{
-    memset(err, 0, sizeof(*err));
-    err->code = MF_E_NOMEM;
-    err->block = -1;
-    err->offset = UINT64_MAX;
-    snprintf(err->message, sizeof(err->message), "out of memory");
-    return MF_E_NOMEM;
-}
-
 /* The new id of old string `sid`, copied as it is. */
 static int
 scrub_keep(scrub *x, uint32_t sid, uint32_t *out)
@@ -151,7 +140,7 @@ scrub_text(scrub *x, int kind, const char *s, size_t len, uint32_t *out)
     int n = scrub_name(x, kind, s, len, buf, sizeof(buf));
 
     if (n < 0) {
-        return scrub_nomem(x->err);
+        return an_err_nomem(x->err);
     }
     return mf_writer_string(x->w, buf, (size_t)n, out, x->err);
 }
@@ -238,7 +227,7 @@ scrub_root_label(scrub *x, const mf_root *r, uint32_t *out)
     func++;
     if (scrub_name(x, SCRUB_FUNC, func, (size_t)(what - func), f,
                    sizeof(f)) < 0) {
-        return scrub_nomem(x->err);
+        return an_err_nomem(x->err);
     }
     what += 3;
     quote = strncmp(what, "local '", 7) == 0 && s[len - 1] == '\'' ? 7 : 0;
@@ -246,7 +235,7 @@ scrub_root_label(scrub *x, const mf_root *r, uint32_t *out)
         if (scrub_name(x, SCRUB_LOCAL, what + quote,
                        (size_t)(s + len - 1 - (what + quote)), v,
                        sizeof(v)) < 0) {
-            return scrub_nomem(x->err);
+            return an_err_nomem(x->err);
         }
         n = snprintf(buf, sizeof(buf), "thread %.*s %s() local '%s'",
                      (int)(func - 1 - tid), tid, f, v);
@@ -447,7 +436,7 @@ an_scrub(const mf_reader *in, const mf_graph *g, unsigned drop,
         }
     }
     if (rc != MF_OK) {
-        rc = scrub_nomem(err);
+        rc = an_err_nomem(err);
         goto done;
     }
     memset(x.kept, 0xff, (size_t)x.n_strings * sizeof(uint32_t));

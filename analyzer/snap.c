@@ -10,9 +10,8 @@
 
 #include "maps.h"
 
-/* Fill err for an allocation failure; returns MF_E_NOMEM. */
-static int
-an_snap_nomem(mf_error *err)
+int
+an_err_nomem(mf_error *err)
 {
     if (err != NULL) {
         memset(err, 0, sizeof(*err));
@@ -183,7 +182,7 @@ an_snap_open(an_snap *s, const char *path, unsigned flags,
     }
     s->info = mf_reader_info(s->reader);
     rc = an_snap_keys(s);
-    return rc == MF_OK ? MF_OK : an_snap_nomem(err);
+    return rc == MF_OK ? MF_OK : an_err_nomem(err);
 }
 
 int

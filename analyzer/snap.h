@@ -28,6 +28,10 @@ typedef struct an_key {
     uint32_t module_group;  /* index into an_snap.modules */
 } an_key;
 
+/* Fill err (when not NULL) for an allocation failure; returns
+ * MF_E_NOMEM. */
+int an_err_nomem(mf_error *err);
+
 /* Progress callback of mf_read_options (may be NULL). */
 typedef void (*an_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
