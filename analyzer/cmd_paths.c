@@ -23,7 +23,7 @@ static const an_usage paths_usage = {
     "paths",
     "[--weak] [--max N] [--format text|json|dot] [--partial]\n"
     " [--json] SNAP ADDRESS\n"
-    "--type NAME [--weak] [--fold-keys] [--max N]\n"
+    "--type NAME [--weak] [--fold-keys] [--no-retained] [--max N]\n"
     " [--format text|json|dot] [--partial] [--json] SNAP",
     "why an object is alive: paths from the roots",
     "Prints a shortest chain of references from a root (a module in\n"
@@ -249,10 +249,16 @@ paths_text(paths_ctx *c, uint64_t max_groups, int weak)
             return -1;
         }
         if (c->type_name != NULL) {
-            an_format_size(c->group_retained[g], r1, sizeof(r1));
-            printf("%s%s of %s %s (retaining %s) held through this path "
-                   "(%u step%s):\n", g ? "\n" : "",
-                   an_format_count(gr->count, c1, sizeof(c1)),
+            r1[0] = '\0';
+            if (c->group_retained != NULL) {
+                char sz[32];
+
+                snprintf(r1, sizeof(r1), " (retaining %s)",
+                         an_format_size(c->group_retained[g], sz,
+                                        sizeof(sz)));
+            }
+            printf("%s%s of %s %s%s held through this path (%u step%s):\n",
+                   g ? "\n" : "", an_format_count(gr->count, c1, sizeof(c1)),
                    an_format_count(c->n_targets, c2, sizeof(c2)),
                    c->target_desc, r1, len - 1, len == 2 ? "" : "s");
         }
@@ -374,10 +380,13 @@ paths_dot(paths_ctx *c, uint64_t max_groups)
         if (c->type_name != NULL) {
             snprintf(name, sizeof(name), "cluster_g%u", g);
             snprintf(title, sizeof(title), "%s of %s held through this "
-                     "shape, retaining %s",
+                     "shape%s%s",
                      an_format_count(gr->count, c1, sizeof(c1)),
                      an_format_count(c->n_targets, c2, sizeof(c2)),
-                     an_format_size(c->group_retained[g], r1, sizeof(r1)));
+                     c->group_retained ? ", retaining " : "",
+                     c->group_retained
+                     ? an_format_size(c->group_retained[g], r1, sizeof(r1))
+                     : "");
             an_dot_begin_cluster(&o, name, title);
         }
         paths_dot_path(c, &o, g);
@@ -400,7 +409,7 @@ paths_dot(paths_ctx *c, uint64_t max_groups)
 int
 cmd_paths(int argc, char **argv)
 {
-    int partial = 0, json = 0, weak = 0, fold_keys = 0;
+    int partial = 0, json = 0, weak = 0, fold_keys = 0, no_retained = 0;
     uint64_t max_groups = 10;
     const char *format_name = NULL, *msg;
     an_format format;
@@ -409,6 +418,8 @@ cmd_paths(int argc, char **argv)
         {AN_OPT_STRING, 't', "type", &c.type_name, "NAME",
          "all instances of type NAME (qualname or module.qualname)"},
         {AN_OPT_FLAG, 0, "weak", &weak, NULL, "follow weak references too"},
+        {AN_OPT_FLAG, 0, "no-retained", &no_retained, NULL,
+         "with --type, skip the retained sizes (faster, less memory)"},
         {AN_OPT_FLAG, 0, "fold-keys", &fold_keys, NULL,
          "group paths through different str dict keys too"},
         {AN_OPT_UINT, 0, "max", &max_groups, "N",
@@ -450,7 +461,8 @@ cmd_paths(int argc, char **argv)
     }
     status = an_load(&c.s, MF_COL_ADDRESS | MF_COL_TYPE | MF_COL_EDGES
                                | MF_COL_EDGE_KIND | MF_COL_EDGE_LABEL
-                               | (c.type_name || format == AN_FORMAT_DOT
+                               | ((c.type_name && !no_retained)
+                                  || format == AN_FORMAT_DOT
                                   ? MF_COL_SIZE : 0));
     if (status != 0) {
         goto done;
@@ -461,12 +473,12 @@ cmd_paths(int argc, char **argv)
     }
     status = AN_EXIT_INPUT;
     if (an_roots_of_snap(&c.roots, &c.s) != 0
-        || (c.type_name != NULL && paths_retained(&c) != 0)
+        || (c.type_name != NULL && !no_retained && paths_retained(&c) != 0)
         || an_bfs(&c.s.g, c.roots.ordered, c.roots.n,
                   weak ? AN_FOLLOW_WEAK : 0, &c.bfs) != 0
         || an_group_paths(&c.s.g, &c.bfs, c.fold, &c.roots, c.targets,
                           c.n_targets, &c.groups) != 0
-        || (c.type_name != NULL && paths_group_retained(&c) != 0)) {
+        || (c.target_retained != NULL && paths_group_retained(&c) != 0)) {
         an_error("'%s': out of memory", c.s.path);
         goto done;
     }

@@ -177,6 +177,8 @@ bench "diff --objects a.snap b.snap" "$AN" diff --objects "$A" "$B"
 bench "paths --type LeakedSession b.snap" "$AN" paths --type LeakedSession \
     "$B"
 bench "paths --type dict b.snap" "$AN" paths --type dict "$B"
+bench "paths --type dict --no-retained b.snap" "$AN" paths --type dict \
+    --no-retained "$B"
 bench "paths b.snap ADDRESS" "$AN" paths "$B" "$LEAK_ADDR"
 bench "referrers b.snap ADDRESS" "$AN" referrers "$B" "$LEAK_ADDR"
 bench "summary --retained b.snap" "$AN" summary --retained "$B"

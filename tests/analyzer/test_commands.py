@@ -341,6 +341,11 @@ def test_retained(d):
     j = run_json("paths", "--type", "LeakedSession", b)
     check(j["paths"][0].get("retained") == 7 * (LEAKED + BYTEARRAY),
           "paths group retained: %r" % j["paths"][0].get("retained"))
+    j = run_json("paths", "--type", "LeakedSession", "--no-retained", b)
+    check("retained" not in j["paths"][0] and j["paths"][0]["count"] == 7,
+          "paths --no-retained: %r" % j["paths"][0])
+    out, _ = run("paths", "--type", "LeakedSession", "--no-retained", b)
+    check("7 of 7 LeakedSession held through" in out, "--no-retained text")
 
 
 def test_dominators(d):
