@@ -655,6 +655,27 @@ def test_errors(d):
         check(j.get("integrity") == "ok", "%s: integrity ok" % f)
         run("summary", f)
         run("diff", f, f)
+    # every command of the dominator tree, leaks, trend and scrub, on
+    # every test vector and on the truncated and damaged files: exit 0 or
+    # 1 (with --partial too), never a signal
+    files = sorted(glob.glob(os.path.join(samples, "*.snap"))) + [
+        str(t), str(d / "corrupt.snap"), str(d / "future.snap"),
+        str(d / "empty.snap"), str(d / "text.snap")]
+    for f in files:
+        out = str(d / "scrubbed.snap")
+        for c in (["retained"], ["retained", "--by", "type"],
+                  ["dominators", f, "0x7f0000000000"],
+                  ["summary", "--retained"], ["diff", "--retained", f],
+                  ["leaks", f, f], ["trend", f], ["scrub", f, out]):
+            for part in ([], ["--partial"]):
+                args = c[:1] + part + c[1:] + [f]
+                if c[0] in ("dominators", "scrub"):
+                    args = c[:1] + part + [f] + c[2:]
+                p = subprocess.run([ARGS.analyzer] + args,
+                                   stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, timeout=60)
+                check(p.returncode in (0, 1), "%s: exit %d" % (
+                    " ".join(args), p.returncode))
 
 
 # ---- exports, pictures and the report (spec/exports.md) -------------------
