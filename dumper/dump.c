@@ -35,13 +35,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MD_CHECK_EVERY 65536    /* objects between signal checks */
 #define MD_BLOCK_OBJECTS 8192   /* objects per OBJS block */
 #define MD_ROOM_EDGES 256       /* see md_emit() */
 #define MD_AHEAD 16     /* objects between a header prefetch and its use */
 
-static double
+double
 md_now(void)
 {
     struct timespec ts;
@@ -310,6 +311,28 @@ md_prefetch_objects(md_state *d, uint32_t i)
 #endif
 }
 
+/* Ctrl-C and other Python signal handlers; in a background dump's
+ * child, none (they are the parent's), but the parent's exit: an orphan
+ * snapshot would describe a process that is gone */
+static int
+md_check_interrupt(md_state *d)
+{
+    if (d->opt->parent_pid > 0) {
+        if ((long)getppid() != d->opt->parent_pid) {
+            PyErr_SetString(PyExc_RuntimeError,
+                            "the process being dumped exited");
+            d->failed = 1;
+            return -1;
+        }
+        return 0;
+    }
+    if (PyErr_CheckSignals() < 0) {
+        d->failed = 1;
+        return -1;
+    }
+    return 0;
+}
+
 /* breadth-first: the address array is the queue; each object is
  * collected, then its edges are numbered MD_PIPE - 1 steps later */
 static int
@@ -335,8 +358,7 @@ md_walk(md_state *d)
             if (md_drain(d) < 0) {
                 return -1;
             }
-            if (PyErr_CheckSignals() < 0) {
-                d->failed = 1;
+            if (md_check_interrupt(d) < 0) {
                 return -1;
             }
         }
@@ -430,10 +452,17 @@ md_dump(const char *path, const md_options *opt, md_result *res)
     /* small blocks: the writer's buffers (three raw payloads, columns,
      * compressed output) stay about 1 MB, whatever the heap */
     wo.block_objects = MD_BLOCK_OBJECTS;
-    if (mf_writer_open(&d->w, path, &wo, &d->err) != MF_OK) {
+    if ((opt->fd >= 0 ? mf_writer_open_fd(&d->w, opt->fd, path, &wo,
+                                          &d->err)
+                      : mf_writer_open(&d->w, path, &wo, &d->err))
+        != MF_OK) {
         md_set_error(&d->err);
         md_free(d);
         return -1;
+    }
+    if (opt->temp_path != NULL && mf_writer_temp_path(d->w) != NULL) {
+        snprintf(opt->temp_path, opt->temp_cap, "%s",
+                 mf_writer_temp_path(d->w));
     }
     gc_was = mc_gc_disable();
 
@@ -472,7 +501,10 @@ done:
         d->w = NULL;
     }
     /* releasing the references may run finalizers: last, with the file
-     * closed and the collector still off */
+     * closed and the collector still off; a child runs none (it exits) */
+    if (opt->parent_pid > 0) {
+        d->own_all = 0;
+    }
     md_free(d);
     mc_gc_restore(gc_was);
     res->seconds = md_now() - t0;

@@ -20,6 +20,14 @@ typedef struct md_options {
     Py_ssize_t include_strings; /* characters of each str to record */
     int level;                  /* zstd level */
     const char *muppy_version;  /* for the muppy.version metadata */
+    int fd;                     /* >= 0: stream into this descriptor (the
+                                   path only names it in messages) */
+    /* a background dump's child (background.c); all 0 otherwise */
+    long parent_pid;            /* the process the snapshot describes */
+    double fork_seconds;        /* the parent's pause for the fork */
+    char *temp_path;            /* where to copy the temporary file's */
+    size_t temp_cap;            /* name once created (for a signal
+                                   handler), or NULL */
 } md_options;
 
 typedef struct md_result {
@@ -42,5 +50,20 @@ int md_dump(const char *path, const md_options *opt, md_result *res);
  * Returns NULL for convenience.
  */
 PyObject *md_set_error(const mf_error *err);
+
+/*
+ * md_dump_background() - fork; the child runs md_dump(path, opt) on its
+ * copy-on-write image of the heap and reports on a pipe (background.c
+ * says what it writes), while this process returns at once.  Sets *pid,
+ * *result_fd (the pipe's read end, close-on-exec) and *pause (seconds
+ * the caller was held).  `watchdog` (seconds, > 0) ends a child that
+ * runs longer.  Returns 0, or -1 with an exception set.
+ */
+int md_dump_background(const char *path, const md_options *opt,
+                       unsigned watchdog, long *pid, int *result_fd,
+                       double *pause);
+
+/* md_now() - CLOCK_MONOTONIC seconds (the same clock in both processes) */
+double md_now(void);
 
 #endif /* MUPPY_DUMP_H */

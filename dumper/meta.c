@@ -15,10 +15,23 @@
 #include <time.h>
 #include <unistd.h>
 
+/* "/proc/self", or the parent's /proc directory in a background dump's
+ * child: the metadata describes the process that asked for the dump */
+static char md_proc_dir[48] = "/proc/self";
+
+static FILE *
+md_proc_open(const char *name)
+{
+    char path[96];
+
+    snprintf(path, sizeof(path), "%s/%s", md_proc_dir, name);
+    return fopen(path, "r");
+}
+
 static long long
 md_proc_status(const char *field)
 {
-    FILE *f = fopen("/proc/self/status", "r");
+    FILE *f = md_proc_open("status");
     char line[256];
     long long v = -1;
     size_t n = strlen(field);
@@ -40,7 +53,7 @@ static long long
 md_start_time(void)
 {
     char buf[2048];
-    FILE *f = fopen("/proc/self/stat", "r");
+    FILE *f = md_proc_open("stat");
     size_t n;
     char *p, *save = NULL, *tok;
     int field = 3;
@@ -161,7 +174,21 @@ md_meta(md_state *d)
     clock_gettime(CLOCK_REALTIME, &ts);
     MD_META(mf_writer_meta_float(w, "time",
                                  (double)ts.tv_sec + ts.tv_nsec / 1e9, e));
-    MD_META(mf_writer_meta_int(w, "pid", (int64_t)getpid(), e));
+    if (d->opt->parent_pid > 0) {
+        /* a background dump: the child writes the parent's snapshot */
+        snprintf(md_proc_dir, sizeof(md_proc_dir), "/proc/%ld",
+                 d->opt->parent_pid);
+        MD_META(mf_writer_meta_int(w, "pid", (int64_t)d->opt->parent_pid,
+                                   e));
+        MD_META(mf_writer_meta_int(w, "dump.background", 1, e));
+        MD_META(mf_writer_meta_int(w, "dump.child_pid", (int64_t)getpid(),
+                                   e));
+        MD_META(mf_writer_meta_float(w, "dump.fork_seconds",
+                                     d->opt->fork_seconds, e));
+    }
+    else {
+        MD_META(mf_writer_meta_int(w, "pid", (int64_t)getpid(), e));
+    }
     MD_META(mf_writer_meta_int(w, "process.start_time", md_start_time(),
                                e));
     md_boot_id(boot, sizeof(boot));

@@ -46,59 +46,113 @@ md_set_error(const mf_error *err)
     return NULL;
 }
 
+/* the arguments dump() and dump_background() share; 0, or -1 with an
+ * exception (and nothing to release) */
+static int
+md_parse_options(PyObject *path_obj, Py_ssize_t include_strings, int level,
+                 int labels, const char *version, md_options *opt)
+{
+    if (include_strings < 0) {
+        PyErr_SetString(PyExc_ValueError,
+                        "include_strings must be >= 0");
+        return -1;
+    }
+    if (level < -7 || level > 22) {
+        PyErr_Format(PyExc_ValueError,
+                     "level must be in -7..22, not %d", level);
+        return -1;
+    }
+    if (strlen(PyBytes_AS_STRING(path_obj))
+        != (size_t)PyBytes_GET_SIZE(path_obj)) {
+        PyErr_SetString(PyExc_ValueError, "embedded null byte in path");
+        return -1;
+    }
+    memset(opt, 0, sizeof(*opt));
+    opt->labels = labels;
+    opt->include_strings = include_strings;
+    opt->level = level;
+    opt->muppy_version = version;
+    opt->fd = -1;
+    return 0;
+}
+
 static PyObject *
 md_py_dump(PyObject *self, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"path", "labels", "include_strings", "level",
-                             "version", NULL};
+                             "version", "fd", NULL};
     PyObject *path_obj = NULL;
     int labels = 1;
     Py_ssize_t include_strings = 0;
-    int level = 1;
+    int level = 1, fd = -1;
     const char *version = "";
     md_options opt;
     md_result res;
-    PyObject *ret;
 
     (void)self;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&|pnis:dump", kwlist,
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&|pnisi:dump", kwlist,
                                      PyUnicode_FSConverter, &path_obj,
                                      &labels, &include_strings, &level,
-                                     &version)) {
+                                     &version, &fd)) {
         return NULL;
     }
-    if (include_strings < 0) {
+    if (md_parse_options(path_obj, include_strings, level, labels, version,
+                         &opt) < 0) {
         Py_DECREF(path_obj);
-        PyErr_SetString(PyExc_ValueError,
-                        "include_strings must be >= 0");
         return NULL;
     }
-    if (level < -7 || level > 22) {
-        Py_DECREF(path_obj);
-        PyErr_Format(PyExc_ValueError,
-                     "level must be in -7..22, not %d", level);
-        return NULL;
-    }
-    if (strlen(PyBytes_AS_STRING(path_obj))
-        != (size_t)PyBytes_GET_SIZE(path_obj)) {
-        Py_DECREF(path_obj);
-        PyErr_SetString(PyExc_ValueError, "embedded null byte in path");
-        return NULL;
-    }
-    opt.labels = labels;
-    opt.include_strings = include_strings;
-    opt.level = level;
-    opt.muppy_version = version;
+    opt.fd = fd;
     memset(&res, 0, sizeof(res));
     if (md_dump(PyBytes_AS_STRING(path_obj), &opt, &res) < 0) {
         Py_DECREF(path_obj);
         return NULL;
     }
     Py_DECREF(path_obj);
-    ret = Py_BuildValue("(KKKd)", (unsigned long long)res.objects,
-                        (unsigned long long)res.edges,
-                        (unsigned long long)res.file_bytes, res.seconds);
-    return ret;
+    return Py_BuildValue("(KKKd)", (unsigned long long)res.objects,
+                         (unsigned long long)res.edges,
+                         (unsigned long long)res.file_bytes, res.seconds);
+}
+
+static PyObject *
+md_py_dump_background(PyObject *self, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"path", "labels", "include_strings", "level",
+                             "version", "watchdog", NULL};
+    PyObject *path_obj = NULL;
+    int labels = 1;
+    Py_ssize_t include_strings = 0;
+    int level = 1;
+    unsigned int watchdog = 600;
+    const char *version = "";
+    md_options opt;
+    long pid;
+    int fd, rc;
+    double pause;
+
+    (void)self;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&|pnisI:dump_background",
+                                     kwlist, PyUnicode_FSConverter,
+                                     &path_obj, &labels, &include_strings,
+                                     &level, &version, &watchdog)) {
+        return NULL;
+    }
+    if (md_parse_options(path_obj, include_strings, level, labels, version,
+                         &opt) < 0) {
+        Py_DECREF(path_obj);
+        return NULL;
+    }
+    if (watchdog == 0) {
+        Py_DECREF(path_obj);
+        PyErr_SetString(PyExc_ValueError, "watchdog must be > 0 seconds");
+        return NULL;
+    }
+    rc = md_dump_background(PyBytes_AS_STRING(path_obj), &opt, watchdog,
+                            &pid, &fd, &pause);
+    Py_DECREF(path_obj);
+    if (rc < 0) {
+        return NULL;
+    }
+    return Py_BuildValue("(lid)", pid, fd, pause);
 }
 
 /* ---- reading back ------------------------------------------------------ */
@@ -311,10 +365,16 @@ md_py_read_snapshot(PyObject *self, PyObject *args)
 static PyMethodDef md_methods[] = {
     {"dump", (PyCFunction)(void (*)(void))md_py_dump,
      METH_VARARGS | METH_KEYWORDS,
-     "dump(path, labels=True, include_strings=0, level=1, version='')\n"
+     "dump(path, labels=True, include_strings=0, level=1, version='', fd=-1)\n"
      "--\n\n"
      "Write a snapshot of the heap to path; return (objects, edges,\n"
      "file_bytes, seconds)."},
+    {"dump_background", (PyCFunction)(void (*)(void))md_py_dump_background,
+     METH_VARARGS | METH_KEYWORDS,
+     "dump_background(path, labels=True, include_strings=0, level=1,\n"
+     "                version='', watchdog=600)\n--\n\n"
+     "Fork; the child writes the snapshot.  Return (pid, report_fd,\n"
+     "pause_seconds); the child writes one report line to report_fd."},
     {"read_snapshot", md_py_read_snapshot, METH_VARARGS,
      "read_snapshot(path)\n--\n\n"
      "Load a snapshot into a dict of columns (lists)."},

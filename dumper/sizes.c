@@ -38,7 +38,8 @@ md_size(md_state *d, PyObject *o, md_tinfo *ti, uint64_t *size,
     }
     else {
         md_own_all(d);
-        if (PyErr_CheckSignals() < 0) {
+        /* (a background dump's child leaves the signals to its parent) */
+        if (d->opt->parent_pid <= 0 && PyErr_CheckSignals() < 0) {
             d->failed = 1;
             return -1;
         }

@@ -168,6 +168,21 @@ int mf_writer_open(mf_writer **out, const char *path,
                    const mf_write_options *opts, mf_error *err);
 
 /*
+ * mf_writer_open_fd() - the same, streamed into the open file descriptor
+ * `fd` (a pipe, stdout, a socket or a file), which the writer duplicates
+ * and so never closes.  `name` names the stream in error messages.  The
+ * bytes are written in order, never sought back to; there is no
+ * temporary file and no rename, so a failed or aborted snapshot leaves a
+ * truncated stream that every reader rejects (it has no trailer).
+ */
+int mf_writer_open_fd(mf_writer **out, int fd, const char *name,
+                      const mf_write_options *opts, mf_error *err);
+
+/* The temporary file being written (NULL for a descriptor), e.g. for a
+ * signal handler that must remove it; valid until close or abort. */
+const char *mf_writer_temp_path(const mf_writer *w);
+
+/*
  * mf_writer_string() - intern a byte string, returning its id in *id.
  * Equal contents get equal ids (the writer deduplicates).  Strings longer
  * than MF_MAX_STRING bytes are rejected with MF_E_LIMIT; callers truncate.
@@ -219,7 +234,8 @@ uint32_t mf_writer_object_count(const mf_writer *w);
 
 /*
  * mf_writer_close() - flush the last blocks, write the table of contents
- * and trailer, fsync, and rename the temporary file to `path`.
+ * and trailer, fsync, and rename the temporary file to `path` (into a
+ * descriptor: write the trailer and fsync where the descriptor can be).
  * Always frees `w`.  On failure the temporary file is removed and nothing
  * is left under `path`.  Fails with MF_E_CORRUPT if an edge or root refers
  * to an index >= the number of objects written.  `stats` may be NULL.

@@ -50,7 +50,8 @@ typedef struct w_small {
 
 struct mf_writer {
     int fd;
-    char *path, *tmp_path;
+    int to_fd;              /* streaming into a caller's descriptor */
+    char *path, *tmp_path;  /* path: the final name, or the stream's */
     int level;
     uint32_t block_objects;
 
@@ -292,13 +293,16 @@ w_free(mf_writer *w)
     free(w);
 }
 
-int
-mf_writer_open(mf_writer **out, const char *path,
-               const mf_write_options *opts, mf_error *err)
+/* The writer for `path` (a file name, or a stream's name when fd >= 0),
+ * with the header written and the sink started. */
+static int
+w_open(mf_writer **out, const char *path, int fd,
+       const mf_write_options *opts, mf_error *err)
 {
     mf_write_options o = {0, 0, 0};
     uint8_t header[MF_HEADER_SIZE];
     mf_writer *w;
+    const char *what;
     int rc;
 
     mf_err_clear(err);
@@ -339,20 +343,30 @@ mf_writer_open(mf_writer **out, const char *path,
     w->types.kind = MF_KIND_TYPE;
     w->roots.kind = MF_KIND_ROOT;
     w->meta.kind = MF_KIND_META;
-    if ((rc = w_create_temp(w, err)) != MF_OK) {
+    if (fd >= 0) {
+        w->to_fd = 1;
+        w->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+        if (w->fd < 0) {
+            rc = mf_err_io(err, errno, "cannot use '%s'", path);
+            w_free(w);
+            return rc;
+        }
+    }
+    else if ((rc = w_create_temp(w, err)) != MF_OK) {
         w_free(w);
         return rc;
     }
+    what = w->to_fd ? w->path : w->tmp_path;
     memcpy(header, MF_MAGIC, 8);
     mf_put_le16(header + 8, MF_FORMAT_MAJOR);
     mf_put_le16(header + 10, MF_FORMAT_MINOR);
     mf_put_le32(header + 12, 0);
     if (mf_write_all(w->fd, header, sizeof(header)) < 0) {
-        rc = mf_err_io(err, errno, "cannot write '%s'", w->tmp_path);
+        rc = mf_err_io(err, errno, "cannot write '%s'", what);
         mf_writer_abort(w);
         return rc;
     }
-    rc = mf_sink_open(&w->sink, w->fd, w->tmp_path, w->level,
+    rc = mf_sink_open(&w->sink, w->fd, what, w->level,
                       o.threads < 0 ? -1 : 1, MF_HEADER_SIZE, err);
     if (rc != MF_OK) {
         mf_writer_abort(w);
@@ -361,6 +375,33 @@ mf_writer_open(mf_writer **out, const char *path,
     mf_sink_set_transform(w->sink, mf_objenc_run, w->enc);
     *out = w;
     return MF_OK;
+}
+
+int
+mf_writer_open(mf_writer **out, const char *path,
+               const mf_write_options *opts, mf_error *err)
+{
+    return w_open(out, path, -1, opts, err);
+}
+
+int
+mf_writer_open_fd(mf_writer **out, int fd, const char *name,
+                  const mf_write_options *opts, mf_error *err)
+{
+    if (fd < 0) {
+        mf_err_clear(err);
+        if (out != NULL) {
+            *out = NULL;
+        }
+        return mf_err(err, MF_E_ARG, "bad file descriptor %d", fd);
+    }
+    return w_open(out, name, fd, opts, err);
+}
+
+const char *
+mf_writer_temp_path(const mf_writer *w)
+{
+    return w == NULL || w->to_fd ? NULL : w->tmp_path;
 }
 
 int
@@ -785,6 +826,7 @@ mf_writer_close(mf_writer *w, mf_write_stats *stats, mf_error *err)
 {
     const mf_toc_entry *e;
     uint8_t footer[MF_FOOTER_SIZE];
+    const char *what;
     size_t n;
     int rc;
 
@@ -813,26 +855,29 @@ mf_writer_close(mf_writer *w, mf_write_stats *stats, mf_error *err)
     mf_put_le32(footer + 8, e[n - 1].size);
     mf_put_le32(footer + 12, mf_crc32c(0, footer, 12));
     memcpy(footer + 16, MF_END_MAGIC, 8);
+    what = w->to_fd ? w->path : w->tmp_path;
     if (mf_write_all(w->fd, footer, sizeof(footer)) < 0) {
-        rc = mf_err_io(err, errno, "cannot write '%s'", w->tmp_path);
+        rc = mf_err_io(err, errno, "cannot write '%s'", what);
         goto fail;
     }
-    if (fsync(w->fd) < 0 && errno != EINVAL && errno != EROFS) {
-        rc = mf_err_io(err, errno, "cannot sync '%s'", w->tmp_path);
+    /* a pipe or a terminal cannot be synced (EINVAL): nothing to do */
+    if (fsync(w->fd) < 0 && errno != EINVAL && errno != EROFS
+        && errno != ENOTSUP) {
+        rc = mf_err_io(err, errno, "cannot sync '%s'", what);
         goto fail;
     }
     if (close(w->fd) < 0) {
         w->fd = -1;
-        rc = mf_err_io(err, errno, "cannot close '%s'", w->tmp_path);
+        rc = mf_err_io(err, errno, "cannot close '%s'", what);
         goto fail;
     }
     w->fd = -1;
-    if (rename(w->tmp_path, w->path) < 0) {
+    if (!w->to_fd && rename(w->tmp_path, w->path) < 0) {
         rc = mf_err_io(err, errno, "cannot rename '%s' to '%s'",
                        w->tmp_path, w->path);
         goto fail;
     }
-    if (w_sync_dir(w->path) < 0) {
+    if (!w->to_fd && w_sync_dir(w->path) < 0) {
         /* the file is complete and in place; only durability is unsure */
         rc = mf_err_io(err, errno, "cannot sync the directory of '%s'",
                        w->path);
@@ -870,7 +915,7 @@ mf_writer_abort(mf_writer *w)
         close(w->fd);
         w->fd = -1;
     }
-    if (w->tmp_path) {
+    if (w->tmp_path && !w->to_fd) {
         unlink(w->tmp_path);
     }
     w_free(w);

@@ -11,7 +11,7 @@
 set -euo pipefail
 
 MUPPY_DEPS=(gcc make cmake pkg-config libzstd-dev libcunit1-dev python3-venv
-            python3 python3-dev python3-pip clang time zstd)
+            python3 python3-dev python3-pip clang time zstd gdb)
 if [ "${1:-}" = "--exports" ]; then
     MUPPY_DEPS+=(graphviz chromium)
     # node 18 or later: Debian's nodejs, unless a node is there already

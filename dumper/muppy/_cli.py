@@ -1,8 +1,10 @@
-"""muppy-dump: run a Python script and snapshot its heap when it ends.
+"""muppy-dump: snapshot the heap of a script (run) or of a running
+process (attach).
 
-Exit status: the script's own (0, its SystemExit code, or 1 on an
+Exit status of run: the script's own (0, its SystemExit code, or 1 on an
 uncaught exception), 2 on a usage error or an unreadable script, and 1
-when the snapshot cannot be written.
+when the snapshot cannot be written.  Of attach: 0, 1 when the dump
+failed (one line on stderr says why), 2 on a usage error.
 """
 import argparse
 import os
@@ -18,9 +20,27 @@ the script's globals and the failing frames are still alive).
 """
 
 EPILOG = """\
-example:
+examples:
   muppy-dump run -o app.snap app.py --port 8080
+  muppy-dump run --on-rss 500M --every 10m -d snaps/ --keep 5 app.py
+  muppy-dump run -o - app.py > app.snap      (the snapshot on stdout)
   muppy-analyze summary app.snap
+"""
+
+ATTACH_DESCRIPTION = """\
+Dump the heap of a running CPython process that never imported muppy.
+The target writes the snapshot itself (so OUT must be writable by its
+user) and goes on running.  CPython 3.14+ is entered through
+sys.remote_exec (and gdb, when installed, wakes a target blocked in a
+system call); 3.8-3.13 through gdb.  The target must run the CPython
+version this muppy is built for.
+"""
+
+ATTACH_EPILOG = """\
+examples:
+  muppy-dump attach 4242
+  muppy-dump attach 4242 -o /var/tmp/web.snap --background
+  python3.12 -m muppy attach 4242        (the muppy of the target's version)
 """
 
 
@@ -33,7 +53,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser(prog):
     p = _Parser(prog=prog, description="Heap snapshots of Python programs.",
-                epilog="Run '%s run --help' for the options of run." % prog)
+                epilog="Run '%s COMMAND --help' for the options of a command." % prog)
     sub = p.add_subparsers(dest="command", metavar="command")
     run = sub.add_parser(
         "run", help="run a script and dump its heap when it ends",
@@ -49,9 +69,50 @@ def _parser(prog):
                      help="leave dict keys and attribute names out")
     run.add_argument("--level", type=int, default=1, metavar="L",
                      help="zstd compression level (default 1)")
+    run.add_argument("--on-rss", metavar="SIZE",
+                     help="also dump while the script runs, when its RSS "
+                          "crosses SIZE (500M, 2G)")
+    run.add_argument("--every", metavar="DURATION",
+                     help="also dump every DURATION while it runs (30s, 10m)")
+    run.add_argument("-d", "--directory", metavar="DIR",
+                     help="where --on-rss/--every snapshots go (default: "
+                          "the current directory)")
+    run.add_argument("--keep", type=int, default=5, metavar="N",
+                     help="keep the newest N trigger snapshots (default 5)")
+    run.add_argument("--max-bytes", metavar="SIZE",
+                     help="and at most SIZE of them on disk")
+    run.add_argument("--min-interval", default="60s", metavar="DURATION",
+                     help="never two trigger dumps closer than this "
+                          "(default 60s)")
+    run.add_argument("--background", action="store_true",
+                     help="trigger dumps fork: the script pauses for "
+                          "milliseconds only")
     run.add_argument("script", help="the Python script to run")
     run.add_argument("args", nargs=argparse.REMAINDER,
                      help="arguments passed to the script (its sys.argv[1:])")
+
+    att = sub.add_parser(
+        "attach", help="dump the heap of a running process",
+        description=ATTACH_DESCRIPTION, epilog=ATTACH_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    att.add_argument("pid", type=int, help="the process id")
+    att.add_argument("-o", "--output", metavar="FILE",
+                     help="snapshot file (default: "
+                          "muppy-<pid>-<YYYYmmdd-HHMMSS>.snap here)")
+    att.add_argument("--timeout", type=float, default=30.0, metavar="S",
+                     help="give up when the target has not started the "
+                          "dump within S seconds (default 30)")
+    att.add_argument("--background", action="store_true",
+                     help="the target forks and its child dumps: it "
+                          "pauses for the fork only")
+    att.add_argument("--include-strings", type=int, default=0, metavar="N",
+                     help="record the first N characters of every str")
+    att.add_argument("--no-labels", action="store_true",
+                     help="leave dict keys and attribute names out")
+    att.add_argument("--level", type=int, default=1, metavar="L",
+                     help="zstd compression level (default 1)")
+    att.add_argument("--json", action="store_true",
+                     help="print the result as one JSON object on stdout")
     return p
 
 
@@ -61,6 +122,9 @@ def _err(prog, msg):
 
 def _dump(prog, opts, output):
     import muppy
+    if output == "-":
+        sys.stdout.flush()
+        output = sys.stdout.buffer
     try:
         r = muppy.dump(output, labels=not opts.no_labels,
                        include_strings=opts.include_strings,
@@ -90,7 +154,25 @@ def _run(prog, opts):
         _err(prog, "cannot open '%s': %s" % (script, e.strerror or e))
         return EXIT_USAGE
     output = opts.output or muppy.snapshot_name(os.getcwd(), 0)
-    output = os.path.abspath(output)
+    if output != "-":
+        output = os.path.abspath(output)
+    watcher = None
+    if opts.on_rss or opts.every:
+        try:
+            watcher = muppy.dump_when(
+                opts.on_rss, every=opts.every,
+                directory=opts.directory or os.getcwd(), keep=opts.keep,
+                max_bytes=opts.max_bytes, min_interval=opts.min_interval,
+                labels=not opts.no_labels,
+                include_strings=opts.include_strings, level=opts.level,
+                background=opts.background)
+        except (ValueError, TypeError) as e:
+            _err(prog, str(e))
+            return EXIT_USAGE
+    elif opts.directory or opts.background or opts.max_bytes:
+        _err(prog, "--directory, --background and --max-bytes go with "
+                   "--on-rss or --every")
+        return EXIT_USAGE
     try:
         code = compile(source, script, "exec")
     except SyntaxError:
@@ -103,7 +185,14 @@ def _run(prog, opts):
     sys.argv[:] = [script] + opts.args
     sys.path[0] = os.path.dirname(os.path.abspath(script))
     try:
-        exec(code, main.__dict__)
+        try:
+            exec(code, main.__dict__)
+        finally:
+            if watcher is not None:
+                watcher.stop()
+                for path in watcher.snapshots:
+                    sys.stderr.write("%s: trigger snapshot '%s'\n"
+                                     % (prog, path))
     except SystemExit as e:
         ok = _dump(prog, opts, output)
         if e.code is None or e.code == 0:
@@ -113,6 +202,37 @@ def _run(prog, opts):
         _dump(prog, opts, output)
         raise
     return 0 if _dump(prog, opts, output) else EXIT_DUMP_FAILED
+
+
+def _attach(prog, opts):
+    import json
+    from . import _attach as attach_mod
+    if opts.include_strings < 0:
+        _err(prog, "--include-strings must be >= 0, not %d"
+             % opts.include_strings)
+        return EXIT_USAGE
+    if opts.timeout <= 0:
+        _err(prog, "--timeout must be > 0")
+        return EXIT_USAGE
+    try:
+        r = attach_mod.attach(opts.pid, opts.output, timeout=opts.timeout,
+                              background=opts.background,
+                              labels=not opts.no_labels,
+                              include_strings=opts.include_strings,
+                              level=opts.level)
+    except attach_mod.AttachError as e:
+        _err(prog, str(e))
+        return EXIT_DUMP_FAILED
+    if opts.json:
+        sys.stdout.write(json.dumps(r, sort_keys=True) + "\n")
+    else:
+        sys.stderr.write(
+            "%s: wrote '%s' (%d objects, %d edges, %d bytes; dump %.2f s, "
+            "target paused %.3f s, attach %.2f s via %s)\n"
+            % (prog, r["path"], r["objects"], r["edges"], r["bytes_written"],
+               r["seconds"], r["pause_seconds"], r["attach_seconds"],
+               r["method"]))
+    return 0
 
 
 def main(argv=None, prog=None):
@@ -127,4 +247,6 @@ def main(argv=None, prog=None):
         p.print_usage(sys.stderr)
         _err(prog, "missing command (try '%s --help')" % prog)
         return EXIT_USAGE
+    if opts.command == "attach":
+        return _attach(prog, opts)
     return _run(prog, opts)

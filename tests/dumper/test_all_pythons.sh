@@ -79,7 +79,8 @@ print("%d.%d.%d:%s" % (sys.version_info[:3] + (os.path.realpath(sys.executable),
     if ! (cd "$here" && PYTHONPATH="$target" MUPPY_TEST_QUICK=1 \
             MUPPY_DUMP_SCRIPT="$target/bin/muppy-dump" \
             PYTHONDONTWRITEBYTECODE=1 \
-            "$exe" -m unittest test_dump test_errors test_cli test_leaks) \
+            "$exe" -m unittest test_dump test_errors test_cli test_leaks \
+            test_background test_triggers test_attach) \
             >"$log" 2>&1; then
         echo "FAILED"
         sed 's/^/    /' "$log" | tail -40
