@@ -87,7 +87,8 @@ threading.Event().wait()
     # every signal blocked, waiting in select()
     "nosignals": WAIT_STDIN + """
 import select, signal
-signal.pthread_sigmask(signal.SIG_BLOCK, set(range(1, signal.NSIG)) - {9, 19})
+signal.pthread_sigmask(signal.SIG_BLOCK, set(signal.valid_signals())
+                       - {signal.SIGKILL, signal.SIGSTOP})
 threading.Thread(target=serve, daemon=True).start()
 print("ready", flush=True)
 r, w = os.pipe()

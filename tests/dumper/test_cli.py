@@ -108,7 +108,7 @@ class CliTests(unittest.TestCase):
         r = self.run_cmd("run", "--help")
         self.assertEqual(r.returncode, 0)
         self.assertIn("--include-strings", r.stdout)
-        self.assertIn("example:", r.stdout)
+        self.assertIn("examples:", r.stdout)
 
     def test_usage_errors(self):
         for args in ([], ["run"], ["bogus"], ["run", "--include-strings",
