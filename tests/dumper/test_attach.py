@@ -362,6 +362,10 @@ class AttachTests(unittest.TestCase):
 
     def test_timeout(self):
         self.need_gdb()
+        if REMOTE_EXEC:
+            # 3.14's regular expression engine reaches safe points: no
+            # stdlib call here holds the GIL for ever any more
+            self.skipTest("no GIL-holding C call to wait on in 3.14+")
         p = self.start("regex")
         out = os.path.join(self.tmp, "x.snap")
         t = time.monotonic()
