@@ -51,6 +51,17 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(EXIT_USAGE)
 
 
+def _snapshot_options(p):
+    """What goes into a snapshot: the options run and attach share."""
+    p.add_argument("--include-strings", type=int, default=0, metavar="N",
+                   help="record the first N characters of every str "
+                        "(default 0: no string contents)")
+    p.add_argument("--no-labels", action="store_true",
+                   help="leave dict keys and attribute names out")
+    p.add_argument("--level", type=int, default=1, metavar="L",
+                   help="zstd compression level (default 1)")
+
+
 def _parser(prog):
     p = _Parser(prog=prog, description="Heap snapshots of Python programs.",
                 epilog="Run '%s COMMAND --help' for the options of a command." % prog)
@@ -62,13 +73,7 @@ def _parser(prog):
     run.add_argument("-o", "--output", metavar="FILE",
                      help="snapshot file (default: "
                           "muppy-<pid>-<YYYYmmdd-HHMMSS>-0.snap here)")
-    run.add_argument("--include-strings", type=int, default=0, metavar="N",
-                     help="record the first N characters of every str "
-                          "(default 0: no string contents)")
-    run.add_argument("--no-labels", action="store_true",
-                     help="leave dict keys and attribute names out")
-    run.add_argument("--level", type=int, default=1, metavar="L",
-                     help="zstd compression level (default 1)")
+    _snapshot_options(run)
     run.add_argument("--on-rss", metavar="SIZE",
                      help="also dump while the script runs, when its RSS "
                           "crosses SIZE (500M, 2G)")
@@ -105,12 +110,7 @@ def _parser(prog):
     att.add_argument("--background", action="store_true",
                      help="the target forks and its child dumps: it "
                           "pauses for the fork only")
-    att.add_argument("--include-strings", type=int, default=0, metavar="N",
-                     help="record the first N characters of every str")
-    att.add_argument("--no-labels", action="store_true",
-                     help="leave dict keys and attribute names out")
-    att.add_argument("--level", type=int, default=1, metavar="L",
-                     help="zstd compression level (default 1)")
+    _snapshot_options(att)
     att.add_argument("--json", action="store_true",
                      help="print the result as one JSON object on stdout")
     return p
