@@ -29,6 +29,7 @@
  * PRIVATE_BYTES is the child's Private_Dirty memory at the end: what the
  * dump cost in memory, copies of pages either process wrote included.
  */
+#include "compat.h"
 #include "dump.h"
 
 #include <errno.h>
@@ -254,6 +255,7 @@ bg_child(const char *path, const md_options *popt, unsigned watchdog,
     int n;
 
     bg_child_signals(watchdog);
+    mc_child_forget_requests();
     opt.fork_seconds = bg_parent_pause(pause_fd, t0);
     if (bg_child_fds(report) < 0) {
         _exit(BG_EXIT_FAILED);

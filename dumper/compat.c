@@ -284,6 +284,38 @@ mc_gc_counts(long counts[3])
 #endif
 }
 
+/* 3.8: _PyRuntime.ceval; 3.9-3.12: interp->ceval (gil_drop_request and
+ * eval_breaker, the summary of every request: zero is "nothing to do");
+ * 3.13+: bits of tstate->eval_breaker, whose other bits (the
+ * instrumentation version) stay */
+void
+mc_child_forget_requests(void)
+{
+#if MC_SUPPORTED
+#  if PY_VERSION_HEX >= 0x030D0000
+#    ifndef _PY_GIL_DROP_REQUEST_BIT
+#      define _PY_GIL_DROP_REQUEST_BIT (1U << 0)
+#      define _PY_SIGNALS_PENDING_BIT (1U << 1)
+#      define _PY_CALLS_TO_DO_BIT (1U << 2)
+#    endif
+    PyThreadState *ts = PyThreadState_Get();
+
+    _Py_atomic_and_uintptr(&ts->eval_breaker,
+                           ~(uintptr_t)(_PY_GIL_DROP_REQUEST_BIT
+                                        | _PY_SIGNALS_PENDING_BIT
+                                        | _PY_CALLS_TO_DO_BIT));
+#  elif PY_VERSION_HEX >= 0x03090000
+    struct _ceval_state *ceval = &PyThreadState_Get()->interp->ceval;
+
+    _Py_atomic_store_relaxed(&ceval->gil_drop_request, 0);
+    _Py_atomic_store_relaxed(&ceval->eval_breaker, 0);
+#  else
+    _Py_atomic_store_relaxed(&_PyRuntime.ceval.gil_drop_request, 0);
+    _Py_atomic_store_relaxed(&_PyRuntime.ceval.eval_breaker, 0);
+#  endif
+#endif
+}
+
 int
 mc_gc_disable(void)
 {

@@ -55,6 +55,16 @@ PyObject *mc_gc_garbage(void);
 
 /* Disable the collector; returns the previous state (1 enabled). */
 int mc_gc_disable(void);
+
+/*
+ * mc_child_forget_requests() - in a background dump's forked child (the
+ * only thread there), forget the eval loop's requests copied from the
+ * parent: a GIL drop request (a thread was waiting for the GIL at the
+ * fork: a Python __sizeof__ would wait in drop_gil() for a switch that
+ * never comes), pending signals and pending calls (the parent's, not to
+ * run in the child).
+ */
+void mc_child_forget_requests(void);
 void mc_gc_restore(int was_enabled);
 
 /* 1 if gc.get_referents() would call tp_traverse on o (PyObject_IS_GC). */

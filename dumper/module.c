@@ -1,11 +1,13 @@
 /*
- * module.c - the _muppy extension module: dump() and read_snapshot().
+ * module.c - the _muppy extension module: dump(), dump_background(),
+ * read_snapshot() and inject().
  *
  * The Python package `muppy` (dumper/muppy/) is the public face; this
  * module only converts arguments, results and errors.  md_set_error() is
  * the one place where library error codes become Python exceptions.
  */
 #include "dump.h"
+#include "inject.h"
 
 #include <errno.h>
 #include <string.h>
@@ -362,6 +364,48 @@ md_py_read_snapshot(PyObject *self, PyObject *args)
     return ret;
 }
 
+/* inject(pid, (mmap, PyGILState_Check, PyGILState_Ensure,
+ * PyGILState_Release, PyRun_SimpleString, Py_AddPendingCall), code,
+ * stop_timeout) -> ("direct" | "pending", rc); OSError(errno, message) */
+static PyObject *
+md_py_inject(PyObject *self, PyObject *args)
+{
+    int pid;
+    unsigned long long a[6];
+    const char *code;
+    double stop_timeout;
+    md_inject_symbols sym;
+    md_inject_result result;
+    int rc;
+
+    (void)self;
+    if (!PyArg_ParseTuple(args, "i(KKKKKK)yd:inject", &pid, &a[0], &a[1],
+                          &a[2], &a[3], &a[4], &a[5], &code, &stop_timeout))
+        return NULL;
+    sym.mmap = a[0];
+    sym.gil_check = a[1];
+    sym.gil_ensure = a[2];
+    sym.gil_release = a[3];
+    sym.run_simple_string = a[4];
+    sym.add_pending_call = a[5];
+    Py_BEGIN_ALLOW_THREADS
+    rc = md_inject(pid, &sym, code, stop_timeout, &result);
+    Py_END_ALLOW_THREADS
+    if (rc != 0) {
+        PyObject *exc = PyObject_CallFunction(PyExc_OSError, "is",
+                                              result.err ? result.err : EIO,
+                                              result.message);
+        if (exc != NULL) {
+            PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
+            Py_DECREF(exc);
+        }
+        return NULL;
+    }
+    return Py_BuildValue("(si)", result.how == MD_INJECT_DIRECT ? "direct"
+                                                               : "pending",
+                         result.rc);
+}
+
 static PyMethodDef md_methods[] = {
     {"dump", (PyCFunction)(void (*)(void))md_py_dump,
      METH_VARARGS | METH_KEYWORDS,
@@ -378,6 +422,12 @@ static PyMethodDef md_methods[] = {
     {"read_snapshot", md_py_read_snapshot, METH_VARARGS,
      "read_snapshot(path)\n--\n\n"
      "Load a snapshot into a dict of columns (lists)."},
+    {"inject", md_py_inject, METH_VARARGS,
+     "inject(pid, symbols, code, stop_timeout)\n--\n\n"
+     "Run code (bytes, Python source) in process pid through ptrace:\n"
+     "symbols are the target's addresses of mmap, PyGILState_Check,\n"
+     "PyGILState_Ensure, PyGILState_Release, PyRun_SimpleString and\n"
+     "Py_AddPendingCall.  Return ('direct' | 'pending', rc)."},
     {NULL, NULL, 0, NULL}
 };
 

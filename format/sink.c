@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -24,6 +25,8 @@
 #define SINK_SYNC_BYTES (1u << 20)
 /* Output buffer kept whatever its use (see mf_buf_trim()). */
 #define SINK_KEEP_BYTES (256u << 10)
+/* Each thread's own stack (see sink_thread_start()), a guard page below. */
+#define SINK_STACK_BYTES (2u << 20)
 
 typedef struct sink_slot {
     mf_buf raw;
@@ -47,6 +50,7 @@ struct mf_sink {
     pthread_cond_t cv_block; /* a block was queued, or stop */
     pthread_cond_t cv_free; /* a slot or a block was done */
     pthread_t thread, cthread;
+    void *stack, *cstack;   /* theirs, mapped here */
     int started, cstarted, stop;
 
     sink_slot slots[SINK_SLOTS];
@@ -275,6 +279,46 @@ sink_worker(void *arg)
     return NULL;
 }
 
+/* Starts a thread on a stack mapped for it rather than one from the C
+ * library's cache.  A background dump writes from a forked child, where
+ * the cache holds the stacks of the parent's other threads, on which
+ * CPython 3.11+ keeps frame links the dump is about to read: a cached
+ * stack would overwrite them.  0 or an errno value. */
+static int
+sink_thread_start(pthread_t *thread, void **stack, void *(*fn)(void *),
+                  void *arg)
+{
+    pthread_attr_t attr;
+    long page = sysconf(_SC_PAGESIZE);
+    char *base;
+    int e;
+
+    if (page <= 0) {
+        page = 4096;
+    }
+    base = mmap(NULL, SINK_STACK_BYTES, PROT_READ | PROT_WRITE,
+                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED) {
+        return errno ? errno : ENOMEM;
+    }
+    mprotect(base, (size_t)page, PROT_NONE);    /* overflow faults */
+    e = pthread_attr_init(&attr);
+    if (e == 0) {
+        e = pthread_attr_setstack(&attr, base + page,
+                                  SINK_STACK_BYTES - (size_t)page);
+        if (e == 0) {
+            e = pthread_create(thread, &attr, fn, arg);
+        }
+        pthread_attr_destroy(&attr);
+    }
+    if (e != 0) {
+        munmap(base, SINK_STACK_BYTES);
+        return e;
+    }
+    *stack = base;
+    return 0;
+}
+
 int
 mf_sink_open(mf_sink **out, int fd, const char *name, int level,
              int threads, uint64_t offset, mf_error *err)
@@ -300,11 +344,12 @@ mf_sink_open(mf_sink **out, int fd, const char *name, int level,
         return mf_err(err, MF_E_NOMEM, "out of memory");
     }
     if (threads >= 0) {
-        int e = pthread_create(&s->cthread, NULL, sink_compressor, s);
+        int e = sink_thread_start(&s->cthread, &s->cstack, sink_compressor,
+                                  s);
 
         if (e == 0) {
             s->cstarted = 1;
-            e = pthread_create(&s->thread, NULL, sink_worker, s);
+            e = sink_thread_start(&s->thread, &s->stack, sink_worker, s);
         }
         if (e != 0) {
             mf_sink_free(s);
@@ -461,6 +506,12 @@ mf_sink_free(mf_sink *s)
         if (s->cstarted) {
             pthread_join(s->cthread, NULL);
         }
+    }
+    if (s->stack != NULL) {
+        munmap(s->stack, SINK_STACK_BYTES);
+    }
+    if (s->cstack != NULL) {
+        munmap(s->cstack, SINK_STACK_BYTES);
     }
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv_work);

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Builds and tests the dumper on the CPython releases newer than this
-# machine's, python3.13, python3.14 and python3.15 from Debian unstable,
+# machine's, python3.14 and python3.15 from Debian unstable,
 # in a chroot made by ../shared/tools/sid-pythons.sh (beside the checkout,
 # as in CI): tests/dumper/test_all_pythons.sh, which for each version
 # builds the package with -Wall -Wextra -Werror against its headers
 # (pip install --target), runs the dumper's tests, and fails when one of
-# the three is missing.
+# the two is missing.
 #
 # The chroot clones the checkout: only COMMITTED work is tested.
 # Needs root (debootstrap, chroot, mount), or sudo without a password.
@@ -14,7 +14,8 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 sid="$(dirname "$top")/shared/tools/sid-pythons.sh"
-versions="3.13 3.14 3.15"
+# 3.13 is tested from pyenv by tools/test.sh (dumper_python3.13)
+versions="3.14 3.15"
 
 if [ ! -f "$sid" ]; then
     echo "test-sid: cannot find '$sid' (the shared folder beside the" \

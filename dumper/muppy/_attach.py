@@ -35,6 +35,7 @@ Nothing is left behind but, when a 3.14 target slept through the whole
 attach, one small script in a private temporary folder that removes itself
 (and the folder) when the target wakes up.
 """
+import errno
 import os
 import re
 import shutil
@@ -43,6 +44,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from . import _inject
 
 KICK_AFTER = 0.5        # seconds before a 3.14+ target is woken by gdb
 POLL = 0.01
@@ -335,7 +338,15 @@ def _gdb_script(code):
 
 
 def _gdb_failure(pid, output):
-    """A one-line reason from gdb's output, or None."""
+    """A one-line reason from gdb's (or the injector's) output, or None."""
+    m = re.search(r"^MUPPY-ERROR (\d+) (.*)$", output, re.M)
+    if m:
+        err, text = int(m.group(1)), m.group(2).strip()
+        if err == errno.EPERM:
+            return permission_message(pid, "ptrace refused")
+        if err == errno.ESRCH and "died" not in text:
+            return "no such process: %d" % pid
+        return text
     if "ptrace: Operation not permitted" in output:
         return permission_message(pid, "ptrace refused")
     if "ptrace: No such process" in output:
@@ -395,6 +406,54 @@ class _Gdb:
                 pass
 
 
+class _Injector:
+    """muppy's own ptrace injector (_inject.py, dumper/inject.c), run as
+    a process of its own, with gdb's interface here."""
+
+    def __init__(self, pid, code, workdir, stop_timeout):
+        self.pid = pid
+        self.code = os.path.join(workdir, "inject.py")
+        with open(self.code, "w") as f:
+            f.write("exec(%r, {})" % code)
+        self.log = open(os.path.join(workdir, "inject.log"), "w+")
+        parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-I", "-c",
+             "import sys; sys.path.insert(0, %r); from muppy import "
+             "_inject; sys.exit(_inject.main())" % parent,
+             str(pid), self.code, "%g" % stop_timeout],
+            stdin=subprocess.DEVNULL, stdout=self.log,
+            stderr=subprocess.STDOUT, start_new_session=True)
+
+    def output(self):
+        self.log.seek(0)
+        return self.log.read()
+
+    def running(self):
+        return self.proc.poll() is None
+
+    def close(self):
+        # never signalled: once the target runs the injected call, the
+        # injector must see it return to put the registers back; after
+        # attach() gave up, the payload is gone and the call returns soon
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            pass    # it finishes on its own, in its own session
+        self.log.close()
+        for p in (self.code, self.log.name):
+            try:
+                os.unlink(p)
+            except OSError:
+                pass
+
+
+def _injector(via, gdb, pid, code, workdir, timeout):
+    if via == "ptrace":
+        return _Injector(pid, code, workdir, max(1.0, min(timeout, 10.0)))
+    return _Gdb(gdb, pid, code, workdir)
+
+
 # -- attach ------------------------------------------------------------------
 
 def default_output(pid, when=None):
@@ -419,15 +478,18 @@ def _alive(pid):
 
 
 def attach(pid, output=None, *, timeout=30.0, background=False, labels=True,
-           include_strings=0, level=1, gdb=None, use_remote_exec=None):
+           include_strings=0, level=1, gdb=None, use_remote_exec=None,
+           via=None):
     """Dump process `pid`'s heap into `output` (an absolute path is used:
     the target writes it, from its own working directory).
 
     timeout: seconds the target has to start the dump (reach a safe
     point); once started, the dump runs to its end.  background: the
     target forks and its child dumps (the target pauses for the fork only).
-    gdb: the gdb executable (default: found on PATH); use_remote_exec:
-    None (3.14+: yes), True or False.  Returns a dict: path, objects,
+    via: how code gets in where sys.remote_exec is not used, or does not
+    wake the target: "ptrace" (muppy's own injector, the default on Linux
+    x86-64) or "gdb" (elsewhere).  gdb: the gdb executable (default:
+    found on PATH); use_remote_exec: None (3.14+: yes), True or False.  Returns a dict: path, objects,
     edges, bytes_written, seconds (the dump), pause_seconds (the target's
     pause), attach_seconds (all of it), method.  Raises AttachError.
     """
@@ -446,11 +508,20 @@ def attach(pid, output=None, *, timeout=30.0, background=False, labels=True,
               else hasattr(sys, "remote_exec"))
     if remote and not hasattr(sys, "remote_exec"):
         raise AttachError("sys.remote_exec needs CPython 3.14+")
+    if via is None:
+        via = "ptrace" if _inject.supported() else "gdb"
+    if via not in ("ptrace", "gdb"):
+        raise AttachError("via must be 'ptrace' or 'gdb', not %r" % (via,))
+    if via == "ptrace" and not _inject.supported():
+        raise AttachError("muppy's own injector needs Linux on x86-64: "
+                          "use gdb")
     gdb = gdb or shutil.which("gdb")
-    if not remote and not gdb:
-        raise AttachError(
-            "gdb is missing: attaching to CPython %d.%d needs gdb "
-            "(apt-get install gdb)" % info["version"])
+    if via == "gdb" and not gdb:
+        if not remote:
+            raise AttachError(
+                "gdb is missing: attaching to CPython %d.%d here needs gdb "
+                "(apt-get install gdb)" % info["version"])
+        via = None          # remote_exec alone: nothing can wake the target
 
     options = {"labels": bool(labels), "include_strings": int(include_strings),
                "level": int(level), "background": bool(background)}
@@ -477,9 +548,10 @@ def attach(pid, output=None, *, timeout=30.0, background=False, labels=True,
         gdb_checked = False
         while not work.claimed_or_done():
             now = time.monotonic()
-            if debugger is None and gdb and now >= kick_at:
-                debugger = _Gdb(gdb, pid, work.launcher, work.dir)
-                methods.append("gdb")
+            if debugger is None and via and now >= kick_at:
+                debugger = _injector(via, gdb, pid, work.launcher, work.dir,
+                                     max(deadline - now, 0.1))
+                methods.append(via)
             if (debugger is not None and not gdb_checked
                     and not debugger.running()):
                 gdb_checked = True
@@ -489,8 +561,8 @@ def attach(pid, output=None, *, timeout=30.0, background=False, labels=True,
                 why = _gdb_failure(pid, out)
                 if why is None and "MUPPY-PENDING" not in out:
                     last = [ln for ln in out.splitlines() if ln.strip()]
-                    why = ("gdb could not run code in process %d: %s"
-                           % (pid, last[-1] if last else "no output"))
+                    why = ("%s could not run code in process %d: %s"
+                           % (via, pid, last[-1] if last else "no output"))
                 if why and not remote:
                     raise AttachError(why)
                 # else: a pending call (or remote_exec) runs at the next
@@ -499,7 +571,7 @@ def attach(pid, output=None, *, timeout=30.0, background=False, labels=True,
                 raise AttachError("process %d exited" % pid)
             if now >= deadline:
                 if work.give_up():
-                    hint = ("" if gdb or not remote else
+                    hint = ("" if via or not remote else
                             " (blocked in a system call? with gdb installed "
                             "muppy-dump can wake it)")
                     raise AttachError(

@@ -19,9 +19,8 @@ from . import _muppy
 _pending = set()
 _pending_lock = threading.Lock()
 
-# CPython 3.12: the child crashes (SIGSEGV) when the parent had other
-# threads running; refused until that is understood (dumper/README.md)
-SUPPORTED = sys.version_info[:2] != (3, 12)
+# Linux only (fork() with threads elsewhere: see start())
+SUPPORTED = sys.platform.startswith("linux")
 
 
 class BackgroundDumpError(RuntimeError):
@@ -211,11 +210,6 @@ def start(path, make_result, watchdog, **options):
         raise NotImplementedError(
             "background dumps need Linux: fork() in a process with threads "
             "is unsafe on %s" % sys.platform)
-    if not SUPPORTED:
-        raise NotImplementedError(
-            "background dumps are not supported on CPython 3.12 yet: the "
-            "child crashes when other threads run (a known bug); dump in "
-            "the foreground")
     if (not isinstance(watchdog, (int, float)) or isinstance(watchdog, bool)
             or watchdog <= 0):
         raise ValueError("watchdog must be a number of seconds > 0, not %r"

@@ -31,9 +31,10 @@ ATTACH_DESCRIPTION = """\
 Dump the heap of a running CPython process that never imported muppy.
 The target writes the snapshot itself (so OUT must be writable by its
 user) and goes on running.  CPython 3.14+ is entered through
-sys.remote_exec (and gdb, when installed, wakes a target blocked in a
-system call); 3.8-3.13 through gdb.  The target must run the CPython
-version this muppy is built for.
+sys.remote_exec; 3.8-3.13, and a 3.14+ target blocked in a system call,
+through ptrace: muppy's own injector on Linux x86-64 (no gdb needed),
+gdb elsewhere (--via gdb).  The target must run the CPython version this
+muppy is built for.
 """
 
 ATTACH_EPILOG = """\
@@ -110,6 +111,10 @@ def _parser(prog):
     att.add_argument("--background", action="store_true",
                      help="the target forks and its child dumps: it "
                           "pauses for the fork only")
+    att.add_argument("--via", choices=("ptrace", "gdb"), default=None,
+                     help="how code gets into the target when "
+                          "sys.remote_exec does not do it (default: ptrace "
+                          "on Linux x86-64, gdb elsewhere)")
     _snapshot_options(att)
     att.add_argument("--json", action="store_true",
                      help="print the result as one JSON object on stdout")
@@ -219,7 +224,7 @@ def _attach(prog, opts):
                               background=opts.background,
                               labels=not opts.no_labels,
                               include_strings=opts.include_strings,
-                              level=opts.level)
+                              level=opts.level, via=opts.via)
     except attach_mod.AttachError as e:
         _err(prog, str(e))
         return EXIT_DUMP_FAILED

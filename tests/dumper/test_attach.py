@@ -8,9 +8,11 @@ another user, a version mismatch, remote debugging disabled, gdb missing,
 a target that never reaches a safe point (timeout): exit 1, one line,
 no file left.
 
-gdb is needed below CPython 3.14 (and wakes sleeping 3.14+ targets): the
-tests that need it are skipped without it, or fail when
-MUPPY_REQUIRE_ALL=1.
+On Linux x86-64 muppy's own ptrace injector gets the code in (below
+CPython 3.14, and to wake sleeping 3.14+ targets); elsewhere gdb does, and
+the tests that need it are skipped without it, or fail when
+MUPPY_REQUIRE_ALL=1.  test_via_gdb checks the gdb way where gdb can call
+functions in a process (gdb 13 cannot on CPUs with AMX).
 """
 import glob
 import os
@@ -24,12 +26,36 @@ import time
 import unittest
 
 import muppy
-from muppy import _attach
+from muppy import _attach, _inject
 
 GDB = shutil.which("gdb")
 REMOTE_EXEC = hasattr(sys, "remote_exec")
 REQUIRE_ALL = os.environ.get("MUPPY_REQUIRE_ALL") == "1"
 N_LEAKY = 3000
+
+
+def gdb_cannot_call():
+    """Why gdb cannot run a function in a process here, or None."""
+    if GDB is None:
+        return "gdb is missing"
+    # (where gdb fails, the sleep returns errno 514 and the probe dies)
+    p = subprocess.Popen([sys.executable, "-c",
+                          "import time\nwhile True: time.sleep(0.05)"],
+                         stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(0.3)
+        r = subprocess.run([GDB, "-q", "-nx", "-batch", "-p", str(p.pid),
+                            "-ex", "print (int)getpid()"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           universal_newlines=True, timeout=60)
+    finally:
+        p.kill()
+        p.wait()
+    if "= %d" % p.pid not in r.stdout:
+        last = [ln for ln in r.stdout.splitlines() if ln.strip()]
+        return "gdb cannot call functions in a process here: %s" % (
+            last[-1] if last else "no output")
+    return None
 
 # Every target builds the same heap, prints "ready", then waits its own
 # way; a line "dump PATH" on stdin (read by the main thread, or by a
@@ -137,8 +163,10 @@ class AttachTests(unittest.TestCase):
                     f.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def need_gdb(self):
-        if GDB is None and not REMOTE_EXEC:
+    def need_gdb(self, via=None):
+        if via is None and _inject.supported():
+            return
+        if GDB is None and (via == "gdb" or not REMOTE_EXEC):
             if REQUIRE_ALL:
                 self.fail("gdb is missing (MUPPY_REQUIRE_ALL=1)")
             self.skipTest("gdb is missing")
@@ -174,7 +202,7 @@ class AttachTests(unittest.TestCase):
     # -- targets -------------------------------------------------------------
 
     def check_target(self, kind, *extra):
-        self.need_gdb()
+        self.need_gdb("gdb" if "gdb" in extra else None)
         p = self.start(kind)
         out = os.path.join(self.tmp, kind + ".snap")
         r = self.attach(p.pid, "-o", out, "--timeout", "20", *extra)
@@ -225,11 +253,16 @@ class AttachTests(unittest.TestCase):
     def test_c_call(self):
         self.check_target("readline")
 
-    @unittest.skipIf(sys.version_info[:2] == (3, 12),
-                     "background dumps are refused on 3.12")
     def test_background(self):
         snap = self.check_target("sleeping", "--background")
         self.assertEqual(str(snap.meta.get("dump.background")), "1")
+
+    def test_via_gdb(self):
+        """The gdb way (the default where the injector does not run)."""
+        why = gdb_cannot_call()
+        if why:
+            self.skipTest(why)
+        self.check_target("sleeping", "--via", "gdb")
 
     def test_json_and_twice(self):
         self.need_gdb()
@@ -358,7 +391,7 @@ class AttachTests(unittest.TestCase):
         p = self.start("sleeping")
         out = os.path.join(self.tmp, "x.snap")
         env = dict(os.environ, PATH=self.tmp)
-        r = self.attach(p.pid, "-o", out, env=env)
+        r = self.attach(p.pid, "-o", out, "--via", "gdb", env=env)
         self.assert_one_line_error(r, "gdb is missing")
         self.assert_no_leftovers(out)
 

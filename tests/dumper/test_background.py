@@ -72,7 +72,7 @@ class RefusalTests(unittest.TestCase):
                        background=True)
 
 
-@unittest.skipUnless(SUPPORTED, "background dumps are refused on 3.12")
+@unittest.skipUnless(SUPPORTED, "background dumps need Linux")
 class BackgroundTests(unittest.TestCase):
 
     def setUp(self):
@@ -253,9 +253,9 @@ class BackgroundTests(unittest.TestCase):
         path = self.p("orphan.snap")
         script = textwrap.dedent("""
             import os, sys, time, muppy
-            class Slow:
-                def __sizeof__(self):
-                    time.sleep(0.0001)
+            class Slow:         # about 10 us each: the child needs
+                def __sizeof__(self):   # over a second, the parent exits
+                    sum(range(1000))    # within milliseconds
                     return 16
             keep = [Slow() for _ in range(150000)]
             h = muppy.dump(sys.argv[1], background=True, watchdog=120)
@@ -294,6 +294,18 @@ class BackgroundTests(unittest.TestCase):
             muppy.dump(self.p("x.snap"), background=True, watchdog=0)
         self.assertFalse(os.path.exists(self.p("x.snap")))
 
+    def test_python_sizeof_while_threads_wait(self):
+        """A class's own __sizeof__ runs in the child while, at the fork,
+        other threads were asking for the GIL: the child must not wait
+        for a GIL switch that never comes (it hung until its watchdog)."""
+        r = subprocess.run([sys.executable, "-c", SIZEOF_THREADS, self.tmp],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           universal_newlines=True, timeout=300)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        times = [float(x) for x in r.stdout.split()]
+        self.assertEqual(len(times), 4)
+        self.assertLess(max(times), 15.0, times)   # the watchdog is 30 s
+
     def test_service_under_load(self):
         """Threads serve requests on a local socket while background
         dumps run: no request fails.  In a fresh interpreter: with a
@@ -301,9 +313,6 @@ class BackgroundTests(unittest.TestCase):
         modules leave), a child forked while threads waited for the GIL
         hangs in CPython's forced GIL switch until its watchdog (a known
         limit, see the dumper README)."""
-        if sys.version_info[:2] == (3, 13):
-            self.skipTest("known bug on 3.13: requests time out while the "
-                          "child dumps (dumper/README.md)")
         r = subprocess.run([sys.executable, "-c", SERVICE, self.tmp],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            universal_newlines=True, timeout=300)
@@ -314,6 +323,38 @@ class BackgroundTests(unittest.TestCase):
         self.assertEqual(int(dumps), 5)
 
 
+SIZEOF_THREADS = r"""
+import os, sys, threading, time
+import muppy
+class Sized:
+    def __sizeof__(self):
+        return 48 + object.__sizeof__(self)
+keep = [Sized() for _ in range(2000)]
+# a waiting thread asks for the GIL after 1 us (not 5 ms): the request is
+# all but sure to be pending at the fork
+sys.setswitchinterval(1e-6)
+stop = threading.Event()
+def spin():
+    x = 0
+    while not stop.is_set():
+        x += 1
+threads = [threading.Thread(target=spin) for _ in range(2)]
+for t in threads:
+    t.start()
+try:
+    for n in range(4):
+        time.sleep(0.02)        # the spinners ask for the GIL
+        t0 = time.monotonic()
+        h = muppy.dump(os.path.join(sys.argv[1], "s%d.snap" % n),
+                       background=True, watchdog=30)
+        r = h.wait(timeout=120)
+        print("%.3f" % (time.monotonic() - t0))
+finally:
+    stop.set()
+    for t in threads:
+        t.join()
+"""
+
 SERVICE = r"""
 import os, socket, sys, threading, time
 import muppy
@@ -322,13 +363,14 @@ server = socket.socket()
 server.bind(("127.0.0.1", 0))
 server.listen(64)
 port = server.getsockname()[1]
-stop = threading.Event()
+stop = threading.Event()            # the clients' signal
+stop_serving = threading.Event()    # the servers', once clients are done
 failures, served = [], [0]
 lock = threading.Lock()
 
 def serve():
     server.settimeout(0.2)
-    while not stop.is_set():
+    while not stop_serving.is_set():
         try:
             conn, _ = server.accept()
         except socket.timeout:
@@ -350,9 +392,9 @@ def client():
         with lock:
             served[0] += 1
 
-threads = ([threading.Thread(target=serve) for _ in range(3)]
-           + [threading.Thread(target=client) for _ in range(3)])
-for t in threads:
+servers = [threading.Thread(target=serve) for _ in range(3)]
+clients = [threading.Thread(target=client) for _ in range(3)]
+for t in servers + clients:
     t.start()
 ok = 0
 try:
@@ -362,8 +404,13 @@ try:
         ok += len(muppy.load(r.path)) > 1000
         time.sleep(0.05)
 finally:
+    # clients first: a request sent after the servers stopped would wait
+    # in the listen queue until its timeout
     stop.set()
-    for t in threads:
+    for t in clients:
+        t.join()
+    stop_serving.set()
+    for t in servers:
         t.join()
     server.close()
 print("%r|%d|%d" % (failures, served[0], ok))

@@ -168,6 +168,9 @@ def tearDownModule():
     F.stop.set()
     F.thread.join()
     shutil.rmtree(F.tmp, ignore_errors=True)
+    # the modules run after this one in the same process (test_all_pythons
+    # runs them all in one) must not dump and load this heap again
+    F.__dict__.clear()
 
 
 EXTRA_KINDS = (MF_EDGE_DICT_KEY,)
