@@ -9,10 +9,13 @@ held, at a point where running Python code is safe):
 - CPython 3.14+: sys.remote_exec(pid, script) (PEP 768).  The target runs
   the script at its next evaluation breaker check.  A target blocked in a
   system call (time.sleep, select, a lock) checks nothing until the call
-  returns, so when the script has not started after KICK_AFTER seconds
-  and gdb is installed, muppy wakes it the 3.8-3.13 way.
-- CPython 3.8-3.13, and the wake-up above: gdb in batch mode attaches,
-  maps one page (mmap, never the target's malloc, which the interrupted
+  returns, so when the script has not started after KICK_AFTER seconds,
+  muppy wakes it the 3.8-3.13 way.
+- CPython 3.8-3.13, and the wake-up above: a tracer attaches to the main
+  thread (muppy's own injector on Linux x86-64, _inject.py and
+  dumper/inject.c, run as a process of its own; gdb in batch mode
+  elsewhere, or with via="gdb": gdb 13 cannot write the registers back on
+  CPUs with AMX, so its calls fail there), maps one page (mmap, never the target's malloc, which the interrupted
   thread may be inside), writes the payload's launcher string into it,
   and in the main thread:
     if the thread does not hold the GIL (it sleeps or waits in C code):
@@ -22,8 +25,9 @@ held, at a point where running Python code is safe):
     else (it runs Python code, or is inside a collection):
         Py_AddPendingCall(PyRun_SimpleString, s)
         -- the interpreter runs it at its next safe point.
-  then detaches.  The page (4 KiB, not Python memory) stays mapped: a
-  pending call may still read it after gdb is gone.
+  then puts the registers back (an interrupted system call restarted)
+  and detaches.  The page (4 KiB, not Python memory) stays mapped: a
+  pending call may still read it after the tracer is gone.
 
 Whichever way runs first, the launcher claims the payload file by renaming
 it, so the dump happens at most once, and never after attach() gave up
@@ -47,7 +51,7 @@ import time
 
 from . import _inject
 
-KICK_AFTER = 0.5        # seconds before a 3.14+ target is woken by gdb
+KICK_AFTER = 0.5        # seconds before a 3.14+ target is woken by ptrace
 POLL = 0.01
 
 
