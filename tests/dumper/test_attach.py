@@ -38,6 +38,9 @@ def gdb_cannot_call():
     """Why gdb cannot run a function in a process here, or None."""
     if GDB is None:
         return "gdb is missing"
+    if os.environ.get("LD_PRELOAD"):
+        # the sanitizer runs preload ASan into every child, gdb included
+        return "gdb would run with LD_PRELOAD (a sanitizer run)"
     # (where gdb fails, the sleep returns errno 514 and the probe dies)
     p = subprocess.Popen([sys.executable, "-c",
                           "import time\nwhile True: time.sleep(0.05)"],
@@ -48,6 +51,8 @@ def gdb_cannot_call():
                             "-ex", "print (int)getpid()"],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            universal_newlines=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        return "gdb did not call a function in a process within 60 s"
     finally:
         p.kill()
         p.wait()
