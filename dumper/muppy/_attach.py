@@ -364,19 +364,17 @@ def _gdb_failure(pid, output):
     return None
 
 
-class _Gdb:
-    def __init__(self, gdb, pid, code, workdir):
-        self.pid = pid
-        self.script = os.path.join(workdir, "gdb.cmd")
-        with open(self.script, "w") as f:
-            f.write(_gdb_script("exec(%r, {})" % code))
-        self.log = open(os.path.join(workdir, "gdb.log"), "w+")
+class _Tracer:
+    """A tracer process (gdb, or muppy's injector) running `argv` with
+    its command file `path` holding `text`; its output goes to a log."""
+
+    def __init__(self, argv_of, path, text, log_name):
+        self.path = path
+        with open(path, "w") as f:
+            f.write(text)
+        self.log = open(log_name, "w+")
         self.proc = subprocess.Popen(
-            [gdb, "-q", "-nx", "-batch",
-             "-iex", "set debuginfod enabled off",
-             "-iex", "set auto-load off",
-             "-p", str(pid), "-x", self.script],
-            stdin=subprocess.DEVNULL, stdout=self.log,
+            argv_of(path), stdin=subprocess.DEVNULL, stdout=self.log,
             stderr=subprocess.STDOUT, start_new_session=True)
 
     def output(self):
@@ -385,6 +383,30 @@ class _Gdb:
 
     def running(self):
         return self.proc.poll() is None
+
+    def stop(self):
+        """Called by close() while the tracer still runs."""
+
+    def close(self):
+        self.stop()     # only still running when attach() gave up
+        self.log.close()
+        for p in (self.path, self.log.name):
+            try:
+                os.unlink(p)
+            except OSError:
+                pass
+
+
+class _Gdb(_Tracer):
+    def __init__(self, gdb, pid, code, workdir):
+        super().__init__(
+            lambda script: [gdb, "-q", "-nx", "-batch",
+                            "-iex", "set debuginfod enabled off",
+                            "-iex", "set auto-load off",
+                            "-p", str(pid), "-x", script],
+            os.path.join(workdir, "gdb.cmd"),
+            _gdb_script("exec(%r, {})" % code),
+            os.path.join(workdir, "gdb.log"))
 
     def stop(self):
         """Interrupt gdb's call (unwindonsignal undoes it), let it detach."""
@@ -400,43 +422,22 @@ class _Gdb:
                     self.proc.kill()
                     self.proc.wait()
 
-    def close(self):
-        self.stop()     # only still running when attach() gave up
-        self.log.close()
-        for p in (self.script, self.log.name):
-            try:
-                os.unlink(p)
-            except OSError:
-                pass
 
-
-class _Injector:
+class _Injector(_Tracer):
     """muppy's own ptrace injector (_inject.py, dumper/inject.c), run as
-    a process of its own, with gdb's interface here."""
+    a process of its own."""
 
     def __init__(self, pid, code, workdir, stop_timeout):
-        self.pid = pid
-        self.code = os.path.join(workdir, "inject.py")
-        with open(self.code, "w") as f:
-            f.write("exec(%r, {})" % code)
-        self.log = open(os.path.join(workdir, "inject.log"), "w+")
         parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-c",
-             "import sys; sys.path.insert(0, %r); from muppy import "
-             "_inject; sys.exit(_inject.main())" % parent,
-             str(pid), self.code, "%g" % stop_timeout],
-            stdin=subprocess.DEVNULL, stdout=self.log,
-            stderr=subprocess.STDOUT, start_new_session=True)
+        super().__init__(
+            lambda path: [sys.executable, "-I", "-c",
+                          "import sys; sys.path.insert(0, %r); from muppy "
+                          "import _inject; sys.exit(_inject.main())"
+                          % parent, str(pid), path, "%g" % stop_timeout],
+            os.path.join(workdir, "inject.py"), "exec(%r, {})" % code,
+            os.path.join(workdir, "inject.log"))
 
-    def output(self):
-        self.log.seek(0)
-        return self.log.read()
-
-    def running(self):
-        return self.proc.poll() is None
-
-    def close(self):
+    def stop(self):
         # never signalled: once the target runs the injected call, the
         # injector must see it return to put the registers back; after
         # attach() gave up, the payload is gone and the call returns soon
@@ -444,12 +445,6 @@ class _Injector:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
             pass    # it finishes on its own, in its own session
-        self.log.close()
-        for p in (self.code, self.log.name):
-            try:
-                os.unlink(p)
-            except OSError:
-                pass
 
 
 def _injector(via, gdb, pid, code, workdir, timeout):
