@@ -2,7 +2,7 @@
 # analyze_bench.sh [SCALE] - time each muppy-analyze command on a heapgen
 # heap (a benchmark, not a test).
 #
-# Dumps heapgen (../shared/bench/heapgen.py) at SCALE (default 1000000:
+# Dumps heapgen (bench/heapgen.py) at SCALE (default 1000000:
 # about 6.3M objects, 10.6M edges) twice in one process with the muppy
 # dumper - before and after planting a leak, then once more rebuilt with
 # more leaked (c.snap, for leaks) - and a linked list of a
@@ -40,7 +40,7 @@ if [ ! -x "$AN" ]; then
     echo "analyze_bench: muppy-analyze not built (set BUILD=dir)" >&2
     exit 1
 fi
-HEAPGEN_DIR=$(cd "$ROOT/.." && pwd)/shared/bench
+HEAPGEN_DIR=$ROOT/bench
 if [ ! -f "$HEAPGEN_DIR/heapgen.py" ]; then
     echo "analyze_bench: '$HEAPGEN_DIR/heapgen.py' not found" >&2
     exit 1

@@ -29,7 +29,7 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-HEAPGEN = os.path.join(HERE, "..", "..", "shared", "bench")
+HEAPGEN = HERE  # heapgen.py
 
 
 class Ticker:

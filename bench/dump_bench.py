@@ -2,7 +2,7 @@
 """Benchmark muppy.dump against a pure-Python walk of the same heap.
 
 For each scale, fresh processes build the heap with heapgen.build(scale)
-(../shared/bench/heapgen.py beside the repository) and then time one of:
+(bench/heapgen.py) and then time one of:
 
   python  gc.get_objects() + sys.getsizeof + gc.get_referents closure,
           the cheapest pure-Python equivalent of a dump (writes nothing)
@@ -30,7 +30,7 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-HEAPGEN = os.path.join(HERE, "..", "..", "shared", "bench")
+HEAPGEN = HERE  # heapgen.py
 
 
 def status_kb(field):

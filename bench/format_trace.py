@@ -2,7 +2,7 @@
 
     python3 bench/format_trace.py --scale 100000 OUT.trace
 
-Builds the heap with ../shared/bench/heapgen.py (beside the repository),
+Builds the heap with bench/heapgen.py,
 walks it breadth-first from sys.modules the way a dumper numbers objects,
 and writes objects, labelled edges, types and strings in a simple binary
 layout (little endian):
@@ -38,7 +38,7 @@ def main():
     ap.add_argument("out")
     args = ap.parse_args()
     here = os.path.dirname(os.path.abspath(__file__))
-    sys.path.insert(0, os.path.join(here, "..", "..", "shared", "bench"))
+    sys.path.insert(0, here)
     import heapgen
     heapgen.build(args.scale)
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # trend_bench.sh [SCALE] [N] - time muppy-analyze trend over N snapshots
-# (default 10) of a heapgen heap (../shared/bench/heapgen.py) at SCALE
+# (default 10) of a heapgen heap (bench/heapgen.py) at SCALE
 # (default 100000) that leaks 100 LeakedSession objects between each two
 # (a benchmark, not a test).  Prints the median wall time and peak RSS of
 # RUNS runs (default 3), beside summary on one snapshot as the baseline.
@@ -15,7 +15,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
 AN=$BUILD/analyzer/muppy-analyze
 PY=${PYTHON:-python3}
-HEAPGEN_DIR=$(cd "$ROOT/.." && pwd)/shared/bench
+HEAPGEN_DIR=$ROOT/bench
 [ -x "$AN" ] || { echo "trend_bench: '$AN' not built" >&2; exit 1; }
 [ -f "$HEAPGEN_DIR/heapgen.py" ] || {
     echo "trend_bench: '$HEAPGEN_DIR/heapgen.py' not found" >&2; exit 1; }
