@@ -2,7 +2,9 @@
 # fuzz.sh SECONDS - build the reader fuzz target with clang + libFuzzer
 # (and ASan/UBSan) and run it for SECONDS over a copy of the corpus.
 # New interesting inputs stay in the work directory printed at the end;
-# crashes are written there too and make the script fail.
+# crashes are written there too and make the script fail, as does any
+# other failure of the fuzzer (its exit status is kept).  Without clang
+# it skips (tests/skip.sh: a failure under MUPPY_REQUIRE_ALL=1, as in CI).
 set -eu
 secs=${1:?usage: fuzz.sh SECONDS}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -10,6 +12,10 @@ root=$(cd "$here/../.." && pwd)
 build=${MUPPY_FUZZ_BUILD:-$root/build-format-fuzz}
 cc=${CC:-clang}
 case $cc in *clang*) ;; *) cc=clang ;; esac
+if ! command -v "$cc" >/dev/null 2>&1; then
+    sh "$here/../skip.sh" "fuzzing needs clang (libFuzzer): '$cc' not found"
+    exit $?
+fi
 cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER="$cc" -DMUPPY_FUZZ=ON \
       -DMUPPY_SANITIZE=ON -DMUPPY_BUILD_DUMPER=OFF >/dev/null
 cmake --build "$build" --target fuzz_reader -j2 >/dev/null
@@ -17,10 +23,16 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/muppy-fuzz-XXXXXX")
 mkdir -p "$work/corpus"
 cp "$here"/corpus/* "$root"/samples/*.snap "$work/corpus/" 2>/dev/null || true
 cd "$work"
+status=0
 "$build/tests/format/fuzz_reader" -max_total_time="$secs" -max_len=65536 \
     -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
-    "$work/corpus" 2>&1 | tail -20
-status=0
+    "$work/corpus" >"$work/fuzz.log" 2>&1 || status=$?
+tail -20 "$work/fuzz.log"
+if [ "$status" != 0 ]; then
+    echo "fuzz.sh: the fuzzer exited with status $status (log:" \
+         "$work/fuzz.log)" >&2
+    status=1
+fi
 for f in crash-* leak-* timeout-* oom-*; do
     if [ -e "$f" ]; then
         echo "fuzz.sh: finding: $work/$f" >&2

@@ -1,6 +1,9 @@
 /*
  * fuzz_replay.c - run every file of the given directories (or files)
  * through LLVMFuzzerTestOneInput: the fuzz corpus as an ordinary test.
+ *
+ * Fails (exit 1) when an argument cannot be read, and when there is no
+ * input at all: an empty or misplaced corpus must not pass as a test.
  */
 #define _DEFAULT_SOURCE
 #include <dirent.h>
@@ -58,7 +61,11 @@ main(int argc, char **argv)
             continue;
         }
         d = opendir(argv[i]);
-        while (d && (e = readdir(d)) != NULL) {
+        if (d == NULL) {
+            fprintf(stderr, "fuzz_replay: cannot open '%s'\n", argv[i]);
+            return 1;
+        }
+        while ((e = readdir(d)) != NULL) {
             char path[4096];
             if (e->d_name[0] == '.') {
                 continue;
@@ -69,10 +76,12 @@ main(int argc, char **argv)
                 files++;
             }
         }
-        if (d) {
-            closedir(d);
-        }
+        closedir(d);
     }
     printf("fuzz_replay: %d inputs replayed\n", files);
+    if (files == 0) {
+        fprintf(stderr, "fuzz_replay: no input to replay\n");
+        return 1;
+    }
     return bad ? 1 : 0;
 }
