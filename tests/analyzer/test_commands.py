@@ -1078,48 +1078,69 @@ def test_exports_bad_input(d):
                     (out / "s").unlink()
 
 
+# the snapshots every test finds in its folder (see mksnap.c): name and
+# mksnap's arguments
+FIXTURES = [
+    ("a.snap", []),
+    ("b.snap", ["--leak", "7"]),
+    ("c.snap", ["--leak", "3", "--pid", "99"]),
+    ("c99.snap", ["--leak", "9", "--pid", "99"]),
+    ("final.snap", ["--leak", "9"]),
+]
+
+
+def discover():
+    """The test functions of this module, in the order they are defined:
+    every function named test_*, so that none is left out by hand."""
+    import inspect
+    tests = [f for name, f in globals().items()
+             if name.startswith("test_") and inspect.isfunction(f)]
+    return sorted(tests, key=lambda f: f.__code__.co_firstlineno)
+
+
 def main():
     global ARGS
     ap = argparse.ArgumentParser()
     ap.add_argument("--analyzer", required=True)
     ap.add_argument("--mksnap", required=True)
     ap.add_argument("--root", required=True)
+    ap.add_argument("-k", dest="only", action="append", default=[],
+                    help="run the tests whose name contains ONLY")
     ARGS = ap.parse_args()
+    import inspect
     import pathlib
-    d = pathlib.Path(tempfile.mkdtemp(prefix="muppy-an-cmd-"))
+    top = pathlib.Path(tempfile.mkdtemp(prefix="muppy-an-cmd-"))
+    tests = [f for f in discover()
+             if not ARGS.only or any(k in f.__name__ for k in ARGS.only)]
+    if not tests:
+        print("no test matches %s" % ARGS.only, file=sys.stderr)
+        return 1
     try:
-        mksnap(d / "a.snap")
-        mksnap(d / "b.snap", "--leak", "7")
-        mksnap(d / "c.snap", "--leak", "3", "--pid", "99")
-        test_help()
-        test_usage(d)
-        test_info(d)
-        test_summary(d)
-        test_diff(d)
-        test_diff_totals(d)
-        test_paths(d)
-        test_referrers(d)
-        test_retained(d)
-        test_dominators(d)
-        test_leaks(d)
-        test_trend(d)
-        test_markdown(d)
-        test_scrub(d)
-        test_errors(d)
-        mksnap(d / "c99.snap", "--leak", "9", "--pid", "99")
-        mksnap(d / "final.snap", "--leak", "9")
-        test_export_heapsnapshot(d)
-        test_export_csv(d)
-        test_dot(d)
-        test_report(d)
-        test_atomic_output(d)
-        test_exports_bad_input(d)
+        for name, args in FIXTURES:
+            mksnap(top / name, *args)
+        for f in tests:
+            # each test in a folder of its own, with fresh fixtures
+            d = top / f.__name__
+            d.mkdir()
+            for name, _ in FIXTURES:
+                shutil.copyfile(top / name, d / name)
+            before = len(FAILURES)
+            try:
+                if inspect.signature(f).parameters:
+                    f(d)
+                else:
+                    f()
+            except Exception:
+                import traceback
+                fail("%s raised:\n%s" % (f.__name__, traceback.format_exc()))
+            print("%s %s" % ("FAIL" if len(FAILURES) > before else "ok  ",
+                             f.__name__))
     finally:
-        shutil.rmtree(d, ignore_errors=True)
+        shutil.rmtree(top, ignore_errors=True)
     if FAILURES:
         print("%d failure(s)" % len(FAILURES), file=sys.stderr)
         return 1
-    print("all command tests passed")
+    print("all %d command tests passed" % len(tests))
     return 0
 
 
