@@ -2,7 +2,7 @@
 """End-to-end tests: real heaps dumped by the muppy dumper, analyzed by
 muppy-analyze.
 
-1. heapgen (../shared/bench/heapgen.py) at scale 2000: one process dumps
+1. heapgen (bench/heapgen.py) at scale 2000: one process dumps
    the heap without the leak, then with K planted LeakedSession objects;
    `diff --json` must report exactly +K LeakedSession, `diff --objects`
    must work (one process), and `paths --type LeakedSession --json` must
@@ -10,9 +10,8 @@ muppy-analyze.
 2. samples/programs/leaky_cache.py dumping itself before/after: +N
    RequestContext, held through `shutdown_hooks`.
 
-Exits 77 (skipped, for ctest) when the dumper is not built.  A missing
-heapgen is a failure (CI always has it), unless MUPPY_ALLOW_NO_HEAPGEN=1
-says to run the second part alone.
+Skips (tests/testlib.py: exit 77, a failure under MUPPY_REQUIRE_ALL=1)
+when the dumper is not built.
 
 usage: test_e2e.py --analyzer PATH --pythonpath BUILD/python --root REPO
 """
@@ -24,7 +23,10 @@ import subprocess
 import sys
 import tempfile
 
-SKIP = 77
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                ".."))
+import testlib  # noqa: E402
+
 FAILURES = []
 
 
@@ -339,40 +341,32 @@ def main():
 
     p = python(args, "import muppy; muppy.dump")
     if p.returncode != 0:
-        print("SKIP: the dumper is not built (import muppy failed with "
-              "PYTHONPATH=%s): build target _muppy first\n%s" % (
-                  args.pythonpath, p.stderr.decode(errors="replace")[-500:]))
-        return SKIP
-    heapgen_dir = os.path.join(os.path.dirname(os.path.abspath(args.root)),
-                               "shared", "bench")
+        print(p.stderr.decode(errors="replace")[-500:])
+        testlib.skip("the dumper is not built (import muppy failed with "
+                     "PYTHONPATH=%s): build target _muppy first"
+                     % args.pythonpath)
+    heapgen_dir = os.path.join(args.root, "bench")
     d = tempfile.mkdtemp(prefix="muppy-an-e2e-")
     ran = 0
     try:
-        if os.path.exists(os.path.join(heapgen_dir, "heapgen.py")):
-            a, b = os.path.join(d, "a.snap"), os.path.join(d, "b.snap")
-            p = python(args, HEAPGEN_DUMPS, heapgen_dir, a, b, args.scale,
-                       args.leak)
-            if p.returncode != 0:
-                fail("heapgen dumps failed: %s" % p.stderr.decode()[-2000:])
-            else:
-                check_leak(args, a, b, "LeakedSession", args.leak,
-                           "_handlers")
-                ran += 1
-            check_retained(args, heapgen_dir, d)
-            ran += 1
-            p = python(args, HEAPGEN_THREE, heapgen_dir, d, args.scale, 100)
-            if p.returncode != 0:
-                fail("heapgen leak dumps failed: %s"
-                     % p.stderr.decode()[-2000:])
-            else:
-                check_leaks(args, d, 100, [("method", 100, "_handlers")])
-                ran += 1
-        elif os.environ.get("MUPPY_ALLOW_NO_HEAPGEN") == "1":
-            print("note: %s/heapgen.py not found: heapgen part skipped "
-                  "(MUPPY_ALLOW_NO_HEAPGEN=1)" % heapgen_dir)
+        a, b = os.path.join(d, "a.snap"), os.path.join(d, "b.snap")
+        p = python(args, HEAPGEN_DUMPS, heapgen_dir, a, b, args.scale,
+                   args.leak)
+        if p.returncode != 0:
+            fail("heapgen dumps failed: %s" % p.stderr.decode()[-2000:])
         else:
-            fail("%s/heapgen.py not found (set MUPPY_ALLOW_NO_HEAPGEN=1 "
-                 "to run without it)" % heapgen_dir)
+            check_leak(args, a, b, "LeakedSession", args.leak,
+                       "_handlers")
+            ran += 1
+        check_retained(args, heapgen_dir, d)
+        ran += 1
+        p = python(args, HEAPGEN_THREE, heapgen_dir, d, args.scale, 100)
+        if p.returncode != 0:
+            fail("heapgen leak dumps failed: %s"
+                 % p.stderr.decode()[-2000:])
+        else:
+            check_leaks(args, d, 100, [("method", 100, "_handlers")])
+            ran += 1
         prog = os.path.join(args.root, "samples", "programs",
                             "leaky_cache.py")
         out = os.path.join(d, "leaky")

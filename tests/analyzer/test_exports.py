@@ -12,12 +12,12 @@
   tables sort; a screenshot is taken.
 
 On mksnap's heaps, then on real heaps dumped by the dumper from
-../shared/bench/heapgen.py (base, target with a planted leak, final, in
-one process).
+bench/heapgen.py (base, target with a planted leak, final, in one
+process).
 
-Exit 77 (skipped, for ctest) when node, memlab, Chromium or Graphviz is
-missing - unless MUPPY_REQUIRE_ALL=1 (CI), which makes that a failure.
-`tools/deps.sh --exports` installs them.
+Skips (tests/testlib.py: exit 77, a failure under MUPPY_REQUIRE_ALL=1)
+when node, memlab, Chromium or Graphviz is missing; `tools/deps.sh
+--exports` installs them.
 
 usage: test_exports.py --analyzer PATH --mksnap PATH --pythonpath DIR
                        --root REPO --out DIR [--scale N]
@@ -32,9 +32,11 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                ".."))
 import devtools_loader  # noqa: E402
+import testlib  # noqa: E402
 
-SKIP = 77
 FAILURES = []
 ARGS = None
 JS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "js")
@@ -280,8 +282,7 @@ muppy.dump(d + "/final.snap")
 
 
 def test_heapgen(d, leak=25):
-    heapgen_dir = os.path.join(os.path.dirname(os.path.abspath(ARGS.root)),
-                               "shared", "bench")
+    heapgen_dir = os.path.join(ARGS.root, "bench")
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
         [ARGS.pythonpath] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH")
@@ -293,10 +294,9 @@ def test_heapgen(d, leak=25):
         print("note: real-heap part skipped: %s"
               % os.environ["MUPPY_DUMPER_SKIP"])
         return
-    if p.returncode != 0 or not os.path.exists(
-            os.path.join(heapgen_dir, "heapgen.py")):
-        msg = "the dumper or heapgen.py is missing: real-heap part skipped"
-        if os.environ.get("MUPPY_REQUIRE_ALL") == "1":
+    if p.returncode != 0:
+        msg = "the dumper is not built: real-heap part skipped"
+        if testlib.REQUIRE_ALL:
             fail(msg)
         else:
             print("note: " + msg)
@@ -381,13 +381,8 @@ def main():
     ARGS = ap.parse_args()
     missing = missing_tools()
     if missing:
-        msg = "missing %s (tools/deps.sh --exports installs them)" % (
-            ", ".join(missing))
-        if os.environ.get("MUPPY_REQUIRE_ALL") == "1":
-            print("FAIL: " + msg, file=sys.stderr)
-            return 1
-        print("SKIP: " + msg)
-        return SKIP
+        testlib.skip("missing %s (tools/deps.sh --exports installs them)"
+                     % ", ".join(missing))
     import pathlib
     if ARGS.out:
         d = pathlib.Path(ARGS.out)

@@ -25,9 +25,9 @@ import unittest
 
 import muppy
 from snaputil import QUICK, repo_root
+from testlib import not_applicable
 
-HEAPGEN = os.path.join(os.path.dirname(repo_root()), "shared", "bench",
-                       "heapgen.py")
+HEAPGEN = os.path.join(repo_root(), "bench", "heapgen.py")
 
 
 def per_type(path):
@@ -65,14 +65,14 @@ from muppy._background import SUPPORTED
 
 class RefusalTests(unittest.TestCase):
 
-    @unittest.skipIf(SUPPORTED, "background dumps work here")
+    @unittest.skipIf(SUPPORTED, not_applicable("background dumps work here"))
     def test_refused_where_unsupported(self):
         with self.assertRaises(NotImplementedError):
             muppy.dump(os.path.join(tempfile.gettempdir(), "never.snap"),
                        background=True)
 
 
-@unittest.skipUnless(SUPPORTED, "background dumps need Linux")
+@unittest.skipUnless(SUPPORTED, not_applicable("background dumps need Linux"))
 class BackgroundTests(unittest.TestCase):
 
     def setUp(self):
@@ -95,8 +95,6 @@ class BackgroundTests(unittest.TestCase):
     def test_equals_a_normal_dump(self):
         """Per-type counts and sizes equal those of a normal dump taken
         right after (heapgen scale 100000, 20000 in quick mode)."""
-        if not os.path.exists(HEAPGEN):
-            self.skipTest("no %s" % HEAPGEN)
         sys.path.insert(0, os.path.dirname(HEAPGEN))
         try:
             import heapgen

@@ -19,6 +19,7 @@ import weakref
 import muppy
 from snaputil import *  # noqa: F401,F403
 from snaputil import View, Snap
+from testlib import not_applicable
 
 PY311 = sys.version_info >= (3, 11)
 PY314 = sys.version_info >= (3, 14)
@@ -376,7 +377,7 @@ class TestLabels(unittest.TestCase):
         self.assertEdge(F.slotted, F.slotted.beta, MF_EDGE_ATTR, "beta")
         self.assertEdge(acc, Account, MF_EDGE_FIELD, "__class__")
 
-    @unittest.skipUnless(PY311, "inline values are 3.11+")
+    @unittest.skipUnless(PY311, not_applicable("inline values are 3.11+"))
     def test_managed_dict_not_created(self):
         self.assertEdge(F.managed, F.managed.first, MF_EDGE_ATTR, "first")
         after = sorted(type(r).__name__ for r in gc.get_referents(F.managed))
@@ -438,12 +439,13 @@ class TestLabels(unittest.TestCase):
         self.assertEdge(F.dead_frame, make_frame.__code__, MF_EDGE_FIELD,
                         "f_code")
 
-    @unittest.skipUnless(PY314, "__annotate__ is 3.14+")
+    @unittest.skipUnless(PY314, not_applicable("__annotate__ is 3.14+"))
     def test_function_annotate(self):
         self.assertEdge(annotated, annotated.__annotate__, MF_EDGE_FIELD,
                         "__annotate__")
 
-    @unittest.skipUnless(HAS_FROZENDICT, "frozendict is 3.15+")
+    @unittest.skipUnless(HAS_FROZENDICT,
+                         not_applicable("frozendict is 3.15+"))
     def test_frozendict(self):
         fd = F.frozen_dict
         self.assertEdge(fd, fd["fd_key"], MF_EDGE_KEY_STR, "fd_key")
