@@ -31,6 +31,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/muppy-allpy.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
+# readable by all: test_attach attaches as user nobody, whose Python must
+# import the package installed here (else it skips, a failure in CI)
+chmod 755 "$work"
 
 candidates=""
 if command -v pyenv >/dev/null 2>&1; then

@@ -1,0 +1,365 @@
+/*
+ * test_diff.c - the models that compare snapshots, against naive
+ * counts over the heaps the test wrote: object identities across
+ * snapshots (objset.h), the per-type diff with its new objects
+ * (diff.h), the series of trend.h.
+ *
+ * The heaps are random series of one process (theap.h): objects keep
+ * their addresses, some are freed, new ones come, some at a freed
+ * address with another type; the files list the types in different
+ * orders and name one type twice, so that only names may match types.
+ */
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diff.h"
+#include "objset.h"
+#include "snap.h"
+#include "theap.h"
+#include "trend.h"
+
+/* Write h and open it with `columns` loaded. */
+static void
+open_heap(const theap *h, an_snap *s, unsigned columns)
+{
+    const char *path = th_path("diff");
+    mf_error err;
+
+    CU_ASSERT_EQUAL_FATAL(th_write(h, path), 0);
+    CU_ASSERT_EQUAL_FATAL(an_snap_open(s, path, 0, NULL, NULL, &err),
+                          MF_OK);
+    CU_ASSERT_EQUAL_FATAL(an_snap_load(s, columns, &err), MF_OK);
+    CU_ASSERT_EQUAL_FATAL(s->cols.n_objects, h->n);
+}
+
+/* Is there an object in h with this address and type name? */
+static int
+naive_has(const theap *h, uint64_t address, const th_type *t)
+{
+    for (uint32_t i = 0; i < h->n; i++) {
+        const th_type *u = &h->types[h->objs[i].type];
+
+        if (h->objs[i].address == address
+            && strcmp(u->module, t->module) == 0
+            && strcmp(u->qualname, t->qualname) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The name of a group of the diff/trend models (by type or module). */
+static int
+group_of_type(const an_strmap *names, int by_module, const th_type *t)
+{
+    return (int)an_strmap_get(names, t->module, strlen(t->module),
+                              by_module ? "" : t->qualname,
+                              by_module ? 0 : strlen(t->qualname));
+}
+
+/* ---- identities ------------------------------------------------------ */
+
+static void
+test_objset_naive(void)
+{
+    for (int round = 0; round < 15; round++) {
+        theap a, b;
+        an_snap sa, sb;
+        an_objset set;
+        uint32_t *names;
+        uint64_t *select;
+
+        th_random(&a, 50 + th_randn(400), 2, 7);
+        th_evolve(&b, &a, 30, 100);
+        open_heap(&a, &sa, MF_COL_ADDRESS | MF_COL_TYPE);
+        open_heap(&b, &sb, MF_COL_ADDRESS | MF_COL_TYPE);
+        /* A's objects, every other one */
+        select = an_bitmap_new(sa.cols.n_objects);
+        for (uint32_t i = 0; i < sa.cols.n_objects; i += 2) {
+            an_set_bit(select, i);
+        }
+        CU_ASSERT_EQUAL_FATAL(an_objset_init(&set, a.n), 0);
+        CU_ASSERT_EQUAL_FATAL(an_objset_add_snap(&set, &sa, select), 0);
+        names = an_objset_names(&set, &sb, 0);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(names);
+        for (uint32_t i = 0; i < b.n; i++) {
+            theap half;
+            int want;
+
+            /* the model of what was added: A's even objects */
+            th_init(&half, a.pid);
+            for (uint32_t k = 0; k < a.n; k += 2) {
+                th_add(&half, a.objs[k].address, a.objs[k].type, 1);
+            }
+            want = naive_has(&half, b.objs[i].address,
+                             &b.types[b.objs[i].type]);
+            CU_ASSERT_EQUAL(an_objset_has(&set, sb.cols.address[i],
+                                          names[an_snap_key_of(&sb, i)]),
+                            want);
+            th_free(&half);
+        }
+        free(names);
+        free(select);
+        an_objset_free(&set);
+        an_snap_close(&sa);
+        an_snap_close(&sb);
+        th_free(&a);
+        th_free(&b);
+    }
+}
+
+/* ---- diff ------------------------------------------------------------- */
+
+/* New objects at an address an object of A had (with another type),
+ * over all rounds: the case an address-only diff would get wrong. */
+static uint64_t seen_reused;
+
+typedef struct naive_row {
+    uint64_t count_a, count_b, size_a, size_b, new_count, new_size;
+} naive_row;
+
+static void
+check_diff(const theap *a, const theap *b, int by_module)
+{
+    an_snap sa, sb;
+    an_diff d;
+    naive_row rows[2 * TH_MAX_TYPES];
+    uint64_t new_count = 0, new_size = 0, top[AN_DIFF_LARGEST];
+    uint32_t n_top = 0;
+
+    memset(rows, 0, sizeof(rows));
+    open_heap(a, &sa, MF_COL_ADDRESS | MF_COL_TYPE | MF_COL_SIZE);
+    open_heap(b, &sb, MF_COL_ADDRESS | MF_COL_TYPE | MF_COL_SIZE);
+    CU_ASSERT_EQUAL_FATAL(an_diff_init(&d, by_module, 1), 0);
+    CU_ASSERT_EQUAL_FATAL(an_diff_add(&d, 0, &sa, NULL, NULL), 0);
+    an_snap_close(&sa);     /* A's columns are no longer needed */
+    CU_ASSERT_EQUAL_FATAL(an_diff_add(&d, 1, &sb, NULL, NULL), 0);
+    an_diff_sort(&d);
+
+    for (uint32_t i = 0; i < a->n; i++) {
+        int g = group_of_type(d.names, by_module,
+                              &a->types[a->objs[i].type]);
+
+        CU_ASSERT_FATAL(g >= 0 && g < 2 * TH_MAX_TYPES);
+        rows[g].count_a++;
+        rows[g].size_a += a->objs[i].size;
+    }
+    for (uint32_t i = 0; i < b->n; i++) {
+        const th_type *t = &b->types[b->objs[i].type];
+        int g = group_of_type(d.names, by_module, t);
+
+        CU_ASSERT_FATAL(g >= 0 && g < 2 * TH_MAX_TYPES);
+        rows[g].count_b++;
+        rows[g].size_b += b->objs[i].size;
+        if (!naive_has(a, b->objs[i].address, t)) {
+            for (uint32_t k = 0; k < a->n; k++) {
+                seen_reused += a->objs[k].address == b->objs[i].address;
+            }
+            rows[g].new_count++;
+            rows[g].new_size += b->objs[i].size;
+            new_count++;
+            new_size += b->objs[i].size;
+            /* the sizes of the largest new objects, descending */
+            if (n_top < AN_DIFF_LARGEST
+                || b->objs[i].size > top[n_top - 1]) {
+                uint32_t p = n_top < AN_DIFF_LARGEST ? n_top++ : n_top - 1;
+
+                while (p > 0 && top[p - 1] < b->objs[i].size) {
+                    top[p] = top[p - 1];
+                    p--;
+                }
+                top[p] = b->objs[i].size;
+            }
+        }
+    }
+    CU_ASSERT_EQUAL(d.count_a, a->n);
+    CU_ASSERT_EQUAL(d.count_b, b->n);
+    CU_ASSERT_EQUAL(d.new_count, new_count);
+    CU_ASSERT_EQUAL(d.new_size, new_size);
+    CU_ASSERT_EQUAL(d.n_largest, n_top);
+    for (uint32_t k = 0; k < d.n_largest && k < n_top; k++) {
+        CU_ASSERT_EQUAL(d.largest[k].size, top[k]);
+        CU_ASSERT_EQUAL(sb.cols.size[d.largest[k].index], top[k]);
+        CU_ASSERT_EQUAL(sb.cols.address[d.largest[k].index],
+                        d.largest[k].address);
+    }
+    for (uint32_t r = 0; r < d.n_rows; r++) {
+        const an_diff_row *w = &d.rows[r];
+        const naive_row *x = &rows[w->id];
+
+        CU_ASSERT(w->count_a == x->count_a && w->count_b == x->count_b
+                  && w->size_a == x->size_a && w->size_b == x->size_b);
+        CU_ASSERT(w->new_count == x->new_count
+                  && w->new_size == x->new_size);
+        if (r > 0) {
+            /* size growth descending, then count growth, then id */
+            const an_diff_row *p = &d.rows[r - 1];
+            int64_t gp = (int64_t)(p->size_b - p->size_a);
+            int64_t gw = (int64_t)(w->size_b - w->size_a);
+            int64_t cp = (int64_t)(p->count_b - p->count_a);
+            int64_t cw = (int64_t)(w->count_b - w->count_a);
+
+            CU_ASSERT(gp > gw || (gp == gw && (cp > cw
+                                               || (cp == cw
+                                                   && p->id < w->id))));
+        }
+    }
+    an_diff_free(&d);
+    an_snap_close(&sb);
+}
+
+static void
+test_diff_naive(void)
+{
+    for (int round = 0; round < 20; round++) {
+        theap a, b;
+
+        th_random(&a, 20 + th_randn(600), 2, 7);
+        th_evolve(&b, &a, th_randn(60), th_randn(300));
+        check_diff(&a, &b, round % 2);
+        th_free(&a);
+        th_free(&b);
+    }
+    CU_ASSERT(seen_reused > 0);
+}
+
+/* Retained sizes per group: the sum over the objects the caller marks
+ * (the outermost ones), of the sizes the caller gives. */
+static void
+test_diff_retained(void)
+{
+    theap a;
+    an_snap s;
+    an_diff d;
+    uint64_t *ret, *outer, want[2 * TH_MAX_TYPES] = {0};
+
+    th_random(&a, 300, 2, 7);
+    open_heap(&a, &s, MF_COL_TYPE | MF_COL_SIZE);
+    ret = malloc((size_t)a.n * sizeof(uint64_t));
+    outer = an_bitmap_new(a.n);
+    CU_ASSERT_EQUAL_FATAL(an_diff_init(&d, 0, 0), 0);
+    CU_ASSERT_EQUAL_FATAL(an_diff_add(&d, 0, &s, NULL, NULL), 0);
+    for (uint32_t i = 0; i < a.n; i++) {
+        ret[i] = th_randn(10000);
+        if (th_randn(3) == 0) {
+            an_set_bit(outer, i);
+        }
+    }
+    CU_ASSERT_EQUAL_FATAL(an_diff_add(&d, 1, &s, ret, outer), 0);
+    for (uint32_t i = 0; i < a.n; i++) {
+        if (an_bit(outer, i)) {
+            want[group_of_type(d.names, 0, &a.types[a.objs[i].type])]
+                += ret[i];
+        }
+    }
+    for (uint32_t r = 0; r < d.n_rows; r++) {
+        CU_ASSERT_EQUAL(d.rows[r].retained_a, 0);
+        CU_ASSERT_EQUAL(d.rows[r].retained_b, want[d.rows[r].id]);
+    }
+    an_diff_free(&d);
+    an_snap_close(&s);
+    free(ret);
+    free(outer);
+    th_free(&a);
+}
+
+/* ---- trend ------------------------------------------------------------ */
+
+#define TR_SNAPS 5
+
+static void
+test_trend_naive(void)
+{
+    for (int round = 0; round < 10; round++) {
+        theap h[TR_SNAPS];
+        an_trend t;
+        int by_module = round % 2;
+        uint64_t count[2 * TH_MAX_TYPES][TR_SNAPS];
+        uint64_t size[2 * TH_MAX_TYPES][TR_SNAPS];
+
+        memset(count, 0, sizeof(count));
+        memset(size, 0, sizeof(size));
+        th_random(&h[0], 50 + th_randn(300), 1, 9);
+        for (int k = 1; k < TR_SNAPS; k++) {
+            th_evolve(&h[k], &h[k - 1], th_randn(20), th_randn(100));
+        }
+        CU_ASSERT_EQUAL_FATAL(an_trend_init(&t, by_module, TR_SNAPS), 0);
+        for (int k = 0; k < TR_SNAPS; k++) {
+            an_snap s;
+
+            open_heap(&h[k], &s, MF_COL_TYPE | MF_COL_SIZE);
+            CU_ASSERT_EQUAL_FATAL(an_trend_add(&t, (uint32_t)k, &s), 0);
+            an_snap_close(&s);
+        }
+        an_trend_finish(&t);
+        for (int k = 0; k < TR_SNAPS; k++) {
+            uint64_t total = 0;
+
+            for (uint32_t i = 0; i < h[k].n; i++) {
+                int g = group_of_type(t.names, by_module,
+                                      &h[k].types[h[k].objs[i].type]);
+
+                CU_ASSERT_FATAL(g >= 0 && g < 2 * TH_MAX_TYPES);
+                count[g][k]++;
+                size[g][k] += h[k].objs[i].size;
+                total += h[k].objs[i].size;
+            }
+            CU_ASSERT_EQUAL(t.total_count[k], h[k].n);
+            CU_ASSERT_EQUAL(t.total_size[k], total);
+        }
+        for (uint32_t r = 0; r < t.n_rows; r++) {
+            const an_trend_row *w = &t.rows[r];
+            int growing = 1;
+
+            for (int k = 0; k < TR_SNAPS; k++) {
+                CU_ASSERT_EQUAL(w->count[k], count[w->id][k]);
+                CU_ASSERT_EQUAL(w->size[k], size[w->id][k]);
+                if (k > 0 && count[w->id][k] <= count[w->id][k - 1]) {
+                    growing = 0;
+                }
+            }
+            CU_ASSERT_EQUAL(w->growing, growing);
+            CU_ASSERT_EQUAL(w->count_growth,
+                            (int64_t)(count[w->id][TR_SNAPS - 1]
+                                      - count[w->id][0]));
+            if (r > 0) {
+                /* growing first, then size growth descending */
+                const an_trend_row *p = &t.rows[r - 1];
+
+                CU_ASSERT(p->growing > w->growing
+                          || (p->growing == w->growing
+                              && p->size_growth >= w->size_growth));
+            }
+        }
+        an_trend_free(&t);
+        for (int k = 0; k < TR_SNAPS; k++) {
+            th_free(&h[k]);
+        }
+    }
+}
+
+int
+main(void)
+{
+    CU_pSuite s;
+    unsigned failed;
+
+    th_setup();
+    if (CU_initialize_registry() != CUE_SUCCESS) {
+        return 1;
+    }
+    s = CU_add_suite("diff", NULL, NULL);
+    CU_add_test(s, "identities equal a naive search", test_objset_naive);
+    CU_add_test(s, "diff equals naive counts", test_diff_naive);
+    CU_add_test(s, "diff sums the retained sizes given",
+                test_diff_retained);
+    CU_add_test(s, "trend equals naive counts", test_trend_naive);
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    failed = CU_get_number_of_failures();
+    CU_cleanup_registry();
+    th_cleanup();
+    return failed ? 1 : 0;
+}
