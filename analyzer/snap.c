@@ -160,6 +160,14 @@ done:
     return rc == 0 ? MF_OK : MF_E_NOMEM;
 }
 
+static uint64_t snap_max_memory;     /* --max-memory, 0 for none */
+
+void
+an_snap_set_max_memory(uint64_t bytes)
+{
+    snap_max_memory = bytes;
+}
+
 int
 an_snap_open(an_snap *s, const char *path, unsigned flags,
              an_progress_fn progress, void *progress_ctx, mf_error *err)
@@ -175,6 +183,10 @@ an_snap_open(an_snap *s, const char *path, unsigned flags,
     opts.flags = flags;
     opts.progress = progress;
     opts.progress_ctx = progress_ctx;
+    if (snap_max_memory != 0) {
+        opts.max_memory = snap_max_memory;
+        opts.max_expansion = UINT64_MAX;
+    }
     rc = mf_reader_open(&s->reader, path, &opts, err);
     if (rc != MF_OK) {
         s->reader = NULL;
