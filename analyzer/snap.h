@@ -120,6 +120,9 @@ uint32_t an_snap_match_type(const an_snap *s, const char *name,
  */
 int an_snap_meta_text(const an_snap *s, const char *key, char *buf,
                       size_t cap);
+/* The same, from a reader. */
+int an_meta_text(const mf_reader *r, const char *key, char *buf,
+                 size_t cap);
 
 /*
  * an_snap_same_process() - 0 when a and b carry the same process identity

@@ -55,24 +55,20 @@ mf_hash_init(void)
     } while (0)
 
 uint64_t
-mf_hash_bytes(const void *p, size_t n, uint64_t seed)
+mf_siphash13(uint64_t k0, uint64_t k1, const void *p, size_t n)
 {
     const unsigned char *in = p;
-    uint64_t k0, k1, v0, v1, v2, v3, m, b = (uint64_t)n << 56;
+    uint64_t v0, v1, v2, v3, m, b = (uint64_t)n << 56;
     size_t i, left = n & 7;
 
-    if (!mf_hash_ready) {
-        mf_hash_init();
-    }
-    k0 = mf_hash_keys[2] ^ seed;
-    k1 = mf_hash_keys[3];
     v0 = k0 ^ 0x736f6d6570736575ULL;
     v1 = k1 ^ 0x646f72616e646f6dULL;
     v2 = k0 ^ 0x6c7967656e657261ULL;
     v3 = k1 ^ 0x7465646279746573ULL;
     for (i = 0; i + 8 <= n; i += 8) {
-        memcpy(&m, in + i, 8);      /* host order: values only need to be
-                                       unpredictable, not portable */
+        memcpy(&m, in + i, 8);      /* host order: fine for tables; the
+                                       scrub's keyed ids are as portable as
+                                       the hosts that compare them */
         v3 ^= m;
         SIPROUND;
         v0 ^= m;
@@ -88,4 +84,13 @@ mf_hash_bytes(const void *p, size_t n, uint64_t seed)
     SIPROUND;
     SIPROUND;
     return v0 ^ v1 ^ v2 ^ v3;
+}
+
+uint64_t
+mf_hash_bytes(const void *p, size_t n, uint64_t seed)
+{
+    if (!mf_hash_ready) {
+        mf_hash_init();
+    }
+    return mf_siphash13(mf_hash_keys[2] ^ seed, mf_hash_keys[3], p, n);
 }

@@ -52,4 +52,8 @@ mf_hash_u64(uint64_t x)
  */
 uint64_t mf_hash_bytes(const void *p, size_t n, uint64_t seed);
 
+/* mf_siphash13() - SipHash-1-3 of `n` bytes under the key (k0, k1): a
+ * keyed function whose outputs say nothing about the key or the input. */
+uint64_t mf_siphash13(uint64_t k0, uint64_t k1, const void *p, size_t n);
+
 #endif /* MF_HASH_H */
