@@ -254,7 +254,7 @@ cmd_dominators(int argc, char **argv)
             goto done;
         }
     }
-    else if (json) {
+    else if (format == AN_FORMAT_JSON) {
         dom_json(&s, &dt, chain, len);
     }
     else {

@@ -277,7 +277,7 @@ cmd_referrers(int argc, char **argv)
         an_dot_object(&dot, &s, title, target, note[0] ? note + 1 : NULL,
                       AN_DOT_TARGET);
     }
-    else if (json) {
+    else if (format == AN_FORMAT_JSON) {
         an_json_init(&j, stdout);
         c.j = &j;
         an_json_object(&j);
@@ -305,7 +305,7 @@ cmd_referrers(int argc, char **argv)
             goto done;
         }
     }
-    else if (json) {
+    else if (format == AN_FORMAT_JSON) {
         an_json_end_object(&j);
         an_json_end_object(&j);
         an_json_finish(&j);

@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "muppy_format.h"
+#include "safetext.h"
 #include "util.h"
 
 typedef struct an_cmd {
@@ -80,6 +81,11 @@ main(int argc, char **argv)
     /* a file size limit makes writes fail with EFBIG, reported like a
      * full disk, instead of killing the process */
     signal(SIGXFSZ, SIG_IGN);
+    /* names from the file never drive the reader's terminal */
+    if (an_safe_stdout() != 0) {
+        an_error("cannot set up the output: %s", strerror(errno));
+        return AN_EXIT_INPUT;
+    }
     if (argc < 2) {
         an_main_usage(stderr);
         return AN_EXIT_USAGE;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "mem.h"
 #include "muppy_format.h"
 
@@ -22,22 +23,13 @@ struct an_strmap {
     uint32_t mask;
 };
 
-static uint64_t
-an_fnv(const char *s, size_t n, uint64_t h)
-{
-    for (size_t i = 0; i < n; i++) {
-        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
-    }
-    return h;
-}
-
+/* Keyed (hash.h): a file cannot choose type names that collide. */
 static uint64_t
 an_pair_hash(const char *a, size_t alen, const char *b, size_t blen)
 {
-    uint64_t h = an_fnv(a, alen, 0xcbf29ce484222325ULL);
+    uint64_t h = mf_hash_bytes(a, alen, 0);
 
-    h = an_fnv("\0", 1, h);
-    return an_mix(an_fnv(b, blen, h));
+    return mf_hash_bytes(b, blen, h);
 }
 
 an_strmap *
@@ -201,7 +193,7 @@ an_u64map_init(an_u64map *m, uint64_t expected)
 int
 an_u64map_put(an_u64map *m, uint64_t key, uint32_t val)
 {
-    uint64_t i = an_mix(key) & m->mask;
+    uint64_t i = mf_hash_u64(key) & m->mask;
 
     if (m->count + 1 > m->mask) {
         return -1;
@@ -221,7 +213,7 @@ an_u64map_put(an_u64map *m, uint64_t key, uint32_t val)
 uint32_t
 an_u64map_get(const an_u64map *m, uint64_t key)
 {
-    uint64_t i = an_mix(key) & m->mask;
+    uint64_t i = mf_hash_u64(key) & m->mask;
 
     while (m->vals[i] != MF_NONE) {
         if (m->keys[i] == key) {

@@ -6,7 +6,9 @@
  *              snapshots
  *   an_u64map  64-bit key (an address) -> 32-bit value
  *
- * an_mix() is the 64-bit finalizer both use, exported for other hashes.
+ * Both hash with the process's random keys (hash.h), so that no file can
+ * make their probes long.  an_mix() is the fixed 64-bit finalizer, for
+ * hashes that must not change from run to run (never a table's slots).
  */
 #ifndef AN_MAPS_H
 #define AN_MAPS_H
@@ -14,7 +16,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A 64-bit mixing function (murmur3's finalizer). */
+#include "hash.h"
+
+/* A fixed 64-bit mixing function (murmur3's finalizer): not for the
+ * slots of tables that a file fills (use mf_hash_u64). */
 static inline uint64_t
 an_mix(uint64_t h)
 {
@@ -72,7 +77,7 @@ static inline void
 an_u64map_prefetch(const an_u64map *m, uint64_t key)
 {
 #if defined(__GNUC__) || defined(__clang__)
-    uint64_t i = an_mix(key) & m->mask;
+    uint64_t i = mf_hash_u64(key) & m->mask;
 
     __builtin_prefetch(&m->keys[i]);
     __builtin_prefetch(&m->vals[i]);

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "snap.h"
 #include "util.h"
 
 /* Synopsis lines: a line starting with a space continues the previous
@@ -59,8 +60,8 @@ an_print_options(FILE *f, const an_option *opts)
             width = n;
         }
     }
-    if (width < 14) {
-        width = 14;         /* "-h, --help" column */
+    if (width < 21) {
+        width = 21;         /* "--max-memory SIZE" column */
     }
     fputs("\noptions:\n", f);
     for (const an_option *o = opts; o && o->type != AN_OPT_END; o++) {
@@ -75,6 +76,10 @@ an_print_options(FILE *f, const an_option *opts)
         }
         fprintf(f, "  %-*s  %s\n", width, left, o->help ? o->help : "");
     }
+    fprintf(f, "  %-*s  %s\n", width, "    --max-memory SIZE",
+            "budget for the snapshot's data (default: the machine's");
+    fprintf(f, "  %-*s  %s\n", width, "",
+            "memory); lifts the bound on how far a file expands");
     fprintf(f, "  %-*s  %s\n", width, "-h, --help", "show this help");
 }
 
@@ -162,6 +167,25 @@ an_parse_options(int argc, char **argv, const an_usage *u,
             const char *name = a + 2;
             const char *eq = strchr(name, '=');
             size_t len = eq ? (size_t)(eq - name) : strlen(name);
+
+            /* every command reads snapshots: --max-memory is common */
+            if (len == 10 && strncmp(name, "max-memory", len) == 0) {
+                uint64_t bytes;
+
+                val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+                if (val == NULL) {
+                    *status = an_usage_error(u, opts, "option '%s' needs a "
+                                             "value", a);
+                    return 0;
+                }
+                if (an_parse_size(val, &bytes) != 0 || bytes == 0) {
+                    *status = an_usage_error(u, opts, "bad value '%s' for "
+                                             "option '--max-memory'", val);
+                    return 0;
+                }
+                an_snap_set_max_memory(bytes);
+                continue;
+            }
 
             for (const an_option *p = opts; p && p->type != AN_OPT_END; p++) {
                 if (strlen(p->long_name) == len

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -202,12 +203,19 @@ void
 an_out_text(an_outfile *o, const char *str, size_t len, an_escape esc)
 {
     const unsigned char *s = (const unsigned char *)str;
-    int quote = esc == AN_ESC_JSON
+    /* a spreadsheet would run a cell that starts like a formula: OWASP's
+     * "CSV injection" advice is a leading quote, inside double quotes */
+    int formula = esc == AN_ESC_CSV && len > 0 && s[0] != '\0'
+                  && strchr("=+-@\t\r", s[0]) != NULL;
+    int quote = esc == AN_ESC_JSON || formula
                 || (esc == AN_ESC_CSV && an_csv_needs_quotes(str, len));
     size_t i = 0;
 
     if (quote) {
         an_out_char(o, '"');
+    }
+    if (formula) {
+        an_out_char(o, '\'');
     }
     while (i < len) {
         unsigned c = s[i];

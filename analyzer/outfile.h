@@ -152,7 +152,9 @@ typedef enum an_escape {
     AN_ESC_DOT,     /* inside a Graphviz "..." string: " \ escaped,
                        newlines as \n */
     AN_ESC_CSV      /* a CSV field (RFC 4180): quoted when it holds , " CR
-                       or LF, quotes doubled */
+                       or LF, quotes doubled; a field starting with
+                       = + - @ TAB or CR (a formula to a spreadsheet)
+                       gets a leading ' and quotes */
 } an_escape;
 
 /*

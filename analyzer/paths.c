@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "maps.h"
 #include "mem.h"
 
@@ -162,13 +163,15 @@ typedef struct an_trie {
     uint32_t mask;
 } an_trie;
 
+/* Keyed (hash.h): labels come from the file, which must not be able to
+ * make them collide. */
 static uint64_t
 an_node_hash(const an_shape_node *x)
 {
-    uint64_t h = an_mix(((uint64_t)x->up << 32) | x->type);
+    uint64_t h = mf_hash_u64(((uint64_t)x->up << 32) | x->type);
 
-    h = an_mix(h ^ x->kind ^ ((uint64_t)x->kind << 40));
-    return an_mix(h ^ x->label);
+    h = mf_hash_u64(h ^ x->kind ^ ((uint64_t)x->kind << 40));
+    return mf_hash_u64(h ^ x->label);
 }
 
 static int

@@ -55,6 +55,15 @@ typedef struct an_snap {
 } an_snap;
 
 /*
+ * an_snap_set_max_memory() - the budget of every snapshot opened after
+ * this call (--max-memory): the loaded columns may take at most `bytes`,
+ * and files may expand more than MF_DEFAULT_MAX_EXPANSION times (the
+ * user who sets a budget relies on it instead).  0: the defaults (the
+ * machine's memory, and the expansion bound).
+ */
+void an_snap_set_max_memory(uint64_t bytes);
+
+/*
  * an_snap_open() - open `path` (flags: MF_READ_PARTIAL or 0) and resolve
  * the type keys.  `progress` (may be NULL) is called with progress_ctx
  * while the file is read, now and by an_snap_load().  Returns MF_OK or an
@@ -111,6 +120,9 @@ uint32_t an_snap_match_type(const an_snap *s, const char *name,
  */
 int an_snap_meta_text(const an_snap *s, const char *key, char *buf,
                       size_t cap);
+/* The same, from a reader. */
+int an_meta_text(const mf_reader *r, const char *key, char *buf,
+                 size_t cap);
 
 /*
  * an_snap_same_process() - 0 when a and b carry the same process identity

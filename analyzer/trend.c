@@ -151,5 +151,7 @@ an_trend_finish(an_trend *t)
         r->count_growth = (int64_t)(r->count[last] - r->count[0]);
         r->size_growth = (int64_t)(r->size[last] - r->size[0]);
     }
-    qsort(t->rows, t->n_rows, sizeof(an_trend_row), an_trend_cmp);
+    if (t->n_rows > 1) {
+        qsort(t->rows, t->n_rows, sizeof(an_trend_row), an_trend_cmp);
+    }
 }

@@ -12,14 +12,21 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "safetext.h"
+
 void
 an_vmessage(const char *prefix, const char *fmt, va_list ap)
 {
+    char raw[1024], safe[4096];
+    int n;
+
     fflush(stdout); /* keep real output before the message */
-    fputs(AN_PROG ": ", stderr);
-    fputs(prefix, stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    /* messages quote names from the file: escaped like stdout */
+    n = vsnprintf(raw, sizeof(raw), fmt, ap);
+    an_safe_text(raw, n < 0 ? 0 : (size_t)n < sizeof(raw) ? (size_t)n
+                                                         : sizeof(raw) - 1,
+                 safe, sizeof(safe));
+    fprintf(stderr, AN_PROG ": %s%s\n", prefix, safe);
 }
 
 void
@@ -54,6 +61,12 @@ an_error_file(const char *path, const mf_error *err)
     else if (err->message[0] != '\0') {
         if (err->code == MF_E_TRUNCATED) {
             an_error("'%s': %s (--partial analyzes what it holds)", path,
+                     err->message);
+        }
+        else if (err->code == MF_E_LIMIT
+                 && strstr(err->message, "bytes") != NULL) {
+            /* the memory budget or the expansion bound: the one knob */
+            an_error("'%s': %s (--max-memory SIZE sets the limit)", path,
                      err->message);
         }
         else {

@@ -1,22 +1,22 @@
 /*
  * intern.c - content-addressed string table (open addressing, linear
- * probing, FNV-1a hash).
+ * probing, keyed SipHash).
  */
 #include "intern.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
+
+/* Keyed (hash.h): the strings come from the process's dict keys or
+ * from an untrusted snapshot (scrub), which must not be able to make
+ * them collide. */
 static uint32_t
 intern_hash(const char *s, size_t len)
 {
-    uint64_t h = 0xcbf29ce484222325ull;
-    size_t i;
+    uint64_t h = mf_hash_bytes(s, len, 0);
 
-    for (i = 0; i < len; i++) {
-        h ^= (uint8_t)s[i];
-        h *= 0x100000001b3ull;
-    }
     return (uint32_t)(h ^ (h >> 32));
 }
 

@@ -262,7 +262,21 @@ typedef struct mf_read_options {
     /* Called from the calling thread now and then while loading. */
     void (*progress)(void *ctx, uint64_t done_bytes, uint64_t total_bytes);
     void *progress_ctx;
+    /* Decompression bound: the payloads of all blocks may add up to at
+     * most max_expansion times the file's size (and always to
+     * MF_EXPANSION_FLOOR bytes); 0 = MF_DEFAULT_MAX_EXPANSION,
+     * UINT64_MAX = no bound.  Checked from the block headers before
+     * anything is decompressed (MF_E_LIMIT). */
+    uint64_t max_expansion;
 } mf_read_options;
+
+/* Dumps expand 5 to a few hundred times (uniform heaps compress best:
+ * ten lists of 5 million zeros, 317 times), so a file expanding more
+ * than this is a decompression bomb, not a dump.  Every command's memory
+ * grows with what the file expands to, so this also bounds what a small
+ * crafted file can make a command allocate (about 17 KiB a byte). */
+#define MF_DEFAULT_MAX_EXPANSION 1024u
+#define MF_EXPANSION_FLOOR (1u << 20)
 
 typedef struct mf_file_info {
     unsigned major, minor;

@@ -64,6 +64,7 @@ rd_reset(mf_reader *r)
     r->n_strings = r->n_types = r->n_roots = r->n_meta = 0;
     r->str_len = 0;
     r->small_bytes = 0;
+    r->raw_total = 0;
     r->toc_total_size = 0;
     r->have_toc = 0;
     if (r->str_off) {
@@ -315,6 +316,28 @@ rd_objs(mf_reader *r, const mf_block_header *h, long long index,
     return MF_OK;
 }
 
+/*
+ * Counts a block's raw_size against the expansion bound, before anything
+ * of it is decompressed: a few KB of zstd frames can declare gigabytes,
+ * and every command's memory grows with the objects they hold.
+ */
+static int
+rd_count_raw(mf_reader *r, const mf_block_header *h, long long index,
+             uint64_t off, mf_error *err)
+{
+    r->raw_total += h->raw_size;
+    if (r->raw_total > r->max_raw) {
+        return mf_err_block(err, MF_E_LIMIT, index, h->kind, off,
+                            "the blocks declare more than %llu bytes of "
+                            "data in a file of %llu bytes, over %llu times "
+                            "its size: a decompression bomb, not a dump",
+                            (unsigned long long)r->max_raw,
+                            (unsigned long long)r->size,
+                            (unsigned long long)r->max_expansion);
+    }
+    return MF_OK;
+}
+
 static int
 rd_is_small(uint32_t kind)
 {
@@ -478,6 +501,10 @@ rd_open_toc(mf_reader *r, rd_ctx *c, mf_error *err)
                               "table of contents listed in itself");
             goto out;
         }
+        rc = rd_count_raw(r, &bh, (long long)i, e[1], err);
+        if (rc != MF_OK) {
+            goto out;
+        }
         if (rd_is_small(bh.kind)) {
             rc = rd_small(r, c, &bh, (long long)i, e[1], err);
         } else if (bh.kind == MF_KIND_OBJS) {
@@ -536,6 +563,10 @@ rd_open_scan(mf_reader *r, rd_ctx *c, mf_error *damage)
         }
         if (h.kind == MF_KIND_TOC) {
             e.code = MF_OK;
+            break;
+        }
+        rc = rd_count_raw(r, &h, index, off, &e);
+        if (rc != MF_OK) {
             break;
         }
         if (rd_is_small(h.kind)) {
@@ -644,6 +675,14 @@ rd_open(mf_reader *r, mf_error *err)
 
     r->info.file_size = r->size;
     mf_err_clear(&r->info.damage);
+    r->max_raw = UINT64_MAX;
+    if (r->max_expansion != UINT64_MAX
+        && r->size <= UINT64_MAX / r->max_expansion) {
+        r->max_raw = r->size * r->max_expansion;
+        if (r->max_raw < MF_EXPANSION_FLOOR) {
+            r->max_raw = MF_EXPANSION_FLOOR;
+        }
+    }
     if (r->size < 8 ? memcmp(f, MF_MAGIC, (size_t)r->size) != 0
                     : memcmp(f, MF_MAGIC, 8) != 0) {
         return mf_err(err, MF_E_NOT_SNAPSHOT,
@@ -723,6 +762,8 @@ rd_new(mf_reader **out, const mf_read_options *opts, mf_error *err)
     if (r->max_memory == 0) {
         r->max_memory = rd_phys_memory();
     }
+    r->max_expansion = opts && opts->max_expansion
+                       ? opts->max_expansion : MF_DEFAULT_MAX_EXPANSION;
     *out = r;
     return MF_OK;
 }

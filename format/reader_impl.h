@@ -24,6 +24,9 @@ struct mf_reader {
     uint8_t *owned;         /* data, when read from a file */
     unsigned flags;         /* MF_READ_* */
     uint64_t max_memory;
+    uint64_t max_expansion; /* mf_read_options.max_expansion, resolved */
+    uint64_t max_raw;       /* bound on raw_total: file size x that */
+    uint64_t raw_total;     /* raw_size summed over the blocks seen */
     int threads;
     void (*progress)(void *, uint64_t, uint64_t);
     void *progress_ctx;

@@ -45,7 +45,11 @@ str(const char *s)
 static uint32_t
 type(const char *module, const char *qualname, uint64_t address)
 {
-    mf_type t = {address, str(module), str(qualname), 1};
+    /* the built-in types are static, as in a real dump; the program's
+     * classes are heap types (scrub renames only those) */
+    mf_type t = {address, str(module), str(qualname),
+                 strcmp(module, "builtins") == 0 ? MF_TYPE_GC
+                                                 : MF_TYPE_HEAP | MF_TYPE_GC};
     uint32_t id;
 
     if (rename_type != NULL && strcmp(qualname, rename_type) == 0) {

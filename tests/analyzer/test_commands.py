@@ -471,11 +471,33 @@ def test_scrub(d):
     run("scrub", b, pub)
     for cmd in (["summary"], ["retained", "--by", "type"], ["info"]):
         x, y = run_json(*(cmd + [b])), run_json(*(cmd + [pub]))
-        for k in ("objects", "size", "types", "edges", "roots"):
+        for k in ("objects", "size", "edges", "roots"):
             check(x.get(k) == y.get(k), "%s %s equal after scrub: %r %r"
                   % (" ".join(cmd), k, x.get(k), y.get(k)))
+        if "types" in x and isinstance(x["types"], list):
+            # the same groups, the program's own classes renamed
+            def shape(rows):
+                return sorted((r.get("count"), r.get("size"),
+                               r.get("retained")) for r in rows)
+            check(shape(x["types"]) == shape(y["types"]),
+                  "%s groups equal after scrub" % " ".join(cmd))
+            names = {r["type"] for r in y["types"]}
+            check("LeakedSession" not in names and "Customer" not in names
+                  and "dict" in names and "method" in names,
+                  "%s: heap types renamed, static kept: %r" % (
+                      " ".join(cmd), sorted(names)))
+    y = run_json("summary", "--by", "module", pub)
+    mods = {r["module"] for r in y["modules"]} if "modules" in y else set()
+    check(not mods or ("app" not in mods and "builtins" in mods),
+          "module names of the program's classes replaced: %r" % mods)
+    # addresses are permuted: none of the original remains
+    xa = {o["address"] for o in run_json("retained", "--top", "1000", b)["top"]}
+    ya = {o["address"] for o in run_json("retained", "--top", "1000", pub)["top"]}
+    check(xa and ya and not (xa & ya), "addresses renumbered: %r %r" % (
+        sorted(xa)[:3], sorted(ya)[:3]))
     x = run_json("paths", "--type", "LeakedSession", b)
-    y = run_json("paths", "--type", "LeakedSession", pub)
+    run("scrub", "--keep", "names", b, d / "pub-n.snap")
+    y = run_json("paths", "--type", "LeakedSession", d / "pub-n.snap")
     check([p["count"] for p in x["paths"]] == [p["count"] for p in
                                                 y["paths"]],
           "paths groups equal after scrub")
@@ -483,25 +505,36 @@ def test_scrub(d):
     check("['_handlers']" not in labels and "['k1']" in labels
           and ".__dict__" in labels and ".__self__" in labels,
           "dict keys become placeholders, C fields stay: %r" % labels)
-    # two scrubbed snapshots of one process still match (the boot id is
-    # hashed the same way)
+    # two scrubbed snapshots of one process still match: the address
+    # permutation and scrub.process derive from the same identity
     run("scrub", d / "a.snap", d / "pub-a.snap")
     j = run_json("diff", "--objects", d / "pub-a.snap", pub)
     check(j.get("new_objects", {}).get("count") == 21,
-          "--objects across scrub")
+          "--objects across scrub: %r" % j.get("new_objects"))
+    # ... but not with an unscrubbed one, nor with another process
+    _, err = run("diff", "--objects", d / "a.snap", pub, expect=1)
+    check("was scrubbed" in err, "scrubbed vs not: %r" % err)
     j = run_json("scrub", b, pub)
     check(j.get("objects") == 84 and j.get("placeholders", {}).get("k", 0)
           > 50 and j.get("dropped") == ["labels", "names", "strings",
-                                        "metadata"], "scrub --json: %r" % j)
+                                        "metadata", "addresses"]
+          and j.get("addresses_renumbered") == 84, "scrub --json: %r" % j)
     meta = run_json("info", pub)["meta"]
-    check(meta.get("boot_id", "").startswith("scrubbed-")
-          and meta.get("scrub.dropped") == "labels,names,strings,metadata"
-          and meta.get("pid") == 4242, "metadata: %r" % meta)
-    run("scrub", "--drop", "names,strings", b, d / "pub2.snap")
+    check(meta.get("scrub.process", "").startswith("scrubbed-")
+          and meta.get("scrub.dropped")
+          == "labels,names,strings,metadata,addresses"
+          and "pid" not in meta and "boot_id" not in meta
+          and "process.start_time" not in meta, "metadata: %r" % meta)
+    run("scrub", "--drop", "strings,addresses", b, d / "pub2.snap")
     y = run_json("paths", "--type", "LeakedSession", d / "pub2.snap")
     check("['_handlers']" in [st["label"] for st in y["paths"][0]["steps"]],
           "--drop without labels keeps them")
+    meta = run_json("info", d / "pub2.snap")["meta"]
+    check(meta.get("pid") == 4242, "--drop without metadata keeps the pid")
     run("scrub", "--drop", "secrets", b, d / "x.snap", expect=2)
+    run("scrub", "--keep", "secrets", b, d / "x.snap", expect=2)
+    run("scrub", "--drop", "names", "--keep", "labels", b, d / "x.snap",
+        expect=2)
     run("scrub", "--drop", "", b, d / "x.snap", expect=2)
     run("scrub", b, expect=2)
     _, err = run("scrub", b, d / "no" / "such" / "dir.snap", expect=1)

@@ -218,6 +218,11 @@ class Holder:
 holder = Holder()
 setattr(holder, "attr_" + SECRET, 1)
 CONFIG = {"key_" + SECRET: 1, "password": "value_" + SECRET}
+# an int key (a card number) and a class whose name is a secret
+CARDS = {4111111111111111 + 1: "a", 4111111111111111 - 1: "b",
+         4111111111111111: "c"}
+Vault = type("Vault_" + SECRET, (), {})
+vault = Vault()
 exec("def func_%s():\n    return 1" % SECRET, globals())
 def main(out):
     locals()["unused"] = 0
@@ -227,7 +232,8 @@ def main(out):
 main(sys.argv[1])
 """
 SECRETS = ["attr_s3cr3tQ7", "key_s3cr3tQ7", "value_s3cr3tQ7",
-           "func_s3cr3tQ7", "local_s3cr3tQ7"]
+           "func_s3cr3tQ7", "local_s3cr3tQ7", "Vault_s3cr3tQ7"]
+CARD = 4111111111111111
 
 
 def snapshot_bytes(path):
@@ -271,20 +277,58 @@ def check_scrub(args, d):
     for secret in planted:
         check(secret.encode() not in raw, "%r survived scrub" % secret)
     j = analyze_json(args, "info", pub)
-    check(j.get("meta", {}).get("scrub.dropped") ==
-          "labels,names,strings,metadata", "scrub.dropped")
+    meta = j.get("meta", {})
+    check(meta.get("scrub.dropped") ==
+          "labels,names,strings,metadata,addresses", "scrub.dropped")
+    for key in ("pid", "process.start_time", "boot_id"):
+        check(key not in meta, "%s survived scrub" % key)
+    # the int keys: their values are gone, their order stays
+    def card_keys(path):
+        """The KEY_INT labels of CARDS's entries, from the CSV export."""
+        out = os.path.join(d, os.path.basename(path) + ".csv")
+        analyze(args, "export", "--format", "csv", path, "-o", out)
+        import csv
+        with open(os.path.join(out, "edges.csv")) as f:
+            rows = [r for r in csv.DictReader(f) if r["kind"] == "key_int"]
+        return rows
+    before = card_keys(snap)
+    after = card_keys(pub)
+    check(str(CARD) in {r["label"] for r in before},
+          "the card number is a key before scrub (or the test proves "
+          "nothing)")
+    check(len(before) == len(after) and not any(
+        r["label"] == str(CARD) or (r["label"].lstrip("-").isdigit()
+                                    and abs(int(r["label"])) > 10**9)
+        for r in after), "int keys replaced by ranks: %r" % after[:5])
+    rank = {int(r["label"]) for r in after}
+    check(rank == set(range(len(rank))), "ranks are 0..n-1: %r" % sorted(
+        rank)[:10])
+    # addresses: none of the original's survives
+    orig = {t["address"] for t in analyze_json(
+        args, "retained", "--top", "500", snap).get("top", [])}
+    scrubbed = {t["address"] for t in analyze_json(
+        args, "retained", "--top", "500", pub).get("top", [])}
+    check(orig and scrubbed and not orig & scrubbed,
+          "addresses survived scrub: %r" % sorted(orig & scrubbed)[:3])
+    # the figures stay; with names kept, the paths too
+    keep = os.path.join(d, "keep-names.snap")
+    analyze(args, "scrub", "--keep", "names", snap, keep)
     for cmd in (["summary"], ["retained", "--by", "type"],
                 ["paths", "--type", "Holder"], ["diff", snap]):
+        copy = keep if cmd[0] == "paths" else pub
         a, b = analyze_json(args, *(cmd + [snap])), analyze_json(
-            args, *(cmd + [pub]))
+            args, *(cmd + [copy]))
         if cmd[0] == "paths":   # labels differ: compare counts
             a = [(g["count"], len(g["steps"])) for g in a.get("paths", [])]
             b = [(g["count"], len(g["steps"])) for g in b.get("paths", [])]
-        elif cmd[0] == "retained":
-            a = (a.get("types"), [(t["address"], t["retained"])
-                                  for t in a.get("top", [])])
-            b = (b.get("types"), [(t["address"], t["retained"])
-                                  for t in b.get("top", [])])
+        elif cmd[0] in ("retained", "summary"):
+            # names of the program's classes differ: compare figures
+            a = (sorted((t["count"], t.get("size"), t.get("retained"))
+                        for t in a.get("types", [])),
+                 [t["retained"] for t in a.get("top", [])])
+            b = (sorted((t["count"], t.get("size"), t.get("retained"))
+                        for t in b.get("types", [])),
+                 [t["retained"] for t in b.get("top", [])])
         elif cmd[0] == "diff":
             a, b = b.get("count_delta"), 0
         check(a == b, "%s equal on the scrubbed copy" % " ".join(cmd))

@@ -467,6 +467,7 @@ test_big_object(void)
                    MF_NONE, MF_NONE};
     mf_object leaf = {0x2000, 0, 0, 28, 0, MF_NONE, MF_NONE};
     mf_type t = {0, MF_NONE, MF_NONE, 0};
+    mf_read_options ro = {0};
     char path[300];
     mf_writer *w;
     mf_reader *r;
@@ -490,7 +491,14 @@ test_big_object(void)
         CU_ASSERT_EQUAL(mf_writer_object(w, &leaf, NULL, 0, &err), MF_OK);
     }
     CU_ASSERT_EQUAL_FATAL(mf_writer_close(w, NULL, &err), MF_OK);
-    CU_ASSERT_EQUAL_FATAL(mf_reader_open(&r, path, NULL, &err), MF_OK);
+    /* 1.5 M edges cycling through 1000 targets compress 9000 times: by
+     * default the reader takes that for a decompression bomb (a real
+     * dump always carries the interpreter's own few hundred KB) */
+    CU_ASSERT_EQUAL(mf_reader_open(&r, path, NULL, &err), MF_E_LIMIT);
+    CU_ASSERT_PTR_NULL(r);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "decompression bomb"));
+    ro.max_expansion = UINT64_MAX;
+    CU_ASSERT_EQUAL_FATAL(mf_reader_open(&r, path, &ro, &err), MF_OK);
     CU_ASSERT_EQUAL_FATAL(mf_reader_load(r, MF_COL_ALL, &lg, &err), MF_OK);
     CU_ASSERT_EQUAL(lg.n_objects, 1001);
     CU_ASSERT_EQUAL(lg.n_edges, ne + 3);
@@ -895,6 +903,22 @@ test_hostile(void)
         rc = open_bytes(f.data.data, f.data.len, 0, &err);
         CU_ASSERT_EQUAL(rc, MF_E_CORRUPT);
         tf_free(&f);
+        /* a ratio bomb: a well-formed OBJS block of 64 MiB in a few KB
+         * is refused from its header, before it is decompressed */
+        tf_init(&f, 1, 0);
+        tf_put_block(&f, MF_KIND_OBJS, MF_BLOCK_ZSTD, (uint32_t)big, 0, 1,
+                     0, out, z, 1);
+        totals[2] = 0;
+        totals[0] = 1;
+        tf_finish(&f, totals);
+        CU_ASSERT_EQUAL(open_bytes(f.data.data, f.data.len, 0, &err),
+                        MF_E_LIMIT);
+        CU_ASSERT(strstr(err.message, "decompression bomb") != NULL);
+        CU_ASSERT(strstr(err.message, "block 0 (OBJS) at offset 16: ")
+                  != NULL);
+        tf_free(&f);
+        totals[0] = 0;
+        totals[2] = 1;
         /* and claiming 64 MiB + 1 */
         tf_init(&f, 1, 0);
         tf_put_block(&f, MF_KIND_STRS, MF_BLOCK_ZSTD, MF_MAX_RAW + 1, 0, 1,
