@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "commands.h"
+#include "cli/commands.h"
 #include "muppy_format.h"
-#include "safetext.h"
-#include "util.h"
+#include "cli/safetext.h"
+#include "cli/util.h"
 
 typedef struct an_cmd {
     const char *name;

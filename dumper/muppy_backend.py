@@ -5,7 +5,7 @@ the extension (format/*.c, the snapshot library, and dumper/*.c) with the
 running interpreter's own compiler settings (sysconfig CC, CFLAGS,
 CCSHARED, LDSHARED), links -lzstd -lpthread, and writes the wheel (a zip
 with METADATA, WHEEL, entry_points.txt and RECORD) itself.  It also
-builds the analyzer, muppy-analyze (format/*.c and analyzer/*.c), into
+builds the analyzer, muppy-analyze (format/*.c and analyzer/**.c), into
 the wheel twice: as muppy/bin/muppy-analyze, where muppy.leaks() finds
 it, and as a script, so that pip puts it beside muppy-dump.
 
@@ -124,8 +124,11 @@ def build_analyzer(out_dir, format_objects):
     cflags += shlex.split(os.environ.get("MUPPY_CFLAGS", ""))
     obj_dir = os.path.join(out_dir, "obj")
     jobs = []
-    for src in sorted(glob.glob(os.path.join(ANALYZER_DIR, "*.c"))):
-        obj = os.path.join(obj_dir, "a_" + os.path.basename(src) + ".o")
+    # main.c and the layers' folders (docs/architecture.md)
+    for src in sorted(glob.glob(os.path.join(ANALYZER_DIR, "*.c"))
+                      + glob.glob(os.path.join(ANALYZER_DIR, "*", "*.c"))):
+        rel = os.path.relpath(src, ANALYZER_DIR).replace(os.sep, "_")
+        obj = os.path.join(obj_dir, "a_" + rel + ".o")
         jobs.append((src, cc + cflags + ["-c", src, "-o", obj], obj))
     if not jobs:
         raise BuildError("no C sources in '%s'" % ANALYZER_DIR)
@@ -254,7 +257,7 @@ def build_sdist(sdist_directory, config_settings=None):
     members = ["pyproject.toml"]
     for pattern in ("format/*.c", "format/*.h", "dumper/*.c", "dumper/*.h",
                     "dumper/*.py", "dumper/*.md", "dumper/muppy/*.py",
-                    "analyzer/*.c", "analyzer/*.h"):
+                    "analyzer/*.c", "analyzer/*/*.c", "analyzer/*/*.h"):
         members += sorted(os.path.relpath(p, ROOT)
                           for p in glob.glob(os.path.join(ROOT, pattern)))
     path = os.path.join(sdist_directory, name)

@@ -22,7 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "commands.h"
+#include "cli/commands.h"
 #include "muppy_format.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -10,16 +10,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dominators.h"
-#include "graph.h"
-#include "groups.h"
-#include "heapsnapshot.h"
-#include "json.h"
-#include "paths.h"
-#include "roots.h"
-#include "snap.h"
-#include "treemap.h"
-#include "util.h"
+#include "lib/dominators.h"
+#include "lib/graph.h"
+#include "lib/groups.h"
+#include "lib/heapsnapshot.h"
+#include "render/json.h"
+#include "lib/bfs.h"
+#include "lib/roots.h"
+#include "lib/snap.h"
+#include "lib/treemap.h"
+#include "cli/util.h"
 
 /* ---- random graphs -------------------------------------------------- */
 

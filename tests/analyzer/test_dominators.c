@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dominators.h"
-#include "graph.h"
-#include "paths.h"
-#include "roots.h"
+#include "lib/dominators.h"
+#include "lib/graph.h"
+#include "lib/bfs.h"
+#include "lib/roots.h"
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 

@@ -14,11 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diff.h"
-#include "objset.h"
-#include "snap.h"
+#include "lib/diff.h"
+#include "lib/objset.h"
+#include "lib/snap.h"
 #include "theap.h"
-#include "trend.h"
+#include "lib/trend.h"
 
 /* Write h and open it with `columns` loaded. */
 static void

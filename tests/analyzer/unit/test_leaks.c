@@ -17,10 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dominators.h"
-#include "leaks.h"
-#include "roots.h"
-#include "snap.h"
+#include "lib/dominators.h"
+#include "lib/leaks.h"
+#include "lib/roots.h"
+#include "lib/snap.h"
 #include "theap.h"
 
 static void

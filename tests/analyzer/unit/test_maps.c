@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "maps.h"
+#include "lib/maps.h"
 #include "theap.h"
 
 /* ---- the string-pair map ---------------------------------------------- */

@@ -1,0 +1,254 @@
+/*
+ * diff.c - per-group counts of two snapshots, new objects by address.
+ */
+#include "lib/diff.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/graph.h"
+#include "lib/groups.h"
+
+int
+an_diff_init(an_diff *d, int by_module, int objects)
+{
+    memset(d, 0, sizeof(*d));
+    d->by_module = by_module;
+    d->objects = objects;
+    d->names = an_strmap_new();
+    if (d->names == NULL) {
+        an_diff_free(d);
+        return -1;
+    }
+    return 0;
+}
+
+void
+an_diff_free(an_diff *d)
+{
+    an_strmap_free(d->names);
+    an_objset_free(&d->old);
+    free(d->rows);
+    memset(d, 0, sizeof(*d));
+}
+
+/* The union ids of s's groups (n_groups entries, the unknown one last). */
+static uint32_t *
+an_diff_union(an_diff *d, const an_snap *s, uint32_t n_groups)
+{
+    uint32_t *to_union = malloc((size_t)n_groups * sizeof(uint32_t));
+    int added;
+
+    if (to_union == NULL) {
+        return NULL;
+    }
+    for (uint32_t gi = 0; gi < n_groups; gi++) {
+        const char *m, *q;
+
+        if (d->by_module) {
+            m = s->modules[gi];
+            q = "";
+        }
+        else {
+            m = s->keys[gi].module;
+            q = s->keys[gi].qualname;
+        }
+        to_union[gi] = an_strmap_intern(d->names, m, strlen(m), q,
+                                        strlen(q), &added);
+        if (to_union[gi] == MF_NONE) {
+            free(to_union);
+            return NULL;
+        }
+    }
+    return to_union;
+}
+
+/* Grow rows to cover every union id. */
+static int
+an_diff_rows(an_diff *d)
+{
+    uint32_t nu = an_strmap_count(d->names);
+    an_diff_row *r;
+
+    if (nu <= d->n_rows) {
+        return 0;
+    }
+    r = realloc(d->rows, (size_t)nu * sizeof(an_diff_row));
+    if (r == NULL) {
+        return -1;
+    }
+    memset(r + d->n_rows, 0, (size_t)(nu - d->n_rows) * sizeof(*r));
+    for (uint32_t i = d->n_rows; i < nu; i++) {
+        r[i].id = i;
+    }
+    d->rows = r;
+    d->n_rows = nu;
+    return 0;
+}
+
+/* Remember A's objects by address. */
+static int
+an_diff_remember(an_diff *d, const an_snap *a)
+{
+    if (an_objset_init(&d->old, a->cols.n_objects) != 0) {
+        return -1;
+    }
+    return an_objset_add_snap(&d->old, a, NULL);
+}
+
+/* Keep the AN_DIFF_LARGEST largest new objects, largest first. */
+static void
+an_diff_keep_largest(an_diff *d, const an_snap *b, uint32_t i)
+{
+    uint64_t sz = b->cols.size[i];
+    uint32_t p;
+
+    if (d->n_largest == AN_DIFF_LARGEST
+        && sz <= d->largest[d->n_largest - 1].size) {
+        return;
+    }
+    p = d->n_largest < AN_DIFF_LARGEST ? d->n_largest++
+                                       : AN_DIFF_LARGEST - 1;
+    while (p > 0 && d->largest[p - 1].size < sz) {
+        d->largest[p] = d->largest[p - 1];
+        p--;
+    }
+    d->largest[p].index = i;
+    d->largest[p].size = sz;
+    d->largest[p].address = b->cols.address[i];
+    d->largest[p].key = an_snap_key_of(b, i);
+}
+
+/* Count B's new objects per row. */
+static int
+an_diff_new_objects(an_diff *d, const an_snap *b, const uint32_t *group_of,
+                    const uint32_t *to_union)
+{
+    uint32_t *kid = an_objset_names(&d->old, b, 0);
+    uint32_t unknown = an_group_unknown(b, d->by_module);
+
+    if (kid == NULL) {
+        return -1;
+    }
+    for (uint32_t i = 0; i < b->cols.n_objects; i++) {
+        uint32_t t = b->cols.type[i];
+        an_diff_row *r;
+
+        if (i + AN_OBJSET_AHEAD < b->cols.n_objects) {
+            an_objset_prefetch(&d->old,
+                               b->cols.address[i + AN_OBJSET_AHEAD]);
+        }
+        if (an_objset_has(&d->old, b->cols.address[i],
+                          kid[an_snap_key_of(b, i)])) {
+            continue;           /* same address, same type: old */
+        }
+        r = &d->rows[to_union[t < b->n_types ? group_of[t] : unknown]];
+        r->new_count++;
+        r->new_size += b->cols.size[i];
+        d->new_count++;
+        d->new_size += b->cols.size[i];
+        an_diff_keep_largest(d, b, i);
+    }
+    free(kid);
+    return 0;
+}
+
+int
+an_diff_add(an_diff *d, int which, const an_snap *s,
+            const uint64_t *retained, const uint64_t *outermost)
+{
+    uint32_t n_groups = 0;
+    uint32_t *group_of = an_group_of_types(s, d->by_module, &n_groups);
+    uint32_t *to_union = NULL;
+    uint64_t *count = NULL, *bytes = NULL, *ret = NULL;
+    uint32_t unknown = an_group_unknown(s, d->by_module);
+    int rc = -1;
+
+    if (group_of == NULL) {
+        return -1;
+    }
+    count = calloc(n_groups, sizeof(uint64_t));
+    bytes = calloc(n_groups, sizeof(uint64_t));
+    ret = calloc(n_groups, sizeof(uint64_t));
+    to_union = an_diff_union(d, s, n_groups);
+    if (!count || !bytes || !ret || !to_union || an_diff_rows(d) != 0) {
+        goto done;
+    }
+    an_aggregate(s->cols.type, s->cols.size, NULL, s->cols.n_objects,
+                 group_of, s->n_types, unknown, count, bytes);
+    if (retained != NULL) {
+        uint64_t *unused = calloc(n_groups, sizeof(uint64_t));
+
+        if (unused == NULL) {
+            goto done;
+        }
+        an_aggregate(s->cols.type, retained, outermost, s->cols.n_objects,
+                     group_of, s->n_types, unknown, unused, ret);
+        free(unused);
+    }
+    for (uint32_t gi = 0; gi < n_groups; gi++) {
+        an_diff_row *r = &d->rows[to_union[gi]];
+
+        if (which == 0) {
+            r->count_a += count[gi];
+            r->size_a += bytes[gi];
+            r->retained_a += ret[gi];
+            d->count_a += count[gi];
+            d->size_a += bytes[gi];
+            d->retained_a += ret[gi];
+        }
+        else {
+            r->count_b += count[gi];
+            r->size_b += bytes[gi];
+            r->retained_b += ret[gi];
+            d->count_b += count[gi];
+            d->size_b += bytes[gi];
+            d->retained_b += ret[gi];
+        }
+    }
+    if (d->objects) {
+        if (which == 0 ? an_diff_remember(d, s) != 0
+                       : an_diff_new_objects(d, s, group_of, to_union) != 0) {
+            goto done;
+        }
+    }
+    rc = 0;
+
+done:
+    free(group_of);
+    free(to_union);
+    free(count);
+    free(bytes);
+    free(ret);
+    return rc;
+}
+
+static int64_t
+an_delta(uint64_t a, uint64_t b)
+{
+    return (int64_t)(b - a);
+}
+
+static int
+an_diff_cmp(const void *pa, const void *pb)
+{
+    const an_diff_row *x = pa, *y = pb;
+    int64_t xs = an_delta(x->size_a, x->size_b);
+    int64_t ys = an_delta(y->size_a, y->size_b);
+    int64_t xc = an_delta(x->count_a, x->count_b);
+    int64_t yc = an_delta(y->count_a, y->count_b);
+
+    if (xs != ys) {
+        return xs > ys ? -1 : 1;
+    }
+    if (xc != yc) {
+        return xc > yc ? -1 : 1;
+    }
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+void
+an_diff_sort(an_diff *d)
+{
+    qsort(d->rows, d->n_rows, sizeof(an_diff_row), an_diff_cmp);
+}

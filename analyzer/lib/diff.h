@@ -1,0 +1,74 @@
+/*
+ * diff.h - what changed between two snapshots, per type key or module.
+ *
+ * The model is fed one snapshot at a time, so that only one is loaded at
+ * once: an_diff_add(d, 0, A) with A's type and size columns (and its
+ * addresses to match objects), then the caller may unload A, then
+ * an_diff_add(d, 1, B).  Groups are matched across the snapshots by name
+ * (module and qualname, or module), never by type id or address.
+ *
+ * With `objects`, an object of B is new when no object of A has the same
+ * address and the same type key (spec/analyzer.md, "diff --objects").
+ */
+#ifndef AN_DIFF_H
+#define AN_DIFF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/maps.h"
+#include "lib/objset.h"
+#include "lib/snap.h"
+
+typedef struct an_diff_row {
+    uint32_t id;                /* group: an_strmap_key(d->names, id) */
+    uint64_t count_a, count_b, size_a, size_b;
+    uint64_t retained_a, retained_b;  /* when retained sizes were given */
+    uint64_t new_count, new_size;     /* with `objects` */
+} an_diff_row;
+
+typedef struct an_diff_new {
+    uint32_t index;             /* object index in B */
+    uint32_t key;               /* its type key in B */
+    uint64_t size;
+    uint64_t address;
+} an_diff_new;
+
+#define AN_DIFF_LARGEST 10
+
+typedef struct an_diff {
+    int by_module;
+    int objects;
+    an_strmap *names;           /* (module, qualname) or (module, "") */
+    an_diff_row *rows;          /* n_rows, indexed by id until sorted */
+    uint32_t n_rows;
+    /* totals over all objects of each snapshot */
+    uint64_t count_a, count_b, size_a, size_b, retained_a, retained_b;
+    /* with `objects` */
+    uint64_t new_count, new_size;
+    an_diff_new largest[AN_DIFF_LARGEST];   /* largest first */
+    uint32_t n_largest;
+    an_objset old;              /* A's objects */
+} an_diff;
+
+/* Start an empty model.  Returns 0, or -1 when out of memory. */
+int an_diff_init(an_diff *d, int by_module, int objects);
+
+/*
+ * an_diff_add() - count snapshot s as A (which = 0) or B (which = 1).
+ * Needs s's type and size columns, and with `objects` its addresses.
+ * `retained` (may be NULL) gives per object the retained size to add to
+ * its group's retained_a/_b, for the objects whose bit is set in
+ * `outermost` (dominators.h: an_dom_outermost()).  A must be added
+ * before B.  Returns 0, or -1 when out of memory.
+ */
+int an_diff_add(an_diff *d, int which, const an_snap *s,
+                const uint64_t *retained, const uint64_t *outermost);
+
+/* Sort the rows by size growth (descending), then count growth, then
+ * first appearance. */
+void an_diff_sort(an_diff *d);
+
+void an_diff_free(an_diff *d);
+
+#endif /* AN_DIFF_H */

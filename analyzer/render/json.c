@@ -1,0 +1,216 @@
+/*
+ * json.c - streaming JSON writer with proper string escaping.
+ */
+#include "render/json.h"
+
+#include <math.h>
+#include <string.h>
+
+void
+an_json_init(an_json *j, FILE *f)
+{
+    memset(j, 0, sizeof(*j));
+    j->f = f;
+    j->first[0] = 1;
+}
+
+/* Separator before a value or key at the current level. */
+static void
+an_json_sep(an_json *j)
+{
+    if (j->after_key) {
+        j->after_key = 0;
+        return;
+    }
+    if (!j->first[j->depth]) {
+        fputc(',', j->f);
+    }
+    j->first[j->depth] = 0;
+}
+
+static void
+an_json_open(an_json *j, int c)
+{
+    an_json_sep(j);
+    fputc(c, j->f);
+    if (j->depth + 1 < AN_JSON_DEPTH) {
+        j->depth++;
+    }
+    j->first[j->depth] = 1;
+}
+
+static void
+an_json_close(an_json *j, int c)
+{
+    fputc(c, j->f);
+    if (j->depth > 0) {
+        j->depth--;
+    }
+}
+
+void an_json_object(an_json *j) { an_json_open(j, '{'); }
+void an_json_end_object(an_json *j) { an_json_close(j, '}'); }
+void an_json_array(an_json *j) { an_json_open(j, '['); }
+void an_json_end_array(an_json *j) { an_json_close(j, ']'); }
+
+void
+an_json_keyn(an_json *j, const char *key, size_t len)
+{
+    an_json_sep(j);
+    an_json_write_string(j->f, key, len);
+    fputc(':', j->f);
+    j->after_key = 1;
+}
+
+void
+an_json_key(an_json *j, const char *key)
+{
+    an_json_keyn(j, key, strlen(key));
+}
+
+size_t
+an_utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    size_t len;
+    unsigned cp;
+
+    if (c < 0x80) {
+        return 1;
+    }
+    if (c >= 0xc2 && c <= 0xdf) {
+        len = 2;
+        cp = c & 0x1f;
+    }
+    else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        cp = c & 0x0f;
+    }
+    else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        cp = c & 0x07;
+    }
+    else {
+        return 0;
+    }
+    if (len > n) {
+        return 0;
+    }
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80) {
+            return 0;
+        }
+        cp = (cp << 6) | (s[i] & 0x3f);
+    }
+    /* overlong forms, surrogates, beyond U+10FFFF */
+    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)
+        || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
+        return 0;
+    }
+    return len;
+}
+
+void
+an_json_write_string(FILE *f, const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+
+    fputc('"', f);
+    while (i < len) {
+        unsigned c = s[i];
+        size_t n;
+
+        if (c == '"' || c == '\\') {
+            fputc('\\', f);
+            fputc((int)c, f);
+            i++;
+            continue;
+        }
+        if (c < 0x20 || c == 0x7f) {
+            switch (c) {
+            case '\n': fputs("\\n", f); break;
+            case '\r': fputs("\\r", f); break;
+            case '\t': fputs("\\t", f); break;
+            case '\b': fputs("\\b", f); break;
+            case '\f': fputs("\\f", f); break;
+            default: fprintf(f, "\\u%04x", c); break;
+            }
+            i++;
+            continue;
+        }
+        n = an_utf8_len(s + i, len - i);
+        if (n == 0) {
+            fputs("\\ufffd", f);
+            i++;
+            continue;
+        }
+        fwrite(s + i, 1, n, f);
+        i += n;
+    }
+    fputc('"', f);
+}
+
+void
+an_json_strn(an_json *j, const char *s, size_t len)
+{
+    an_json_sep(j);
+    if (s == NULL) {
+        fputs("null", j->f);
+        return;
+    }
+    an_json_write_string(j->f, s, len);
+}
+
+void
+an_json_str(an_json *j, const char *s)
+{
+    an_json_strn(j, s, s ? strlen(s) : 0);
+}
+
+void
+an_json_u64(an_json *j, uint64_t v)
+{
+    an_json_sep(j);
+    fprintf(j->f, "%llu", (unsigned long long)v);
+}
+
+void
+an_json_i64(an_json *j, int64_t v)
+{
+    an_json_sep(j);
+    fprintf(j->f, "%lld", (long long)v);
+}
+
+void
+an_json_double(an_json *j, double v)
+{
+    an_json_sep(j);
+    if (isfinite(v)) {
+        fprintf(j->f, "%.17g", v);
+    }
+    else {
+        fputs("null", j->f);   /* JSON has no NaN or infinity */
+    }
+}
+
+void
+an_json_bool(an_json *j, int v)
+{
+    an_json_sep(j);
+    fputs(v ? "true" : "false", j->f);
+}
+
+void
+an_json_null(an_json *j)
+{
+    an_json_sep(j);
+    fputs("null", j->f);
+}
+
+void
+an_json_finish(an_json *j)
+{
+    fputc('\n', j->f);
+    fflush(j->f);
+}
