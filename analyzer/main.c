@@ -10,7 +10,7 @@
 #include "cli/commands.h"
 #include "muppy_format.h"
 #include "cli/safetext.h"
-#include "cli/util.h"
+#include "cli/message.h"
 
 typedef struct an_cmd {
     const char *name;

@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include "lib/snap.h"
-#include "cli/util.h"
+#include "base/number.h"
+#include "cli/message.h"
 
 /* Synopsis lines: a line starting with a space continues the previous
  * one (aligned under its first option), any other is an alternative. */

@@ -12,7 +12,9 @@
 #include "cli/options.h"
 #include "render/path.h"
 #include "lib/roots.h"
-#include "cli/util.h"
+#include "base/number.h"
+#include "cli/message.h"
+#include "render/table.h"
 
 static const an_usage dominators_usage = {
     "dominators",

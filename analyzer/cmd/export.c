@@ -25,7 +25,7 @@
 #include "render/outfile.h"
 #include "render/path.h"
 #include "lib/roots.h"
-#include "cli/util.h"
+#include "cli/message.h"
 
 static const an_usage export_usage = {
     "export",

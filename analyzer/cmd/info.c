@@ -11,7 +11,9 @@
 #include "render/path.h"
 #include "render/json.h"
 #include "cli/options.h"
-#include "cli/util.h"
+#include "base/number.h"
+#include "cli/message.h"
+#include "render/table.h"
 
 static const an_usage info_usage = {
     "info",

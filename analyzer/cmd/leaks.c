@@ -13,7 +13,10 @@
 #include "lib/leaks.h"
 #include "cli/options.h"
 #include "render/path.h"
-#include "cli/util.h"
+#include "base/number.h"
+#include "base/sbuf.h"
+#include "cli/message.h"
+#include "render/table.h"
 
 static const an_usage leaks_usage = {
     "leaks",

@@ -17,7 +17,8 @@
 #include "render/outfile.h"
 #include "render/path.h"
 #include "lib/bfs.h"
-#include "cli/util.h"
+#include "base/number.h"
+#include "cli/message.h"
 
 static const an_usage paths_usage = {
     "paths",

@@ -15,7 +15,8 @@
 #include "cli/options.h"
 #include "render/path.h"
 #include "lib/roots.h"
-#include "cli/util.h"
+#include "base/number.h"
+#include "cli/message.h"
 
 static const an_usage referrers_usage = {
     "referrers",

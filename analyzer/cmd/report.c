@@ -24,7 +24,9 @@
 #include "render/html.h"
 #include "lib/roots.h"
 #include "lib/treemap.h"
-#include "cli/util.h"
+#include "base/number.h"
+#include "base/sbuf.h"
+#include "cli/message.h"
 
 static const an_usage report_usage = {
     "report",

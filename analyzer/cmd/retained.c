@@ -18,7 +18,10 @@
 #include "cli/options.h"
 #include "render/path.h"
 #include "lib/bfs.h"
-#include "cli/util.h"
+#include "base/number.h"
+#include "base/sbuf.h"
+#include "cli/message.h"
+#include "render/table.h"
 
 static const an_usage retained_usage = {
     "retained",

@@ -8,7 +8,8 @@
 #include "cli/options.h"
 #include "render/path.h"
 #include "lib/scrub.h"
-#include "cli/util.h"
+#include "base/number.h"
+#include "cli/message.h"
 
 static const an_usage scrub_usage = {
     "scrub",

@@ -10,7 +10,9 @@
 #include "render/json.h"
 #include "cli/options.h"
 #include "render/path.h"
-#include "cli/util.h"
+#include "base/number.h"
+#include "cli/message.h"
+#include "render/table.h"
 
 static const an_usage summary_usage = {
     "summary",

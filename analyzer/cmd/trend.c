@@ -13,7 +13,10 @@
 #include "cli/options.h"
 #include "render/path.h"
 #include "lib/trend.h"
-#include "cli/util.h"
+#include "base/number.h"
+#include "base/sbuf.h"
+#include "cli/message.h"
+#include "render/table.h"
 
 static const an_usage trend_usage = {
     "trend",

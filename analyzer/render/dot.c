@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/util.h"
+#include "base/number.h"
 
 static void
 dot_quoted(an_outfile *o, const char *s)

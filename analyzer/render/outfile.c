@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "render/json.h"
-#include "cli/util.h"
+#include "cli/message.h"
 
 int
 an_outfile_open(an_outfile *o, const char *path)

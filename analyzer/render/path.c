@@ -6,7 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/util.h"
+#include "base/number.h"
+#include "base/sbuf.h"
+#include "cli/message.h"
+#include "cli/progress.h"
+#include "render/table.h"
 
 const char *
 an_choose_format(const char *name, int json, unsigned allowed,

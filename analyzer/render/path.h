@@ -17,7 +17,9 @@
 #include "lib/bfs.h"
 #include "lib/roots.h"
 #include "lib/snap.h"
-#include "cli/util.h"
+#include "base/sbuf.h"
+#include "cli/message.h"
+#include "render/table.h"
 
 /* Output formats of --format (and --json). */
 typedef enum an_format {

@@ -19,7 +19,7 @@
 #include "lib/roots.h"
 #include "lib/snap.h"
 #include "lib/treemap.h"
-#include "cli/util.h"
+#include "base/number.h"
 
 /* ---- random graphs -------------------------------------------------- */
 

@@ -1,0 +1,100 @@
+/*
+ * message.c - messages on stderr, and allocation that reports failure.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "cli/message.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/safetext.h"
+
+void
+an_vmessage(const char *prefix, const char *fmt, va_list ap)
+{
+    char raw[1024], safe[4096];
+    int n;
+
+    fflush(stdout); /* keep real output before the message */
+    /* messages quote names from the file: escaped like stdout */
+    n = vsnprintf(raw, sizeof(raw), fmt, ap);
+    an_safe_text(raw, n < 0 ? 0 : (size_t)n < sizeof(raw) ? (size_t)n
+                                                         : sizeof(raw) - 1,
+                 safe, sizeof(safe));
+    fprintf(stderr, AN_PROG ": %s%s\n", prefix, safe);
+}
+
+void
+an_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    an_vmessage("", fmt, ap);
+    va_end(ap);
+}
+
+void
+an_warn(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    an_vmessage("warning: ", fmt, ap);
+    va_end(ap);
+}
+
+int
+an_error_file(const char *path, const mf_error *err)
+{
+    if (err->code == MF_E_IO && err->sys_errno != 0) {
+        an_error("cannot open '%s': %s", path, strerror(err->sys_errno));
+    }
+    else if (err->code == MF_E_NOMEM) {
+        an_error("'%s': out of memory", path);
+    }
+    else if (err->message[0] != '\0') {
+        if (err->code == MF_E_TRUNCATED) {
+            an_error("'%s': %s (--partial analyzes what it holds)", path,
+                     err->message);
+        }
+        else if (err->code == MF_E_LIMIT
+                 && strstr(err->message, "bytes") != NULL) {
+            /* the memory budget or the expansion bound: the one knob */
+            an_error("'%s': %s (--max-memory SIZE sets the limit)", path,
+                     err->message);
+        }
+        else {
+            an_error("'%s': %s", path, err->message);
+        }
+    }
+    else {
+        an_error("'%s': %s error", path, mf_code_name(err->code));
+    }
+    return AN_EXIT_INPUT;
+}
+
+void *
+an_malloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+
+    if (p == NULL) {
+        an_error("out of memory (%zu bytes)", n);
+    }
+    return p;
+}
+
+void *
+an_calloc(size_t count, size_t size)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+
+    if (p == NULL) {
+        an_error("out of memory (%zu x %zu bytes)", count, size);
+    }
+    return p;
+}
