@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "cli/commands.h"
-#include "muppy_format.h"
-#include "cli/safetext.h"
 #include "cli/message.h"
+#include "cli/safetext.h"
+#include "muppy_format.h"
 
 typedef struct an_cmd {
     const char *name;

@@ -6,8 +6,8 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "lib/snap.h"
 #include "base/number.h"
+#include "lib/snap.h"
 #include "cli/message.h"
 
 /* Synopsis lines: a line starting with a space continues the previous

@@ -8,16 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/commands.h"
+#include "base/number.h"
 #include "lib/diff.h"
 #include "lib/dominators.h"
 #include "lib/groups.h"
 #include "render/json.h"
-#include "cli/options.h"
 #include "render/path.h"
-#include "base/number.h"
-#include "cli/message.h"
 #include "render/table.h"
+#include "cli/commands.h"
+#include "cli/message.h"
+#include "cli/options.h"
 
 static const an_usage diff_usage = {
     "diff",

@@ -16,16 +16,16 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli/commands.h"
 #include "lib/dominators.h"
+#include "lib/heapsnapshot.h"
+#include "lib/roots.h"
 #include "render/csv.h"
 #include "render/heapsnapshot.h"
-#include "lib/heapsnapshot.h"
-#include "cli/options.h"
 #include "render/outfile.h"
 #include "render/path.h"
-#include "lib/roots.h"
+#include "cli/commands.h"
 #include "cli/message.h"
+#include "cli/options.h"
 
 static const an_usage export_usage = {
     "export",

@@ -7,13 +7,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli/commands.h"
-#include "render/path.h"
-#include "render/json.h"
-#include "cli/options.h"
 #include "base/number.h"
-#include "cli/message.h"
+#include "render/json.h"
+#include "render/path.h"
 #include "render/table.h"
+#include "cli/commands.h"
+#include "cli/message.h"
+#include "cli/options.h"
 
 static const an_usage info_usage = {
     "info",

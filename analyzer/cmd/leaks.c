@@ -8,15 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/commands.h"
-#include "render/json.h"
-#include "lib/leaks.h"
-#include "cli/options.h"
-#include "render/path.h"
 #include "base/number.h"
 #include "base/sbuf.h"
-#include "cli/message.h"
+#include "lib/leaks.h"
+#include "render/json.h"
+#include "render/path.h"
 #include "render/table.h"
+#include "cli/commands.h"
+#include "cli/message.h"
+#include "cli/options.h"
 
 static const an_usage leaks_usage = {
     "leaks",

@@ -9,16 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/commands.h"
+#include "base/number.h"
 #include "lib/dominators.h"
+#include "lib/shapes.h"
 #include "render/dot.h"
 #include "render/json.h"
-#include "cli/options.h"
 #include "render/outfile.h"
 #include "render/path.h"
-#include "lib/bfs.h"
-#include "base/number.h"
+#include "cli/commands.h"
 #include "cli/message.h"
+#include "cli/options.h"
 
 static const an_usage paths_usage = {
     "paths",
@@ -323,15 +323,11 @@ paths_dot_path(paths_ctx *c, an_outfile *o, uint32_t g)
         an_path_run_label(&c->s, &c->bfs, pb, j, label, sizeof(label));
         {
             uint32_t e = c->bfs.via[obj];
-            uint8_t k = c->s.g.edge_kind ? c->s.g.edge_kind[e]
-                                           & MF_EDGE_KIND_MASK : 0;
 
             /* a group's shape: indices and int keys (and str keys with
              * --fold-keys) stand for any */
-            if (c->type_name != NULL
-                && (k == MF_EDGE_INDEX || k == MF_EDGE_KEY_INT
-                    || ((c->fold & AN_FOLD_STR_KEYS)
-                        && k == MF_EDGE_KEY_STR))) {
+            if (c->type_name != NULL && c->s.g.edge_kind != NULL
+                && an_edge_folded(c->s.g.edge_kind[e], c->fold)) {
                 snprintf(label, sizeof(label), "[*]");
             }
             unsigned es = c->s.g.edge_kind

@@ -8,15 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/commands.h"
-#include "render/dot.h"
-#include "lib/graph.h"
-#include "render/json.h"
-#include "cli/options.h"
-#include "render/path.h"
-#include "lib/roots.h"
 #include "base/number.h"
+#include "lib/graph.h"
+#include "lib/roots.h"
+#include "render/dot.h"
+#include "render/json.h"
+#include "render/path.h"
+#include "cli/commands.h"
 #include "cli/message.h"
+#include "cli/options.h"
 
 static const an_usage referrers_usage = {
     "referrers",

@@ -12,21 +12,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/commands.h"
+#include "base/number.h"
+#include "base/sbuf.h"
 #include "lib/diff.h"
 #include "lib/dominators.h"
 #include "lib/groups.h"
 #include "lib/leaks.h"
-#include "cli/options.h"
+#include "lib/roots.h"
+#include "lib/shapes.h"
+#include "lib/treemap.h"
+#include "render/html.h"
 #include "render/outfile.h"
 #include "render/path.h"
-#include "lib/bfs.h"
-#include "render/html.h"
-#include "lib/roots.h"
-#include "lib/treemap.h"
-#include "base/number.h"
-#include "base/sbuf.h"
+#include "cli/commands.h"
 #include "cli/message.h"
+#include "cli/options.h"
 
 static const an_usage report_usage = {
     "report",

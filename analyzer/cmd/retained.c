@@ -11,17 +11,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/commands.h"
-#include "lib/dominators.h"
-#include "lib/groups.h"
-#include "render/json.h"
-#include "cli/options.h"
-#include "render/path.h"
-#include "lib/bfs.h"
 #include "base/number.h"
 #include "base/sbuf.h"
-#include "cli/message.h"
+#include "lib/dominators.h"
+#include "lib/groups.h"
+#include "lib/shapes.h"
+#include "render/json.h"
+#include "render/path.h"
 #include "render/table.h"
+#include "cli/commands.h"
+#include "cli/message.h"
+#include "cli/options.h"
 
 static const an_usage retained_usage = {
     "retained",

@@ -3,13 +3,13 @@
  */
 #include <string.h>
 
-#include "cli/commands.h"
-#include "render/json.h"
-#include "cli/options.h"
-#include "render/path.h"
-#include "lib/scrub.h"
 #include "base/number.h"
+#include "lib/scrub.h"
+#include "render/json.h"
+#include "render/path.h"
+#include "cli/commands.h"
 #include "cli/message.h"
+#include "cli/options.h"
 
 static const an_usage scrub_usage = {
     "scrub",

@@ -8,15 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/commands.h"
-#include "render/json.h"
-#include "cli/options.h"
-#include "render/path.h"
-#include "lib/trend.h"
 #include "base/number.h"
 #include "base/sbuf.h"
-#include "cli/message.h"
+#include "lib/trend.h"
+#include "render/json.h"
+#include "render/path.h"
 #include "render/table.h"
+#include "cli/commands.h"
+#include "cli/message.h"
+#include "cli/options.h"
 
 static const an_usage trend_usage = {
     "trend",

@@ -9,7 +9,7 @@
 #include "lib/graph.h"
 #include "lib/groups.h"
 
-int
+an_err
 an_diff_init(an_diff *d, int by_module, int objects)
 {
     memset(d, 0, sizeof(*d));
@@ -18,9 +18,9 @@ an_diff_init(an_diff *d, int by_module, int objects)
     d->names = an_strmap_new();
     if (d->names == NULL) {
         an_diff_free(d);
-        return -1;
+        return AN_ERR_NOMEM;
     }
-    return 0;
+    return AN_OK;
 }
 
 void
@@ -153,7 +153,7 @@ an_diff_new_objects(an_diff *d, const an_snap *b, const uint32_t *group_of,
     return 0;
 }
 
-int
+an_err
 an_diff_add(an_diff *d, int which, const an_snap *s,
             const uint64_t *retained, const uint64_t *outermost)
 {
@@ -162,10 +162,10 @@ an_diff_add(an_diff *d, int which, const an_snap *s,
     uint32_t *to_union = NULL;
     uint64_t *count = NULL, *bytes = NULL, *ret = NULL;
     uint32_t unknown = an_group_unknown(s, d->by_module);
-    int rc = -1;
+    an_err rc = AN_ERR_NOMEM;
 
     if (group_of == NULL) {
-        return -1;
+        return AN_ERR_NOMEM;
     }
     count = calloc(n_groups, sizeof(uint64_t));
     bytes = calloc(n_groups, sizeof(uint64_t));
@@ -212,7 +212,7 @@ an_diff_add(an_diff *d, int which, const an_snap *s,
             goto done;
         }
     }
-    rc = 0;
+    rc = AN_OK;
 
 done:
     free(group_of);

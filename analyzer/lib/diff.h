@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/error.h"
 #include "lib/maps.h"
 #include "lib/objset.h"
 #include "lib/snap.h"
@@ -51,8 +52,8 @@ typedef struct an_diff {
     an_objset old;              /* A's objects */
 } an_diff;
 
-/* Start an empty model.  Returns 0, or -1 when out of memory. */
-int an_diff_init(an_diff *d, int by_module, int objects);
+/* Start an empty model.  Returns AN_OK, or AN_ERR_NOMEM when out of memory. */
+an_err an_diff_init(an_diff *d, int by_module, int objects);
 
 /*
  * an_diff_add() - count snapshot s as A (which = 0) or B (which = 1).
@@ -60,10 +61,10 @@ int an_diff_init(an_diff *d, int by_module, int objects);
  * `retained` (may be NULL) gives per object the retained size to add to
  * its group's retained_a/_b, for the objects whose bit is set in
  * `outermost` (dominators.h: an_dom_outermost()).  A must be added
- * before B.  Returns 0, or -1 when out of memory.
+ * before B.  Returns AN_OK, or AN_ERR_NOMEM when out of memory.
  */
-int an_diff_add(an_diff *d, int which, const an_snap *s,
-                const uint64_t *retained, const uint64_t *outermost);
+an_err an_diff_add(an_diff *d, int which, const an_snap *s,
+                   const uint64_t *retained, const uint64_t *outermost);
 
 /* Sort the rows by size growth (descending), then count growth, then
  * first appearance. */

@@ -361,9 +361,9 @@ done:
     return rc;
 }
 
-/* ---- the tree ------------------------------------------------------------ */
+/* ---- the tree ---------------------------------------------------------- */
 
-int
+an_err
 an_dominators(const an_graph *g, const uint64_t *size,
               const an_root_ref *roots, uint32_t n_roots, an_domtree *dt)
 {
@@ -371,12 +371,12 @@ an_dominators(const an_graph *g, const uint64_t *size,
     dom_dfs d;
     uint32_t *pred_start = NULL, *pred = NULL;
     uint64_t *ret = NULL;       /* retained, preorder space */
-    int rc = -1;
+    an_err rc = AN_ERR_NOMEM;
 
     memset(dt, 0, sizeof(*dt));
     memset(&d, 0, sizeof(d));
     if (g->n_edges >= UINT32_MAX || n == UINT32_MAX) {
-        return -1;
+        return AN_ERR_TOO_LARGE;
     }
     d.g = g;
     d.next = 1;
@@ -453,7 +453,7 @@ an_dominators(const an_graph *g, const uint64_t *size,
     for (uint32_t w = 1; w <= n; w++) {
         dt->retained[d.vertex[w]] = ret[w];
     }
-    rc = 0;
+    rc = AN_OK;
 
 done:
     free(d.pre_of);
@@ -601,7 +601,7 @@ dom_class_of_type(const void *ctx, uint32_t v)
     return t < c->n_types ? c->class_of_type[t] : c->unknown_class;
 }
 
-int
+an_err
 an_dom_outermost(const an_domtree *dt, const uint32_t *type,
                  const uint32_t *class_of_type, uint32_t n_types,
                  uint32_t unknown_class, uint32_t n_classes, uint64_t *out)
@@ -617,7 +617,7 @@ dom_class_of_member(const void *ctx, uint32_t v)
     return an_bit(ctx, v) ? 0 : 1;
 }
 
-int
+an_err
 an_dom_outermost_of(const an_domtree *dt, const uint64_t *members,
                     uint64_t *out)
 {

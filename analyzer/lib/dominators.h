@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/error.h"
 #include "lib/graph.h"
 #include "lib/roots.h"
 
@@ -49,12 +50,13 @@ typedef struct an_domtree {
 /*
  * an_dominators() - the dominator tree of g (edges, edge kinds for the
  * weak bit) from the tier-1 `roots` (priority order), with `size[i]`
- * the own size of object i.  Returns 0, or -1 when out of memory or when
- * the graph has 2^32 edges or more.  Free with an_domtree_free().
+ * the own size of object i.  Returns AN_OK, AN_ERR_NOMEM, or
+ * AN_ERR_TOO_LARGE when the graph has 2^32 edges or more.  Free with
+ * an_domtree_free().
  */
-int an_dominators(const an_graph *g, const uint64_t *size,
-                  const an_root_ref *roots, uint32_t n_roots,
-                  an_domtree *dt);
+an_err an_dominators(const an_graph *g, const uint64_t *size,
+                     const an_root_ref *roots, uint32_t n_roots,
+                     an_domtree *dt);
 void an_domtree_free(an_domtree *dt);
 
 /*
@@ -81,19 +83,21 @@ uint32_t an_dom_top(const an_domtree *dt, const uint64_t *select,
  * type[i] < n_types, else `unknown_class`; classes are below n_classes.
  * Summing the retained sizes of the outermost instances of a class counts
  * each byte once (MAT's "retained heap by class").  O(n) time, 16 bytes
- * an object of temporary memory.  Returns 0, or -1 when out of memory.
+ * an object of temporary memory.  Returns AN_OK, or AN_ERR_NOMEM when out
+ * of memory.
  */
-int an_dom_outermost(const an_domtree *dt, const uint32_t *type,
-                     const uint32_t *class_of_type, uint32_t n_types,
-                     uint32_t unknown_class, uint32_t n_classes,
-                     uint64_t *out);
+an_err an_dom_outermost(const an_domtree *dt, const uint32_t *type,
+                        const uint32_t *class_of_type, uint32_t n_types,
+                        uint32_t unknown_class, uint32_t n_classes,
+                        uint64_t *out);
 
 /*
  * an_dom_outermost_of() - the same for one set of objects: bit i of `out`
  * (zeroed by the caller) is set when i is in `members` (a bitmap) and no
- * strict dominator of i is.  Returns 0, or -1 when out of memory.
+ * strict dominator of i is.  Returns AN_OK, or AN_ERR_NOMEM when out of
+ * memory.
  */
-int an_dom_outermost_of(const an_domtree *dt, const uint64_t *members,
-                        uint64_t *out);
+an_err an_dom_outermost_of(const an_domtree *dt, const uint64_t *members,
+                           uint64_t *out);
 
 #endif /* AN_DOMINATORS_H */

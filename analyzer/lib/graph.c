@@ -25,24 +25,24 @@ an_edge_source(const an_graph *g, uint64_t e)
     return lo;
 }
 
-int
+an_err
 an_graph_reverse(an_graph *g)
 {
     uint32_t *start;
     uint32_t *edges;
 
     if (g->rev_start != NULL) {
-        return 0;
+        return AN_OK;
     }
     if (g->n_edges >= UINT32_MAX) {
-        return -1;
+        return AN_ERR_TOO_LARGE;
     }
     start = calloc((size_t)g->n + 1, sizeof(uint32_t));
     edges = malloc((size_t)(g->n_edges ? g->n_edges : 1) * sizeof(uint32_t));
     if (start == NULL || edges == NULL) {
         free(start);
         free(edges);
-        return -1;
+        return AN_ERR_NOMEM;
     }
     if (g->edge_start != NULL) {
         /* counting sort by target; edge indices come out ascending */
@@ -71,7 +71,7 @@ an_graph_reverse(an_graph *g)
     }
     g->rev_start = start;
     g->rev_edge = edges;
-    return 0;
+    return AN_OK;
 }
 
 void

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/error.h"
 #include "muppy_format.h"
 
 typedef struct an_graph {
@@ -50,10 +51,10 @@ uint32_t an_edge_source(const an_graph *g, uint64_t e);
 
 /*
  * an_graph_reverse() - build rev_start/rev_edge (once; later calls do
- * nothing).  O(n + e) time, 4n + 4e bytes.  Returns 0, or -1 when out of
- * memory or when the graph has 2^32 edges or more.
+ * nothing).  O(n + e) time, 4n + 4e bytes.  Returns AN_OK, AN_ERR_NOMEM,
+ * or AN_ERR_TOO_LARGE when the graph has 2^32 edges or more.
  */
-int an_graph_reverse(an_graph *g);
+an_err an_graph_reverse(an_graph *g);
 /* Free what an_graph_reverse() allocated. */
 void an_graph_free_reverse(an_graph *g);
 

@@ -67,7 +67,7 @@ an_group_outermost(const an_snap *s, const an_domtree *dt,
 #define AN_OWNER_UNKNOWN UINT32_MAX
 #define AN_OWNER_NONE (UINT32_MAX - 1)
 
-int
+an_err
 an_group_charge(const an_snap *s, const an_domtree *dt,
                 const unsigned char *owner_type, const uint32_t *group_of,
                 uint32_t n_groups, uint64_t *charged)
@@ -80,7 +80,7 @@ an_group_charge(const an_snap *s, const an_domtree *dt,
     if (owner == NULL || stack == NULL) {
         free(owner);
         free(stack);
-        return -1;
+        return AN_ERR_NOMEM;
     }
     memset(owner, 0xff, (size_t)n * sizeof(uint32_t));
     for (uint32_t v = 0; v < n; v++) {
@@ -117,5 +117,5 @@ an_group_charge(const an_snap *s, const an_domtree *dt,
     }
     free(owner);
     free(stack);
-    return 0;
+    return AN_OK;
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/error.h"
 #include "lib/dominators.h"
 #include "lib/snap.h"
 
@@ -59,12 +60,12 @@ uint64_t *an_group_outermost(const an_snap *s, const an_domtree *dt,
  * bytes are summed per group of the object charged (group_of, as for
  * an_aggregate()) into charged[] (zeroed by the caller, room for every
  * group).  The sums add up to the reachable size.
- * O(n) time, 8 bytes an object of temporary memory.  Returns 0, or -1
- * when out of memory.
+ * O(n) time, 8 bytes an object of temporary memory.  Returns AN_OK, or
+ * AN_ERR_NOMEM when out of memory.
  */
-int an_group_charge(const an_snap *s, const an_domtree *dt,
-                    const unsigned char *owner_type,
-                    const uint32_t *group_of, uint32_t n_groups,
-                    uint64_t *charged);
+an_err an_group_charge(const an_snap *s, const an_domtree *dt,
+                       const unsigned char *owner_type,
+                       const uint32_t *group_of, uint32_t n_groups,
+                       uint64_t *charged);
 
 #endif /* AN_GROUPS_H */

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/maps.h"
 #include "base/mem.h"
 #include "lib/bfs.h"
+#include "lib/maps.h"
 
 static const char *const an_hs_fixed[AN_HS_STR_FIXED] = {
     "", "(GC roots)",
@@ -185,7 +185,7 @@ an_hs_tie_cmp(const void *pa, const void *pb)
     return a < b ? -1 : a > b;
 }
 
-int
+an_err
 an_hs_node_ids(const an_snap *s, uint32_t *ids)
 {
     uint32_t n = s->cols.n_objects;
@@ -200,7 +200,7 @@ an_hs_node_ids(const an_snap *s, uint32_t *ids)
         free(key_hash);
         free(order);
         free(tmp);
-        return -1;
+        return AN_ERR_NOMEM;
     }
     for (uint32_t k = 0; k <= s->n_keys; k++) {
         key_hash[k] = an_hs_key_hash(s, k);
@@ -258,12 +258,12 @@ an_hs_node_ids(const an_snap *s, uint32_t *ids)
     free(key_hash);
     free(order);
     free(tmp);
-    return 0;
+    return AN_OK;
 }
 
 /* ---- roots ------------------------------------------------------------- */
 
-int
+an_err
 an_hs_unreferenced(const an_snap *s, const an_roots *roots, uint32_t **out,
                    uint32_t *count)
 {
@@ -273,13 +273,13 @@ an_hs_unreferenced(const an_snap *s, const an_roots *roots, uint32_t **out,
     *out = NULL;
     *count = 0;
     if (an_bfs(&s->g, roots->ordered, roots->n, 0, &bfs) != 0) {
-        return -1;
+        return AN_ERR_NOMEM;
     }
     *out = malloc((size_t)(bfs.n_unreferenced ? bfs.n_unreferenced : 1)
                   * sizeof(uint32_t));
     if (*out == NULL) {
         an_bfs_free(&bfs);
-        return -1;
+        return AN_ERR_NOMEM;
     }
     for (uint32_t v = 0; v < n && c < bfs.n_unreferenced; v++) {
         if (bfs.via[v] == AN_VIA_ROOT && an_roots_find(roots, v) == NULL) {
@@ -288,7 +288,7 @@ an_hs_unreferenced(const an_snap *s, const an_roots *roots, uint32_t **out,
     }
     *count = c;
     an_bfs_free(&bfs);
-    return 0;
+    return AN_OK;
 }
 
 /* ---- edges ------------------------------------------------------------- */

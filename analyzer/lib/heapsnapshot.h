@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/error.h"
 #include "lib/roots.h"
 #include "lib/snap.h"
 
@@ -112,20 +113,20 @@ void an_hs_type_name(const an_snap *s, uint32_t k, char *buf, size_t cap);
  * ids that collide are moved to the next free odd id, in increasing
  * order of (hash, address, key hash), so that the result does not depend
  * on the order of the objects in the file.  O(n) time (radix sort), 16
- * bytes an object of temporary memory.  Returns 0, or -1 when out of
- * memory.
+ * bytes an object of temporary memory.  Returns AN_OK, or AN_ERR_NOMEM
+ * when out of memory.
  */
-int an_hs_node_ids(const an_snap *s, uint32_t *ids);
+an_err an_hs_node_ids(const an_snap *s, uint32_t *ids);
 
 /*
  * an_hs_unreferenced() - the tier-2 roots (roots.h) in index order:
  * among the objects no dumper root reaches by strong references, those
  * no strong edge points to.  *out is allocated (free()), *count set.
  * Needs the edges and edge kinds.  O(n + e), 8 bytes an object of
- * temporary memory.  Returns 0, or -1 when out of memory.
+ * temporary memory.  Returns AN_OK, AN_ERR_NOMEM or AN_ERR_TOO_LARGE.
  */
-int an_hs_unreferenced(const an_snap *s, const an_roots *roots,
-                       uint32_t **out, uint32_t *count);
+an_err an_hs_unreferenced(const an_snap *s, const an_roots *roots,
+                          uint32_t **out, uint32_t *count);
 
 /* How an edge's name_or_index is given. */
 enum {

@@ -9,22 +9,22 @@
 #include "lib/dominators.h"
 #include "lib/graph.h"
 
-int
+an_err
 an_leaks_base(an_leaks *lk, const an_snap *base)
 {
     memset(lk, 0, sizeof(*lk));
     if (an_objset_init(&lk->base, base->cols.n_objects) != 0) {
-        return -1;
+        return AN_ERR_NOMEM;
     }
     return an_objset_add_snap(&lk->base, base, NULL);
 }
 
-int
+an_err
 an_leaks_target(an_leaks *lk, const an_snap *target)
 {
     uint32_t *names = an_objset_names(&lk->base, target, 0);
     uint64_t *is_fresh = an_bitmap_new(target->cols.n_objects);
-    int rc = -1;
+    an_err rc = AN_ERR_NOMEM;
 
     if (names == NULL || is_fresh == NULL) {
         goto done;
@@ -45,7 +45,7 @@ an_leaks_target(an_leaks *lk, const an_snap *target)
         || an_objset_add_snap(&lk->fresh, target, is_fresh) != 0) {
         goto done;
     }
-    rc = 0;
+    rc = AN_OK;
 
 done:
     free(names);
@@ -141,7 +141,7 @@ done:
     return rc;
 }
 
-int
+an_err
 an_leaks_final(an_leaks *lk, const an_snap *final, const an_roots *roots,
                unsigned fold)
 {
@@ -149,7 +149,7 @@ an_leaks_final(an_leaks *lk, const an_snap *final, const an_roots *roots,
     uint64_t *candidate = an_bitmap_new(final->g.n);
     uint32_t *targets = NULL;
     uint64_t *retained = NULL, n_targets = 0;
-    int rc = -1;
+    an_err rc = AN_ERR_NOMEM;
 
     if (names == NULL || candidate == NULL) {
         goto done;
@@ -197,7 +197,7 @@ an_leaks_final(an_leaks *lk, const an_snap *final, const an_roots *roots,
     }
     qsort(lk->clusters, lk->n_clusters, sizeof(an_leak_cluster),
           an_cluster_cmp);
-    rc = 0;
+    rc = AN_OK;
 
 done:
     free(names);

@@ -25,9 +25,10 @@
 
 #include <stdint.h>
 
+#include "base/error.h"
 #include "lib/objset.h"
-#include "lib/bfs.h"
 #include "lib/roots.h"
+#include "lib/shapes.h"
 #include "lib/snap.h"
 
 typedef struct an_leak_cluster {
@@ -53,19 +54,20 @@ typedef struct an_leaks {
     uint32_t n_clusters;
 } an_leaks;
 
-/* Feed BASE (address and type columns).  Returns 0, or -1 when out of
- * memory. */
-int an_leaks_base(an_leaks *lk, const an_snap *base);
+/* Feed BASE (address and type columns).  Returns AN_OK, or AN_ERR_NOMEM
+ * when out of memory. */
+an_err an_leaks_base(an_leaks *lk, const an_snap *base);
 /* Feed TARGET (address and type columns); forgets BASE. */
-int an_leaks_target(an_leaks *lk, const an_snap *target);
+an_err an_leaks_target(an_leaks *lk, const an_snap *target);
 /*
  * an_leaks_final() - feed FINAL (address, type, size, edges, edge kinds
  * and labels) with its tier-1 roots and find the clusters (`fold` as in
  * an_group_paths()).  Forgets TARGET.  Peak memory: FINAL's columns and
- * its dominator tree (dominators.h).  Returns 0, or -1 when out of memory.
+ * its dominator tree (dominators.h).  Returns AN_OK, AN_ERR_NOMEM, or
+ * AN_ERR_TOO_LARGE for a graph of 2^32 edges or more.
  */
-int an_leaks_final(an_leaks *lk, const an_snap *final, const an_roots *roots,
-                   unsigned fold);
+an_err an_leaks_final(an_leaks *lk, const an_snap *final,
+                      const an_roots *roots, unsigned fold);
 void an_leaks_free(an_leaks *lk);
 
 #endif /* AN_LEAKS_H */

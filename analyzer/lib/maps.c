@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hash.h"
 #include "base/mem.h"
+#include "hash.h"
 #include "muppy_format.h"
 
 typedef struct an_strent {
@@ -170,7 +170,7 @@ an_strmap_free(an_strmap *m)
     free(m);
 }
 
-int
+an_err
 an_u64map_init(an_u64map *m, uint64_t expected)
 {
     uint64_t cap = 1024;
@@ -183,31 +183,31 @@ an_u64map_init(an_u64map *m, uint64_t expected)
     m->vals = an_big_malloc(cap * sizeof(uint32_t));
     if (m->keys == NULL || m->vals == NULL) {
         an_u64map_free(m);
-        return -1;
+        return AN_ERR_NOMEM;
     }
     memset(m->vals, 0xff, cap * sizeof(uint32_t));
     m->mask = cap - 1;
-    return 0;
+    return AN_OK;
 }
 
-int
+an_err
 an_u64map_put(an_u64map *m, uint64_t key, uint32_t val)
 {
     uint64_t i = mf_hash_u64(key) & m->mask;
 
     if (m->count + 1 > m->mask) {
-        return -1;
+        return AN_ERR_TOO_LARGE;    /* sized for fewer keys */
     }
     while (m->vals[i] != MF_NONE) {
         if (m->keys[i] == key) {
-            return 0;
+            return AN_OK;
         }
         i = (i + 1) & m->mask;
     }
     m->keys[i] = key;
     m->vals[i] = val;
     m->count++;
-    return 0;
+    return AN_OK;
 }
 
 uint32_t

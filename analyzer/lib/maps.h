@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/error.h"
 #include "hash.h"
 
 /* A fixed 64-bit mixing function (murmur3's finalizer): not for the
@@ -63,10 +64,11 @@ typedef struct an_u64map {
     uint64_t mask;
     uint64_t count;
 } an_u64map;
-/* Returns 0, or -1 when out of memory. */
-int an_u64map_init(an_u64map *m, uint64_t expected);
-/* Insert or keep the existing value; returns 0 or -1 when full. */
-int an_u64map_put(an_u64map *m, uint64_t key, uint32_t val);
+/* Returns AN_OK, or AN_ERR_NOMEM when out of memory. */
+an_err an_u64map_init(an_u64map *m, uint64_t expected);
+/* Insert or keep the existing value; returns AN_OK, or AN_ERR_TOO_LARGE
+ * when the map holds as many keys as it was sized for. */
+an_err an_u64map_put(an_u64map *m, uint64_t key, uint32_t val);
 /* The value, or MF_NONE. */
 uint32_t an_u64map_get(const an_u64map *m, uint64_t key);
 

@@ -8,16 +8,16 @@
 
 #include "lib/graph.h"
 
-int
+an_err
 an_objset_init(an_objset *set, uint64_t expected)
 {
     memset(set, 0, sizeof(*set));
     set->names = an_strmap_new();
     if (set->names == NULL || an_u64map_init(&set->objects, expected) != 0) {
         an_objset_free(set);
-        return -1;
+        return AN_ERR_NOMEM;
     }
-    return 0;
+    return AN_OK;
 }
 
 void
@@ -57,7 +57,7 @@ an_objset_names(an_objset *set, const an_snap *s, int add)
     return ids;
 }
 
-int
+an_err
 an_objset_put(an_objset *set, uint64_t address, uint32_t name)
 {
     return an_u64map_put(&set->objects, address, name);
@@ -71,14 +71,14 @@ an_objset_has(const an_objset *set, uint64_t address, uint32_t name)
     return name != MF_NONE && have == name;
 }
 
-int
+an_err
 an_objset_add_snap(an_objset *set, const an_snap *s, const uint64_t *select)
 {
     uint32_t *names = an_objset_names(set, s, 1);
     int rc = 0;
 
     if (names == NULL) {
-        return -1;
+        return AN_ERR_NOMEM;
     }
     for (uint32_t i = 0; i < s->cols.n_objects && rc == 0; i++) {
         if (i + AN_OBJSET_AHEAD < s->cols.n_objects) {

@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 
+#include "base/error.h"
 #include "lib/maps.h"
 #include "lib/snap.h"
 
@@ -20,9 +21,9 @@ typedef struct an_objset {
     an_strmap *names;       /* (module, qualname) -> type name id */
 } an_objset;
 
-/* An empty set with room for `expected` objects.  Returns 0, or -1 when
- * out of memory. */
-int an_objset_init(an_objset *set, uint64_t expected);
+/* An empty set with room for `expected` objects.  Returns AN_OK, or
+ * AN_ERR_NOMEM when out of memory. */
+an_err an_objset_init(an_objset *set, uint64_t expected);
 void an_objset_free(an_objset *set);
 
 /*
@@ -33,9 +34,9 @@ void an_objset_free(an_objset *set);
  */
 uint32_t *an_objset_names(an_objset *set, const an_snap *s, int add);
 
-/* Add an identity (the first value for an address wins).  Returns 0, or
- * -1 when the set is full. */
-int an_objset_put(an_objset *set, uint64_t address, uint32_t name);
+/* Add an identity (the first value for an address wins).  Returns AN_OK,
+ * or AN_ERR_TOO_LARGE when the set is full. */
+an_err an_objset_put(an_objset *set, uint64_t address, uint32_t name);
 
 /* 1 when (address, name) is in the set. */
 int an_objset_has(const an_objset *set, uint64_t address, uint32_t name);
@@ -51,10 +52,10 @@ an_objset_prefetch(const an_objset *set, uint64_t address)
 
 /*
  * an_objset_add_snap() - add every object of s (address and type columns
- * loaded) whose bit is set in `select` (NULL: all).  Returns 0, or -1 when
- * out of memory.
+ * loaded) whose bit is set in `select` (NULL: all).  Returns AN_OK,
+ * AN_ERR_NOMEM, or AN_ERR_TOO_LARGE when the set is full.
  */
-int an_objset_add_snap(an_objset *set, const an_snap *s,
-                       const uint64_t *select);
+an_err an_objset_add_snap(an_objset *set, const an_snap *s,
+                          const uint64_t *select);
 
 #endif /* AN_OBJSET_H */

@@ -131,7 +131,7 @@ an_roots_find(const an_roots *r, uint32_t obj)
     return NULL;
 }
 
-int
+an_err
 an_roots_init(an_roots *r, const mf_root *records, uint32_t n)
 {
     memset(r, 0, sizeof(*r));
@@ -139,7 +139,7 @@ an_roots_init(an_roots *r, const mf_root *records, uint32_t n)
     r->by_object = malloc((size_t)(n ? n : 1) * sizeof(an_root_ref));
     if (r->ordered == NULL || r->by_object == NULL) {
         an_roots_free(r);
-        return -1;
+        return AN_ERR_NOMEM;
     }
     for (uint32_t i = 0; i < n; i++) {
         r->ordered[i].object = records[i].object;
@@ -152,10 +152,10 @@ an_roots_init(an_roots *r, const mf_root *records, uint32_t n)
      * object in priority order is the one an_roots_find() returns */
     memcpy(r->by_object, r->ordered, (size_t)n * sizeof(an_root_ref));
     an_sort_roots_by_object(r->by_object, n);
-    return 0;
+    return AN_OK;
 }
 
-int
+an_err
 an_roots_of_snap(an_roots *r, const an_snap *s)
 {
     uint32_t n = 0;

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/error.h"
 #include "lib/snap.h"
 
 typedef struct an_root_ref {
@@ -36,11 +37,12 @@ typedef struct an_roots {
 
 /*
  * an_roots_init() - the tier-1 roots of `records` (n of them, file order).
- * Returns 0, or -1 when out of memory.  Free with an_roots_free().
+ * Returns AN_OK, or AN_ERR_NOMEM when out of memory.  Free with
+ * an_roots_free().
  */
-int an_roots_init(an_roots *r, const mf_root *records, uint32_t n);
+an_err an_roots_init(an_roots *r, const mf_root *records, uint32_t n);
 /* The tier-1 roots of an open snapshot. */
-int an_roots_of_snap(an_roots *r, const an_snap *s);
+an_err an_roots_of_snap(an_roots *r, const an_snap *s);
 void an_roots_free(an_roots *r);
 
 /* The first root record (in priority order) of object obj, or NULL when

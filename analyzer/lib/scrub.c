@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hash.h"
 #include "lib/maps.h"
 #include "lib/snap.h"
+#include "hash.h"
 
 int
 an_scrub_parse(const char *list, unsigned *drop)

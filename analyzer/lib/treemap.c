@@ -62,7 +62,7 @@ an_tm_place(const double *area, size_t from, size_t to, double sum,
     }
 }
 
-int
+an_err
 an_treemap_squarify(const double *value, size_t n, an_rect area,
                     an_rect *out)
 {
@@ -75,7 +75,7 @@ an_treemap_squarify(const double *value, size_t n, an_rect area,
         out[i] = (an_rect){area.x, area.y, 0, 0};
     }
     if (total <= 0 || area.w <= 0 || area.h <= 0) {
-        return 0;
+        return AN_OK;
     }
     /* the positive values come first (decreasing order) */
     while (m < n && value[m] > 0) {
@@ -83,7 +83,7 @@ an_treemap_squarify(const double *value, size_t n, an_rect area,
     }
     a = malloc(m * sizeof(double));
     if (a == NULL) {
-        return -1;
+        return AN_ERR_NOMEM;
     }
     scale = area.w * area.h / total;
     for (size_t i = 0; i < m; i++) {
@@ -105,5 +105,5 @@ an_treemap_squarify(const double *value, size_t n, an_rect area,
         start = end;
     }
     free(a);
-    return 0;
+    return AN_OK;
 }

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/error.h"
+
 typedef struct an_rect {
     double x, y, w, h;
 } an_rect;
@@ -19,10 +21,10 @@ typedef struct an_rect {
  * an_treemap_squarify() - lay out n values (sorted in decreasing order,
  * all >= 0) in `area`: out[i] gets the rectangle of value i, of area
  * value[i] / sum x area.  Zero values get empty rectangles; when every
- * value is zero, all rectangles are empty.  Returns 0, or -1 when out of
- * memory (the rectangles are then empty).
+ * value is zero, all rectangles are empty.  Returns AN_OK, or AN_ERR_NOMEM
+ * (the rectangles are then empty).
  */
-int an_treemap_squarify(const double *value, size_t n, an_rect area,
-                         an_rect *out);
+an_err an_treemap_squarify(const double *value, size_t n, an_rect area,
+                            an_rect *out);
 
 #endif /* AN_TREEMAP_H */

@@ -8,7 +8,7 @@
 
 #include "lib/groups.h"
 
-int
+an_err
 an_trend_init(an_trend *t, int by_module, uint32_t n_snaps)
 {
     memset(t, 0, sizeof(*t));
@@ -19,9 +19,9 @@ an_trend_init(an_trend *t, int by_module, uint32_t n_snaps)
     t->total_size = calloc((size_t)n_snaps + 1, sizeof(uint64_t));
     if (t->names == NULL || t->total_count == NULL || t->total_size == NULL) {
         an_trend_free(t);
-        return -1;
+        return AN_ERR_NOMEM;
     }
-    return 0;
+    return AN_OK;
 }
 
 void
@@ -70,13 +70,13 @@ an_trend_row_of(an_trend *t, const char *m, const char *q)
     return &t->rows[id];
 }
 
-int
+an_err
 an_trend_add(an_trend *t, uint32_t index, const an_snap *s)
 {
     uint32_t n_groups = 0;
     uint32_t *group_of = an_group_of_types(s, t->by_module, &n_groups);
     uint64_t *count = NULL, *bytes = NULL;
-    int rc = -1;
+    an_err rc = AN_ERR_NOMEM;
 
     if (group_of == NULL || index >= t->n_snaps) {
         goto done;
@@ -105,7 +105,7 @@ an_trend_add(an_trend *t, uint32_t index, const an_snap *s)
         t->total_count[index] += count[gi];
         t->total_size[index] += bytes[gi];
     }
-    rc = 0;
+    rc = AN_OK;
 
 done:
     free(group_of);

@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 
+#include "base/error.h"
 #include "lib/maps.h"
 #include "lib/snap.h"
 
@@ -32,10 +33,10 @@ typedef struct an_trend {
     uint64_t *total_count, *total_size;     /* n_snaps entries each */
 } an_trend;
 
-/* Returns 0, or -1 when out of memory. */
-int an_trend_init(an_trend *t, int by_module, uint32_t n_snaps);
+/* Returns AN_OK, or AN_ERR_NOMEM when out of memory. */
+an_err an_trend_init(an_trend *t, int by_module, uint32_t n_snaps);
 /* Count snapshot number `index` (its type and size columns loaded). */
-int an_trend_add(an_trend *t, uint32_t index, const an_snap *s);
+an_err an_trend_add(an_trend *t, uint32_t index, const an_snap *s);
 /* Flag the growing rows and sort: growing first, then by size growth
  * (last - first) descending, count growth descending, first appearance. */
 void an_trend_finish(an_trend *t);

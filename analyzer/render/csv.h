@@ -10,8 +10,8 @@
 
 #include <stdint.h>
 
-#include "render/outfile.h"
 #include "lib/snap.h"
+#include "render/outfile.h"
 
 /*
  * an_export_csv_objects() - "index,address,module,type,size,retained,

@@ -14,8 +14,8 @@
 
 #include <stdint.h>
 
-#include "render/outfile.h"
 #include "lib/snap.h"
+#include "render/outfile.h"
 
 /* Node styles */
 #define AN_DOT_PLAIN 0u

@@ -13,9 +13,9 @@
 
 #include <stdint.h>
 
-#include "render/outfile.h"
 #include "lib/roots.h"
 #include "lib/snap.h"
+#include "render/outfile.h"
 
 /* Columns an_export_heapsnapshot() reads (MF_COL_VALUE is optional: str
  * nodes are then named "str" rather than by their text). */

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "muppy_format.h"
 #include "base/number.h"
+#include "muppy_format.h"
 
 static const char *const report_palette[] = {
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",

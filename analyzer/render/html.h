@@ -14,8 +14,8 @@
 
 #include <stdint.h>
 
-#include "render/outfile.h"
 #include "lib/treemap.h"
+#include "render/outfile.h"
 
 typedef struct an_report_kv {
     char *key, *value;

@@ -8,9 +8,9 @@
 
 #include "base/number.h"
 #include "base/sbuf.h"
+#include "render/table.h"
 #include "cli/message.h"
 #include "cli/progress.h"
-#include "render/table.h"
 
 const char *
 an_choose_format(const char *name, int json, unsigned allowed,
@@ -194,70 +194,7 @@ an_root_note(const an_snap *s, const an_roots *roots, uint32_t obj,
              label ? (int)(len > 80 ? 80 : len) : 0, label ? label : "");
 }
 
-uint32_t
-an_path_find(an_pathbuf *pb, const an_snap *s, const an_bfs_result *bfs,
-             unsigned fold, const an_groups *groups, uint32_t shape,
-             uint32_t obj)
-{
-    uint32_t len = an_path(&s->g, bfs, obj, pb->objs, pb->cap);
-
-    if (len > pb->cap) {
-        uint32_t *objs = realloc(pb->objs, (size_t)len * sizeof(uint32_t));
-        an_run *runs;
-
-        if (objs == NULL) {
-            return UINT32_MAX;
-        }
-        pb->objs = objs;
-        runs = realloc(pb->runs, (size_t)len * sizeof(an_run));
-        if (runs == NULL) {
-            return UINT32_MAX;
-        }
-        pb->runs = runs;
-        pb->cap = len;
-        len = an_path(&s->g, bfs, obj, pb->objs, pb->cap);
-    }
-    pb->len = len;
-    pb->fold = fold;
-    pb->n_runs = an_path_runs(&s->g, bfs, fold, pb->objs, len, groups,
-                              shape, pb->runs);
-    return len;
-}
-
-void
-an_pathbuf_free(an_pathbuf *pb)
-{
-    free(pb->objs);
-    free(pb->runs);
-    memset(pb, 0, sizeof(*pb));
-}
-
 #define AN_LABEL_MAX 160
-
-/* The label of the run's step: the edge into its last object; "[*]" for
- * a run of more than one step whose labels are folded. */
-static void
-an_run_label(const an_snap *s, const an_bfs_result *bfs,
-             const an_pathbuf *pb, const an_run *run, char *buf, size_t cap)
-{
-    uint64_t e = bfs->via[pb->objs[run->last]];
-    uint8_t k = s->g.edge_kind ? s->g.edge_kind[e] & MF_EDGE_KIND_MASK : 0;
-
-    if (run->count > 1
-        && (k == MF_EDGE_INDEX || k == MF_EDGE_KEY_INT
-            || ((pb->fold & AN_FOLD_STR_KEYS) && k == MF_EDGE_KEY_STR))) {
-        snprintf(buf, cap, "[*]");
-        return;
-    }
-    an_snap_edge_label(s, e, buf, cap);
-}
-
-void
-an_path_run_label(const an_snap *s, const an_bfs_result *bfs,
-                  const an_pathbuf *pb, uint32_t j, char *buf, size_t cap)
-{
-    an_run_label(s, bfs, pb, &pb->runs[j], buf, cap);
-}
 
 /* "+" and "(N times)" of a run into buf. */
 static void
@@ -286,7 +223,7 @@ an_format_run(an_sbuf *out, const an_snap *s, const an_bfs_result *bfs,
     const an_run *run = &pb->runs[j];
     char buf[AN_LABEL_MAX], suffix[48];
 
-    an_run_label(s, bfs, pb, run, buf, sizeof(buf));
+    an_path_run_label(s, bfs, pb, (uint32_t)(run - pb->runs), buf, sizeof(buf));
     an_run_suffix(run, suffix, sizeof(suffix));
     if (buf[0]) {
         an_sbuf_printf(out, " %s%s", buf, suffix);
@@ -363,7 +300,7 @@ an_json_path_steps(an_json *j, const an_snap *s, const an_roots *roots,
                                                 : MF_ROOT_UNREFERENCED));
         }
         else {
-            an_run_label(s, bfs, pb, run, buf, sizeof(buf));
+            an_path_run_label(s, bfs, pb, (uint32_t)(run - pb->runs), buf, sizeof(buf));
         }
         an_json_key(j, "label");
         an_json_str(j, buf);

@@ -12,14 +12,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "render/json.h"
-#include "lib/maps.h"
-#include "lib/bfs.h"
-#include "lib/roots.h"
-#include "lib/snap.h"
 #include "base/sbuf.h"
-#include "cli/message.h"
+#include "lib/maps.h"
+#include "lib/roots.h"
+#include "lib/shapes.h"
+#include "lib/snap.h"
+#include "render/json.h"
 #include "render/table.h"
+#include "cli/message.h"
 
 /* Output formats of --format (and --json). */
 typedef enum an_format {
@@ -97,33 +97,6 @@ int an_fail_above(const char *what, uint64_t value, uint64_t limit);
 /* " [root: KIND LABEL]" when obj is a dumper root, else "". */
 void an_root_note(const an_snap *s, const an_roots *roots, uint32_t obj,
                   char *buf, size_t cap);
-
-/*
- * A path ready to print: the objects from an_path() and their runs of
- * identical steps (an_path_runs()).  an_path_find() fills it for one
- * object, growing the buffers; returns the length, 0 when the object is
- * unreached, or UINT32_MAX when out of memory.
- */
-typedef struct an_pathbuf {
-    uint32_t *objs;
-    an_run *runs;
-    uint32_t cap;
-    uint32_t len, n_runs;
-    unsigned fold;          /* the fold the runs were cut with */
-} an_pathbuf;
-uint32_t an_path_find(an_pathbuf *pb, const an_snap *s,
-                      const an_bfs_result *bfs, unsigned fold,
-                      const an_groups *groups, uint32_t shape, uint32_t obj);
-void an_pathbuf_free(an_pathbuf *pb);
-
-/*
- * an_path_run_label() - the label of run j (j >= 1) of a path as printed:
- * the label of the edge into the run's last object, or "[*]" for a run of
- * several folded steps; "" for an unlabeled reference.
- */
-void an_path_run_label(const an_snap *s, const an_bfs_result *bfs,
-                       const an_pathbuf *pb, uint32_t j, char *buf,
-                       size_t cap);
 
 /*
  * an_format_path() - the root, the labels of the steps, "-> TYPE

@@ -15,7 +15,7 @@
 #include "lib/groups.h"
 #include "lib/heapsnapshot.h"
 #include "render/json.h"
-#include "lib/bfs.h"
+#include "lib/shapes.h"
 #include "lib/roots.h"
 #include "lib/snap.h"
 #include "lib/treemap.h"

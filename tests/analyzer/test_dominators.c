@@ -14,7 +14,7 @@
 
 #include "lib/dominators.h"
 #include "lib/graph.h"
-#include "lib/bfs.h"
+#include "lib/shapes.h"
 #include "lib/roots.h"
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
