@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/number.h"
 #include "cli/safetext.h"
 
 void
@@ -75,6 +76,40 @@ an_error_file(const char *path, const mf_error *err)
         an_error("'%s': %s error", path, mf_code_name(err->code));
     }
     return AN_EXIT_INPUT;
+}
+
+int
+an_error_lib(const char *path, an_err e, const char *what)
+{
+    switch (e) {
+    case AN_ERR_NO_TYPE:
+        an_error("'%s': no type named '%s'", path, what ? what : "");
+        break;
+    case AN_ERR_NO_OBJECT:
+        an_error("'%s': no object at address %s", path, what ? what : "");
+        break;
+    case AN_ERR_INPUT:
+        an_error("'%s': %s", path, what ? what : an_err_text(e));
+        break;
+    default:
+        an_error("'%s': %s", path, an_err_text(e));
+        break;
+    }
+    return AN_EXIT_INPUT;
+}
+
+int
+an_fail_above(const char *what, uint64_t value, uint64_t limit)
+{
+    char v[32], l[32];
+
+    if (limit == UINT64_MAX || value <= limit) {
+        return AN_EXIT_OK;
+    }
+    an_error("%s %s, more than --fail-above %s", what,
+             an_format_size(value, v, sizeof(v)),
+             an_format_size(limit, l, sizeof(l)));
+    return AN_EXIT_THRESHOLD;
 }
 
 void *

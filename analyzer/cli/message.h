@@ -10,8 +10,10 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/attributes.h"
+#include "base/error.h"
 #include "muppy_format.h"
 
 /* Exit statuses of muppy-analyze (documented in spec/analyzer.md). */
@@ -39,6 +41,24 @@ void an_warn(const char *fmt, ...) AN_PRINTF(1, 2);
  *   'x.snap': block 3 (OBJS) at offset 1234: checksum mismatch
  */
 int an_error_file(const char *path, const mf_error *err);
+
+/*
+ * an_error_lib() - say what a library error (base/error.h) means for the
+ * snapshot `path`, and return the exit status it maps to (AN_EXIT_INPUT):
+ *   'x.snap': out of memory
+ *   'x.snap': too large to analyze (2^32 edges or more)
+ *   'x.snap': no type named 'NAME'            (what: NAME)
+ *   'x.snap': no object at address 0x10       (what: "0x10")
+ *   'x.snap': WHAT                            (AN_ERR_INPUT)
+ */
+int an_error_lib(const char *path, an_err e, const char *what);
+
+/*
+ * an_fail_above() - for --fail-above: when value > limit, prints
+ * "<what> <value>, more than --fail-above <limit>" and returns
+ * AN_EXIT_THRESHOLD; else AN_EXIT_OK.  limit UINT64_MAX: not given.
+ */
+int an_fail_above(const char *what, uint64_t value, uint64_t limit);
 
 /* Allocation helpers: on failure they print "out of memory" and return
  * NULL; callers turn that into AN_EXIT_INPUT. */

@@ -12,11 +12,13 @@
 #include "lib/diff.h"
 #include "lib/dominators.h"
 #include "lib/groups.h"
+#include "render/format.h"
 #include "render/json.h"
 #include "render/path.h"
 #include "render/table.h"
 #include "cli/commands.h"
 #include "cli/message.h"
+#include "cli/open.h"
 #include "cli/options.h"
 
 static const an_usage diff_usage = {

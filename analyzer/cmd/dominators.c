@@ -9,11 +9,13 @@
 #include "lib/dominators.h"
 #include "lib/roots.h"
 #include "render/dot.h"
+#include "render/format.h"
 #include "render/json.h"
 #include "render/path.h"
 #include "render/table.h"
 #include "cli/commands.h"
 #include "cli/message.h"
+#include "cli/open.h"
 #include "cli/options.h"
 
 static const an_usage dominators_usage = {

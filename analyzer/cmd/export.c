@@ -20,11 +20,13 @@
 #include "lib/heapsnapshot.h"
 #include "lib/roots.h"
 #include "render/csv.h"
+#include "render/format.h"
 #include "render/heapsnapshot.h"
 #include "render/outfile.h"
 #include "render/path.h"
 #include "cli/commands.h"
 #include "cli/message.h"
+#include "cli/open.h"
 #include "cli/options.h"
 
 static const an_usage export_usage = {

@@ -8,11 +8,13 @@
 #include <time.h>
 
 #include "base/number.h"
+#include "render/format.h"
 #include "render/json.h"
 #include "render/path.h"
 #include "render/table.h"
 #include "cli/commands.h"
 #include "cli/message.h"
+#include "cli/open.h"
 #include "cli/options.h"
 
 static const an_usage info_usage = {

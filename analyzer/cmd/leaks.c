@@ -11,11 +11,13 @@
 #include "base/number.h"
 #include "base/sbuf.h"
 #include "lib/leaks.h"
+#include "render/format.h"
 #include "render/json.h"
 #include "render/path.h"
 #include "render/table.h"
 #include "cli/commands.h"
 #include "cli/message.h"
+#include "cli/open.h"
 #include "cli/options.h"
 
 static const an_usage leaks_usage = {
@@ -105,7 +107,7 @@ leaks_json(leaks_out *o)
         an_json_str(&j, an_address_text(o->s, c->example, addr,
                                         sizeof(addr)));
         an_json_key(&j, "path");
-        an_json_path_steps(&j, o->s, o->roots, &o->lk->bfs, &o->pb);
+        an_json_path_steps(&j, o->s, o->roots, &o->pb);
         an_json_end_object(&j);
     }
     an_json_end_array(&j);
@@ -156,7 +158,7 @@ leaks_text(leaks_out *o)
                an_format_size(c->size, s1, sizeof(s1)),
                an_format_size(c->retained, r1, sizeof(r1)),
                an_address_text(o->s, c->example, addr, sizeof(addr)));
-        an_print_path(stdout, o->s, o->roots, &o->lk->bfs, &o->pb);
+        an_print_path(stdout, o->s, o->roots, &o->pb);
     }
     if (o->shown_total > n) {
         printf("\n... and %llu more clusters (--top to see them)\n",
@@ -204,7 +206,7 @@ leaks_markdown(leaks_out *o)
                       o->s->keys[an_snap_key_of(o->s, c->example)].display,
                       addr);
         an_sbuf_printf(&paths, "\n#%s:\n\n```\n", no);
-        an_format_path(&paths, o->s, o->roots, &o->lk->bfs, &o->pb);
+        an_format_path(&paths, o->s, o->roots, &o->pb);
         an_sbuf_printf(&paths, "\n```\n");
     }
     an_table_print_markdown(t, stdout);

@@ -13,11 +13,13 @@
 #include "lib/dominators.h"
 #include "lib/shapes.h"
 #include "render/dot.h"
+#include "render/format.h"
 #include "render/json.h"
 #include "render/outfile.h"
 #include "render/path.h"
 #include "cli/commands.h"
 #include "cli/message.h"
+#include "cli/open.h"
 #include "cli/options.h"
 
 static const an_usage paths_usage = {
@@ -223,7 +225,7 @@ paths_json(paths_ctx *c, uint64_t max_groups, int weak)
         an_json_key(&j, "length");
         an_json_u64(&j, c->pb.len);
         an_json_key(&j, "steps");
-        an_json_path_steps(&j, &c->s, &c->roots, &c->bfs, &c->pb);
+        an_json_path_steps(&j, &c->s, &c->roots, &c->pb);
         an_json_end_object(&j);
     }
     an_json_end_array(&j);
@@ -267,7 +269,7 @@ paths_text(paths_ctx *c, uint64_t max_groups, int weak)
             printf("%s is held through this path (%u step%s):\n",
                    c->target_desc, len - 1, len == 2 ? "" : "s");
         }
-        an_print_path(stdout, &c->s, &c->roots, &c->bfs, &c->pb);
+        an_print_path(stdout, &c->s, &c->roots, &c->pb);
     }
     if (gs->n_groups > max_groups) {
         printf("\n... and %llu more path shapes (--max to see them)\n",
@@ -320,7 +322,7 @@ paths_dot_path(paths_ctx *c, an_outfile *o, uint32_t g)
             memcpy(prev, id, sizeof(prev));
             continue;
         }
-        an_path_run_label(&c->s, &c->bfs, pb, j, label, sizeof(label));
+        an_path_run_label(&c->s, pb, j, label, sizeof(label));
         {
             uint32_t e = c->bfs.via[obj];
 

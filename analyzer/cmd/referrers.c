@@ -12,10 +12,12 @@
 #include "lib/graph.h"
 #include "lib/roots.h"
 #include "render/dot.h"
+#include "render/format.h"
 #include "render/json.h"
 #include "render/path.h"
 #include "cli/commands.h"
 #include "cli/message.h"
+#include "cli/open.h"
 #include "cli/options.h"
 
 static const an_usage referrers_usage = {

@@ -21,11 +21,13 @@
 #include "lib/roots.h"
 #include "lib/shapes.h"
 #include "lib/treemap.h"
+#include "render/format.h"
 #include "render/html.h"
 #include "render/outfile.h"
 #include "render/path.h"
 #include "cli/commands.h"
 #include "cli/message.h"
+#include "cli/open.h"
 #include "cli/options.h"
 
 static const an_usage report_usage = {
@@ -462,7 +464,7 @@ report_top(report_ctx *c, const an_domtree *dt, uint32_t *objs,
         if (an_path_find(&pb, s, &bfs, 0, NULL, 0, objs[i]) == UINT32_MAX) {
             goto done;
         }
-        an_format_path(&path, s, &c->roots, &bfs, &pb);
+        an_format_path(&path, s, &c->roots, &pb);
         t->path = an_report_strdup(an_sbuf_str(&path));
         an_sbuf_free(&path);
         if (t->type == NULL || t->address == NULL || t->path == NULL) {
@@ -660,7 +662,7 @@ report_final(report_ctx *c, const char *path, int partial, an_leaks *lk)
             report_nomem();
             goto done;
         }
-        an_format_path(&text, &fin, &roots, &lk->bfs, &pb);
+        an_format_path(&text, &fin, &roots, &pb);
         t->path = an_report_strdup(an_sbuf_str(&text));
         an_sbuf_free(&text);
         if (t->type == NULL || t->address == NULL || t->path == NULL) {

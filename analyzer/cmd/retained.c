@@ -16,11 +16,13 @@
 #include "lib/dominators.h"
 #include "lib/groups.h"
 #include "lib/shapes.h"
+#include "render/format.h"
 #include "render/json.h"
 #include "render/path.h"
 #include "render/table.h"
 #include "cli/commands.h"
 #include "cli/message.h"
+#include "cli/open.h"
 #include "cli/options.h"
 
 static const an_usage retained_usage = {
@@ -245,7 +247,7 @@ ret_json(ret_ctx *c)
         an_json_key(&j, "retained");
         an_json_u64(&j, e->retained);
         an_json_key(&j, "path");
-        an_json_path_steps(&j, &c->s, &c->roots, &c->bfs, &c->pb);
+        an_json_path_steps(&j, &c->s, &c->roots, &c->pb);
         an_json_end_object(&j);
     }
     an_json_end_array(&j);
@@ -353,12 +355,12 @@ ret_text_top(ret_ctx *c, an_format fmt)
                       an_address_text(&c->s, e->obj, addr, sizeof(addr)));
         if (md) {
             an_sbuf_printf(&paths, "\n#%s:\n\n```\n", no);
-            an_format_path(&paths, &c->s, &c->roots, &c->bfs, &c->pb);
+            an_format_path(&paths, &c->s, &c->roots, &c->pb);
             an_sbuf_printf(&paths, "\n```\n");
             continue;
         }
         an_sbuf_printf(&path, "  ");
-        an_format_path(&path, &c->s, &c->roots, &c->bfs, &c->pb);
+        an_format_path(&path, &c->s, &c->roots, &c->pb);
         cells[4] = an_sbuf_str(&path);
         an_table_row(t, cells);
         an_sbuf_free(&path);

@@ -5,10 +5,12 @@
 
 #include "base/number.h"
 #include "lib/scrub.h"
+#include "render/format.h"
 #include "render/json.h"
 #include "render/path.h"
 #include "cli/commands.h"
 #include "cli/message.h"
+#include "cli/open.h"
 #include "cli/options.h"
 
 static const an_usage scrub_usage = {

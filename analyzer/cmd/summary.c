@@ -7,11 +7,13 @@
 #include "base/number.h"
 #include "lib/dominators.h"
 #include "lib/groups.h"
+#include "render/format.h"
 #include "render/json.h"
 #include "render/path.h"
 #include "render/table.h"
 #include "cli/commands.h"
 #include "cli/message.h"
+#include "cli/open.h"
 #include "cli/options.h"
 
 static const an_usage summary_usage = {

@@ -11,11 +11,13 @@
 #include "base/number.h"
 #include "base/sbuf.h"
 #include "lib/trend.h"
+#include "render/format.h"
 #include "render/json.h"
 #include "render/path.h"
 #include "render/table.h"
 #include "cli/commands.h"
 #include "cli/message.h"
+#include "cli/open.h"
 #include "cli/options.h"
 
 static const an_usage trend_usage = {

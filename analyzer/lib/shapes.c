@@ -387,12 +387,18 @@ an_path_find(an_pathbuf *pb, const an_snap *s, const an_bfs_result *bfs,
 
     if (len > pb->cap) {
         uint32_t *objs = realloc(pb->objs, (size_t)len * sizeof(uint32_t));
+        uint32_t *via;
         an_run *runs;
 
         if (objs == NULL) {
             return UINT32_MAX;
         }
         pb->objs = objs;
+        via = realloc(pb->via, (size_t)len * sizeof(uint32_t));
+        if (via == NULL) {
+            return UINT32_MAX;
+        }
+        pb->via = via;
         runs = realloc(pb->runs, (size_t)len * sizeof(an_run));
         if (runs == NULL) {
             return UINT32_MAX;
@@ -400,6 +406,9 @@ an_path_find(an_pathbuf *pb, const an_snap *s, const an_bfs_result *bfs,
         pb->runs = runs;
         pb->cap = len;
         len = an_path(&s->g, bfs, obj, pb->objs, pb->cap);
+    }
+    for (uint32_t k = 0; k < len; k++) {
+        pb->via[k] = bfs->via[pb->objs[k]];
     }
     pb->len = len;
     pb->fold = fold;
@@ -412,16 +421,17 @@ void
 an_pathbuf_free(an_pathbuf *pb)
 {
     free(pb->objs);
+    free(pb->via);
     free(pb->runs);
     memset(pb, 0, sizeof(*pb));
 }
 
 void
-an_path_run_label(const an_snap *s, const an_bfs_result *bfs,
-                  const an_pathbuf *pb, uint32_t j, char *buf, size_t cap)
+an_path_run_label(const an_snap *s, const an_pathbuf *pb, uint32_t j,
+                  char *buf, size_t cap)
 {
     const an_run *run = &pb->runs[j];
-    uint64_t e = bfs->via[pb->objs[run->last]];
+    uint64_t e = pb->via[run->last];
 
     /* a run of several folded steps: their labels differ, "[*]" */
     if (run->count > 1 && s->g.edge_kind != NULL

@@ -114,6 +114,7 @@ uint32_t an_path_runs(const an_graph *g, const an_bfs_result *bfs,
  */
 typedef struct an_pathbuf {
     uint32_t *objs;
+    uint32_t *via;          /* the edge into objs[k] (k >= 1) */
     an_run *runs;
     uint32_t cap;
     uint32_t len, n_runs;
@@ -129,8 +130,7 @@ void an_pathbuf_free(an_pathbuf *pb);
  * of the edge into the run's last object, or "[*]" for a run of several
  * folded steps; "" for an unlabeled reference.
  */
-void an_path_run_label(const an_snap *s, const an_bfs_result *bfs,
-                       const an_pathbuf *pb, uint32_t j, char *buf,
-                       size_t cap);
+void an_path_run_label(const an_snap *s, const an_pathbuf *pb, uint32_t j,
+                       char *buf, size_t cap);
 
 #endif /* AN_SHAPES_H */

@@ -1,99 +1,12 @@
 /*
- * output.c - opening snapshots for a command, printing objects and paths.
+ * path.c - objects, groups and paths as text and JSON.
  */
 #include "render/path.h"
 
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/number.h"
-#include "base/sbuf.h"
-#include "render/table.h"
-#include "cli/message.h"
-#include "cli/progress.h"
-
-const char *
-an_choose_format(const char *name, int json, unsigned allowed,
-                 an_format *out)
-{
-    static const char *const names[] = {"text", "json", "markdown", "dot",
-                                        "heapsnapshot", "csv"};
-    static char msg[128];
-
-    allowed |= AN_FORMAT_BIT(AN_FORMAT_TEXT) | AN_FORMAT_BIT(AN_FORMAT_JSON);
-    *out = json ? AN_FORMAT_JSON : AN_FORMAT_TEXT;
-    if (name == NULL) {
-        return NULL;
-    }
-    for (int f = 0; f < (int)(sizeof(names) / sizeof(names[0])); f++) {
-        if (strcmp(name, names[f]) != 0 || !(allowed & AN_FORMAT_BIT(f))) {
-            continue;
-        }
-        if (json && f != AN_FORMAT_JSON) {
-            return "--json and --format disagree";
-        }
-        *out = (an_format)f;
-        return NULL;
-    }
-    snprintf(msg, sizeof(msg), "bad value '%.60s' for option '--format'",
-             name);
-    return msg;
-}
-
-void
-an_table_emit(an_table *t, an_format fmt, const char *indent)
-{
-    if (fmt == AN_FORMAT_MARKDOWN) {
-        an_table_print_markdown(t, stdout);
-    }
-    else {
-        an_table_print(t, stdout, indent);
-    }
-}
-
-/* One process, one terminal: the progress display is shared. */
-static an_progress an_output_progress;
-
-int
-an_open(an_snap *s, const char *path, int partial)
-{
-    mf_error err;
-    int rc;
-
-    memset(&err, 0, sizeof(err));
-    an_progress_init(&an_output_progress, path);
-    rc = an_snap_open(s, path, partial ? MF_READ_PARTIAL : 0,
-                      an_progress_cb, &an_output_progress, &err);
-    an_progress_done(&an_output_progress);
-    if (rc != MF_OK) {
-        an_snap_close(s);
-        return an_error_file(path, &err);
-    }
-    return AN_EXIT_OK;
-}
-
-int
-an_load(an_snap *s, unsigned columns)
-{
-    mf_error err;
-    int rc;
-
-    memset(&err, 0, sizeof(err));
-    an_progress_init(&an_output_progress, s->path);
-    rc = an_snap_load(s, columns, &err);
-    an_progress_done(&an_output_progress);
-    if (rc != MF_OK) {
-        return an_error_file(s->path, &err);
-    }
-    if (s->info != NULL && s->info->partial) {
-        an_warn("'%s' is incomplete (%s): analyzing the %llu objects of "
-                "its valid blocks", s->path,
-                s->info->damage.message[0] ? s->info->damage.message
-                                           : "truncated",
-                (unsigned long long)s->cols.n_objects);
-    }
-    return AN_EXIT_OK;
-}
 
 const char *
 an_address_text(const an_snap *s, uint32_t obj, char *buf, size_t cap)
@@ -145,32 +58,6 @@ an_group_name(const an_strmap *names, const unsigned char *ambiguous,
     return q;
 }
 
-uint32_t
-an_object_at(const an_snap *s, uint64_t address)
-{
-    uint32_t obj = an_snap_find_address(s, address);
-
-    if (obj == MF_NONE) {
-        an_error("'%s': no object at address 0x%llx", s->path,
-                 (unsigned long long)address);
-    }
-    return obj;
-}
-
-int
-an_fail_above(const char *what, uint64_t value, uint64_t limit)
-{
-    char v[32], l[32];
-
-    if (limit == UINT64_MAX || value <= limit) {
-        return AN_EXIT_OK;
-    }
-    an_error("%s %s, more than --fail-above %s", what,
-             an_format_size(value, v, sizeof(v)),
-             an_format_size(limit, l, sizeof(l)));
-    return AN_EXIT_THRESHOLD;
-}
-
 void
 an_root_note(const an_snap *s, const an_roots *roots, uint32_t obj,
              char *buf, size_t cap)
@@ -194,11 +81,11 @@ an_root_note(const an_snap *s, const an_roots *roots, uint32_t obj,
              label ? (int)(len > 80 ? 80 : len) : 0, label ? label : "");
 }
 
-#define AN_LABEL_MAX 160
+#define LABEL_MAX 160
 
 /* "+" and "(N times)" of a run into buf. */
 static void
-an_run_suffix(const an_run *run, char *buf, size_t cap)
+run_suffix(const an_run *run, char *buf, size_t cap)
 {
     char c[32];
 
@@ -213,18 +100,17 @@ an_run_suffix(const an_run *run, char *buf, size_t cap)
 }
 
 /* Runs printed at each end of a path before the middle is elided. */
-#define AN_PATH_ENDS 100
+#define PATH_ENDS 100
 
 /* Append the text of run j of the path. */
 static void
-an_format_run(an_sbuf *out, const an_snap *s, const an_bfs_result *bfs,
-              const an_pathbuf *pb, uint32_t j)
+format_run(an_sbuf *out, const an_snap *s, const an_pathbuf *pb, uint32_t j)
 {
     const an_run *run = &pb->runs[j];
-    char buf[AN_LABEL_MAX], suffix[48];
+    char buf[LABEL_MAX], suffix[48];
 
-    an_path_run_label(s, bfs, pb, (uint32_t)(run - pb->runs), buf, sizeof(buf));
-    an_run_suffix(run, suffix, sizeof(suffix));
+    an_path_run_label(s, pb, j, buf, sizeof(buf));
+    run_suffix(run, suffix, sizeof(suffix));
     if (buf[0]) {
         an_sbuf_printf(out, " %s%s", buf, suffix);
     }
@@ -238,9 +124,9 @@ an_format_run(an_sbuf *out, const an_snap *s, const an_bfs_result *bfs,
 
 void
 an_format_path(an_sbuf *out, const an_snap *s, const an_roots *roots,
-               const an_bfs_result *bfs, const an_pathbuf *pb)
+               const an_pathbuf *pb)
 {
-    char buf[AN_LABEL_MAX], c[32];
+    char buf[LABEL_MAX], c[32];
     uint32_t last;
 
     if (pb->len == 0) {
@@ -251,8 +137,8 @@ an_format_path(an_sbuf *out, const an_snap *s, const an_roots *roots,
                  sizeof(buf));
     an_sbuf_printf(out, "%s", buf);
     for (uint32_t j = 1; j < pb->n_runs; j++) {
-        if (pb->n_runs > 2 * AN_PATH_ENDS + 1 && j == AN_PATH_ENDS + 1) {
-            uint32_t skip = pb->n_runs - 2 * AN_PATH_ENDS - 1;
+        if (pb->n_runs > 2 * PATH_ENDS + 1 && j == PATH_ENDS + 1) {
+            uint32_t skip = pb->n_runs - 2 * PATH_ENDS - 1;
             uint64_t steps = (uint64_t)pb->runs[j + skip - 1].last
                              - pb->runs[j - 1].last;
 
@@ -261,7 +147,7 @@ an_format_path(an_sbuf *out, const an_snap *s, const an_roots *roots,
             j += skip - 1;
             continue;
         }
-        an_format_run(out, s, bfs, pb, j);
+        format_run(out, s, pb, j);
     }
     an_sbuf_printf(out, " -> %s @0x%llx",
                    s->keys[an_snap_key_of(s, last)].display,
@@ -270,20 +156,20 @@ an_format_path(an_sbuf *out, const an_snap *s, const an_roots *roots,
 
 void
 an_print_path(FILE *f, const an_snap *s, const an_roots *roots,
-              const an_bfs_result *bfs, const an_pathbuf *pb)
+              const an_pathbuf *pb)
 {
     an_sbuf out = {0};
 
-    an_format_path(&out, s, roots, bfs, pb);
+    an_format_path(&out, s, roots, pb);
     fprintf(f, "  %s\n", an_sbuf_str(&out));
     an_sbuf_free(&out);
 }
 
 void
 an_json_path_steps(an_json *j, const an_snap *s, const an_roots *roots,
-                   const an_bfs_result *bfs, const an_pathbuf *pb)
+                   const an_pathbuf *pb)
 {
-    char buf[AN_LABEL_MAX];
+    char buf[LABEL_MAX];
 
     an_json_array(j);
     for (uint32_t r = 0; r < pb->n_runs; r++) {
@@ -300,7 +186,7 @@ an_json_path_steps(an_json *j, const an_snap *s, const an_roots *roots,
                                                 : MF_ROOT_UNREFERENCED));
         }
         else {
-            an_path_run_label(s, bfs, pb, (uint32_t)(run - pb->runs), buf, sizeof(buf));
+            an_path_run_label(s, pb, r, buf, sizeof(buf));
         }
         an_json_key(j, "label");
         an_json_str(j, buf);
