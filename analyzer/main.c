@@ -1,5 +1,5 @@
 /*
- * main.c - muppy-analyze: dispatch to the subcommands.
+ * main.c - muppy-analyze: dispatch to the subcommands (cli/commands.h).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -12,41 +12,18 @@
 #include "cli/safetext.h"
 #include "muppy_format.h"
 
-typedef struct an_cmd {
-    const char *name;
-    int (*fn)(int argc, char **argv);
-    const char *summary;
-} an_cmd;
-
-static const an_cmd an_commands[] = {
-    {"info", cmd_info, "show a snapshot's metadata, counts and integrity"},
-    {"summary", cmd_summary, "objects grouped by type, largest first"},
-    {"diff", cmd_diff, "what grew between two snapshots"},
-    {"paths", cmd_paths, "why an object is alive: paths from the roots"},
-    {"referrers", cmd_referrers, "who points at an object, as a tree"},
-    {"retained", cmd_retained, "what would be freed: retained sizes"},
-    {"dominators", cmd_dominators,
-     "the chain of objects that keep an object alive"},
-    {"leaks", cmd_leaks, "what a workload leaked, from three snapshots"},
-    {"trend", cmd_trend, "counts and sizes per type across snapshots"},
-    {"scrub", cmd_scrub, "a copy without the program's strings, to share"},
-    {"export", cmd_export,
-     "the snapshot for DevTools and memlab, or as CSV tables"},
-    {"report", cmd_report, "a one-file HTML report to open offline"},
-};
-#define AN_N_COMMANDS (sizeof(an_commands) / sizeof(an_commands[0]))
-
 static void
-an_main_usage(FILE *f)
+main_usage(FILE *f)
 {
     fputs("usage: " AN_PROG " [--version] [--help] <command> [<args>]\n"
           "\n"
           "Analyze muppy heap snapshots of CPython processes.\n"
           "\n"
           "commands:\n", f);
-    for (size_t i = 0; i < AN_N_COMMANDS; i++) {
-        fprintf(f, "  %-11s %s\n", an_commands[i].name,
-                an_commands[i].summary);
+    /* each command's one-line summary is its own usage's */
+    for (size_t i = 0; an_commands[i] != NULL; i++) {
+        fprintf(f, "  %-11s %s\n", an_commands[i]->usage->name,
+                an_commands[i]->usage->summary);
     }
     fputs("\n"
           "'" AN_PROG " help <command>' or '" AN_PROG " <command> --help'\n"
@@ -57,21 +34,10 @@ an_main_usage(FILE *f)
           "3 a --fail-above threshold exceeded\n", f);
 }
 
-static const an_cmd *
-an_find_command(const char *name)
-{
-    for (size_t i = 0; i < AN_N_COMMANDS; i++) {
-        if (strcmp(an_commands[i].name, name) == 0) {
-            return &an_commands[i];
-        }
-    }
-    return NULL;
-}
-
 int
 main(int argc, char **argv)
 {
-    const an_cmd *cmd;
+    const an_command *cmd;
     const char *name;
     int rc;
 
@@ -87,12 +53,12 @@ main(int argc, char **argv)
         return AN_EXIT_INPUT;
     }
     if (argc < 2) {
-        an_main_usage(stderr);
+        main_usage(stderr);
         return AN_EXIT_USAGE;
     }
     name = argv[1];
     if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
-        an_main_usage(stdout);
+        main_usage(stdout);
         return AN_EXIT_OK;
     }
     if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
@@ -104,21 +70,21 @@ main(int argc, char **argv)
         char *help_argv[3];
 
         if (argc < 3) {
-            an_main_usage(stdout);
+            main_usage(stdout);
             return AN_EXIT_OK;
         }
-        cmd = an_find_command(argv[2]);
+        cmd = an_command_find(argv[2]);
         if (cmd == NULL) {
             an_error("unknown command '%s'", argv[2]);
-            an_main_usage(stderr);
+            main_usage(stderr);
             return AN_EXIT_USAGE;
         }
         help_argv[0] = argv[2];
         help_argv[1] = "--help";
         help_argv[2] = NULL;
-        return cmd->fn(2, help_argv);
+        return cmd->run(2, help_argv);
     }
-    cmd = an_find_command(name);
+    cmd = an_command_find(name);
     if (cmd == NULL) {
         if (name[0] == '-') {
             an_error("unknown option '%s'", name);
@@ -126,11 +92,11 @@ main(int argc, char **argv)
         else {
             an_error("unknown command '%s'", name);
         }
-        an_main_usage(stderr);
+        main_usage(stderr);
         return AN_EXIT_USAGE;
     }
     errno = 0;
-    rc = cmd->fn(argc - 1, argv + 1);
+    rc = cmd->run(argc - 1, argv + 1);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         /* the reader went away (`| head`): nothing to say to anyone */
         if (errno != EPIPE) {

@@ -320,8 +320,8 @@ done:
     return status;
 }
 
-int
-cmd_diff(int argc, char **argv)
+static int
+diff_run(int argc, char **argv)
 {
     int partial = 0, json = 0, objects = 0, retained = 0;
     const char *by = "type", *format = NULL, *why_fmt;
@@ -426,3 +426,5 @@ done:
     an_snap_close(&b);
     return status;
 }
+
+const an_command cmd_diff = {&diff_usage, diff_run};

@@ -180,8 +180,8 @@ dom_text(const an_snap *s, const an_roots *roots, const an_domtree *dt,
     an_table_free(t);
 }
 
-int
-cmd_dominators(int argc, char **argv)
+static int
+dominators_run(int argc, char **argv)
 {
     int partial = 0, json = 0, npos, status;
     const char *format_name = NULL, *msg;
@@ -273,3 +273,5 @@ done:
     an_snap_close(&s);
     return status;
 }
+
+const an_command cmd_dominators = {&dominators_usage, dominators_run};

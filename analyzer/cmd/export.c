@@ -216,8 +216,8 @@ done:
     return status;
 }
 
-int
-cmd_export(int argc, char **argv)
+static int
+export_run(int argc, char **argv)
 {
     int partial = 0, no_retained = 0, npos, status;
     const char *format_name = NULL, *out = NULL, *msg;
@@ -282,3 +282,5 @@ cmd_export(int argc, char **argv)
     an_snap_close(&s);
     return status;
 }
+
+const an_command cmd_export = {&export_usage, export_run};

@@ -240,8 +240,8 @@ info_text(const an_snap *s, const mf_error *verr, int verified)
     }
 }
 
-int
-cmd_info(int argc, char **argv)
+static int
+info_run(int argc, char **argv)
 {
     int partial = 0, json = 0;
     const an_option opts[] = {
@@ -285,3 +285,5 @@ cmd_info(int argc, char **argv)
     an_snap_close(&s);
     return AN_EXIT_OK;
 }
+
+const an_command cmd_info = {&info_usage, info_run};

@@ -216,8 +216,8 @@ leaks_markdown(leaks_out *o)
     return 0;
 }
 
-int
-cmd_leaks(int argc, char **argv)
+static int
+leaks_run(int argc, char **argv)
 {
     int partial = 0, json = 0, fold_keys = 0, npos, status;
     const char *format = NULL, *why_fmt;
@@ -331,3 +331,5 @@ done:
     }
     return status;
 }
+
+const an_command cmd_leaks = {&leaks_usage, leaks_run};

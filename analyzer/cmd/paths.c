@@ -405,8 +405,8 @@ paths_dot(paths_ctx *c, uint64_t max_groups)
     return an_outfile_commit(&o) == 0 ? 0 : 1;
 }
 
-int
-cmd_paths(int argc, char **argv)
+static int
+paths_run(int argc, char **argv)
 {
     int partial = 0, json = 0, weak = 0, fold_keys = 0, no_retained = 0;
     uint64_t max_groups = 10;
@@ -504,3 +504,5 @@ done:
     an_snap_close(&c.s);
     return status;
 }
+
+const an_command cmd_paths = {&paths_usage, paths_run};

@@ -184,8 +184,8 @@ ref_walk(ref_ctx *c, uint32_t obj, uint64_t level)
     return 0;
 }
 
-int
-cmd_referrers(int argc, char **argv)
+static int
+referrers_run(int argc, char **argv)
 {
     int partial = 0, json = 0;
     uint64_t depth = 3, max_children = 10, address;
@@ -326,3 +326,5 @@ done:
     an_snap_close(&s);
     return status;
 }
+
+const an_command cmd_referrers = {&referrers_usage, referrers_run};

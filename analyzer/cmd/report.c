@@ -679,8 +679,8 @@ done:
     return status;
 }
 
-int
-cmd_report(int argc, char **argv)
+static int
+report_run(int argc, char **argv)
 {
     int partial = 0, npos, status;
     const char *out = NULL, *base = NULL, *final = NULL;
@@ -786,3 +786,5 @@ done:
     an_snap_close(&c.s);
     return status;
 }
+
+const an_command cmd_report = {&report_usage, report_run};

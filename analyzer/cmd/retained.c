@@ -372,8 +372,8 @@ ret_text_top(ret_ctx *c, an_format fmt)
     return rc;
 }
 
-int
-cmd_retained(int argc, char **argv)
+static int
+retained_run(int argc, char **argv)
 {
     int partial = 0, json = 0, status, npos;
     const char *by = NULL, *type_name = NULL, *format = NULL, *why;
@@ -474,3 +474,5 @@ done:
     an_snap_close(&c.s);
     return status;
 }
+
+const an_command cmd_retained = {&retained_usage, retained_run};

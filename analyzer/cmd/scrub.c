@@ -113,8 +113,8 @@ scrub_text(const char *out, unsigned drop, const an_scrub_stats *st)
            an_format_count(st->strings, t, sizeof(t)));
 }
 
-int
-cmd_scrub(int argc, char **argv)
+static int
+scrub_run(int argc, char **argv)
 {
     int partial = 0, json = 0, npos, status, rc;
     const char *drop_list = NULL, *keep_list = NULL;
@@ -180,3 +180,5 @@ cmd_scrub(int argc, char **argv)
     an_snap_close(&s);
     return status;
 }
+
+const an_command cmd_scrub = {&scrub_usage, scrub_run};

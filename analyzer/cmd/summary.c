@@ -161,8 +161,8 @@ sum_text(const an_snap *s, const sum_result *r, int by_module,
     printf("\n");
 }
 
-int
-cmd_summary(int argc, char **argv)
+static int
+summary_run(int argc, char **argv)
 {
     int partial = 0, json = 0, retained = 0;
     const char *sort = "size", *by = "type", *type_name = NULL;
@@ -344,3 +344,5 @@ done:
     an_snap_close(&s);
     return status;
 }
+
+const an_command cmd_summary = {&summary_usage, summary_run};

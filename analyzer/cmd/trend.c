@@ -167,8 +167,8 @@ trend_table(const an_trend *t, uint64_t top, an_format fmt)
     free(amb);
 }
 
-int
-cmd_trend(int argc, char **argv)
+static int
+trend_run(int argc, char **argv)
 {
     int partial = 0, json = 0, npos, status;
     const char *by = "type", *format = NULL, *why;
@@ -242,3 +242,5 @@ done:
     an_trend_free(&t);
     return status;
 }
+
+const an_command cmd_trend = {&trend_usage, trend_run};

@@ -478,6 +478,28 @@ an_domtree_free(an_domtree *dt)
     memset(dt, 0, sizeof(*dt));
 }
 
+an_err
+an_snap_dominators(const an_snap *s, const an_roots *roots, an_domtree *dt)
+{
+    an_roots own;
+    an_err rc;
+
+    memset(dt, 0, sizeof(*dt));
+    if (roots == NULL) {
+        rc = an_roots_of_snap(&own, s);
+        if (rc != AN_OK) {
+            return rc;
+        }
+    }
+    rc = an_dominators(&s->g, s->cols.size, roots ? roots->ordered
+                                                  : own.ordered,
+                       roots ? roots->n : own.n, dt);
+    if (roots == NULL) {
+        an_roots_free(&own);
+    }
+    return rc;
+}
+
 uint32_t
 an_dom_chain(const an_domtree *dt, uint32_t obj, uint32_t *out,
              uint32_t cap)

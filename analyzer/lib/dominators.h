@@ -60,6 +60,16 @@ an_err an_dominators(const an_graph *g, const uint64_t *size,
 void an_domtree_free(an_domtree *dt);
 
 /*
+ * an_snap_dominators() - the dominator tree of a loaded snapshot (its
+ * edges, edge kinds and sizes), from its tier-1 roots: the one way the
+ * commands get it.  `roots`: s's roots (an_roots_of_snap()) when the
+ * caller has them, or NULL to read them here.  Returns AN_OK,
+ * AN_ERR_NOMEM or AN_ERR_TOO_LARGE.  Free with an_domtree_free().
+ */
+an_err an_snap_dominators(const an_snap *s, const an_roots *roots,
+                          an_domtree *dt);
+
+/*
  * an_dom_chain() - the dominators of obj from the outermost (a child of
  * the super-root) to obj itself, into out (up to cap); returns the
  * length of the chain.  O(depth).

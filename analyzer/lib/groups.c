@@ -119,3 +119,34 @@ an_group_charge(const an_snap *s, const an_domtree *dt,
     free(stack);
     return AN_OK;
 }
+
+an_err
+an_type_select(const an_snap *s, const char *name, an_typesel *sel)
+{
+    memset(sel, 0, sizeof(*sel));
+    sel->name = name;
+    sel->key = calloc((size_t)s->n_keys + 1, 1);
+    sel->objects = an_bitmap_new(s->cols.n_objects);
+    if (sel->key == NULL || sel->objects == NULL) {
+        return AN_ERR_NOMEM;
+    }
+    if (an_snap_match_type(s, name, sel->key) == 0) {
+        return AN_ERR_NO_TYPE;
+    }
+    for (uint32_t i = 0; s->cols.type != NULL && i < s->cols.n_objects;
+         i++) {
+        if (sel->key[an_snap_key_of(s, i)]) {
+            an_set_bit(sel->objects, i);
+            sel->count++;
+        }
+    }
+    return AN_OK;
+}
+
+void
+an_typesel_free(an_typesel *sel)
+{
+    free(sel->key);
+    free(sel->objects);
+    memset(sel, 0, sizeof(*sel));
+}

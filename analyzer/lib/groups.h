@@ -13,6 +13,25 @@
 #include "lib/snap.h"
 
 /*
+ * The objects --type NAME selects: the types whose qualname, or
+ * module.qualname, is NAME (an_snap_match_type()).
+ */
+typedef struct an_typesel {
+    const char *name;
+    unsigned char *key;     /* n_keys + 1 entries: 1 for a key selected */
+    uint64_t *objects;      /* bitmap of the loaded objects selected */
+    uint64_t count;         /* how many */
+} an_typesel;
+
+/*
+ * an_type_select() - the selection of `name` in s (its type column
+ * loaded).  Returns AN_OK, AN_ERR_NO_TYPE when no type has that name, or
+ * AN_ERR_NOMEM.  Free with an_typesel_free() in every case.
+ */
+an_err an_type_select(const an_snap *s, const char *name, an_typesel *sel);
+void an_typesel_free(an_typesel *sel);
+
+/*
  * an_group_of_types() - the group of each type id of s (n_types
  * entries): its type key, or with by_module its key's module group.
  * *n_groups is then n_keys + 1 (or n_modules + 1); the last group stands

@@ -78,7 +78,7 @@ quiet(int on)
 
 /* Run one command: argv[0] is its name; NULL-terminated. */
 static void
-run(int (*cmd)(int, char **), ...)
+run(const an_command *cmd, ...)
 {
     char *argv[16], *owned[16];
     int argc = 0;
@@ -93,7 +93,7 @@ run(int (*cmd)(int, char **), ...)
     }
     va_end(ap);
     argv[argc] = NULL;
-    cmd(argc, argv);
+    cmd->run(argc, argv);
     /* the parser permutes and overwrites argv's pointers */
     for (int i = 0; i < argc; i++) {
         free(owned[i]);
@@ -152,32 +152,32 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     first_object(addr, sizeof(addr), type, sizeof(type));
     quiet(1);
-    run(cmd_info, "info", snap, NULL);
-    run(cmd_info, "info", "--partial", "--json", snap, NULL);
-    run(cmd_summary, "summary", "--retained", snap, NULL);
-    run(cmd_summary, "summary", "--by", "module", "--json", snap, NULL);
-    run(cmd_diff, "diff", "--objects", "--retained", snap, snap, NULL);
-    run(cmd_diff, "diff", "--format", "markdown", snap, snap, NULL);
-    run(cmd_retained, "retained", snap, NULL);
-    run(cmd_retained, "retained", "--by", "type", "--json", snap, NULL);
-    run(cmd_paths, "paths", snap, addr, NULL);
-    run(cmd_paths, "paths", "--type", type, "--json", snap, NULL);
-    run(cmd_paths, "paths", "--type", type, "--format", "dot", snap, NULL);
-    run(cmd_referrers, "referrers", "--json", snap, addr, NULL);
-    run(cmd_dominators, "dominators", "--format", "dot", snap, addr, NULL);
-    run(cmd_leaks, "leaks", "--partial", snap, snap, snap, NULL);
-    run(cmd_leaks, "leaks", "--json", snap, snap, snap, NULL);
-    run(cmd_trend, "trend", snap, snap, NULL);
+    run(&cmd_info, "info", snap, NULL);
+    run(&cmd_info, "info", "--partial", "--json", snap, NULL);
+    run(&cmd_summary, "summary", "--retained", snap, NULL);
+    run(&cmd_summary, "summary", "--by", "module", "--json", snap, NULL);
+    run(&cmd_diff, "diff", "--objects", "--retained", snap, snap, NULL);
+    run(&cmd_diff, "diff", "--format", "markdown", snap, snap, NULL);
+    run(&cmd_retained, "retained", snap, NULL);
+    run(&cmd_retained, "retained", "--by", "type", "--json", snap, NULL);
+    run(&cmd_paths, "paths", snap, addr, NULL);
+    run(&cmd_paths, "paths", "--type", type, "--json", snap, NULL);
+    run(&cmd_paths, "paths", "--type", type, "--format", "dot", snap, NULL);
+    run(&cmd_referrers, "referrers", "--json", snap, addr, NULL);
+    run(&cmd_dominators, "dominators", "--format", "dot", snap, addr, NULL);
+    run(&cmd_leaks, "leaks", "--partial", snap, snap, snap, NULL);
+    run(&cmd_leaks, "leaks", "--json", snap, snap, snap, NULL);
+    run(&cmd_trend, "trend", snap, snap, NULL);
     snprintf(outfile, sizeof(outfile), "%s.snap", out);
-    run(cmd_scrub, "scrub", snap, outfile, NULL);
+    run(&cmd_scrub, "scrub", snap, outfile, NULL);
     unlink(outfile);
     snprintf(outfile, sizeof(outfile), "%s.html", out);
-    run(cmd_report, "report", snap, "-o", outfile, NULL);
+    run(&cmd_report, "report", snap, "-o", outfile, NULL);
     unlink(outfile);
     snprintf(outfile, sizeof(outfile), "%s.heapsnapshot", out);
-    run(cmd_export, "export", snap, "-o", outfile, NULL);
+    run(&cmd_export, "export", snap, "-o", outfile, NULL);
     unlink(outfile);
-    run(cmd_export, "export", "--format", "csv", snap, "-o", out, NULL);
+    run(&cmd_export, "export", "--format", "csv", snap, "-o", out, NULL);
     {
         static const char *csv[] = {"objects.csv", "edges.csv", "roots.csv"};
 
