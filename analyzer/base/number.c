@@ -164,3 +164,11 @@ an_format_count_delta(int64_t n, char *buf, size_t cap)
     snprintf(buf, cap, "%c%s", n < 0 ? '-' : '+', mag);
     return buf;
 }
+
+const char *
+an_format_share(uint64_t part, uint64_t whole, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%.1f%%",
+             whole ? 100.0 * (double)part / (double)whole : 0.0);
+    return buf;
+}

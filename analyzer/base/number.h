@@ -18,6 +18,10 @@ const char *an_format_count_delta(int64_t n, char *buf, size_t cap);
 /* Signed size: "+1.5 MiB", "-12 B", "0 B". */
 const char *an_format_delta(int64_t bytes, char *buf, size_t cap);
 
+/* "12.5%": part of whole, one decimal ("0.0%" of nothing), into buf. */
+const char *an_format_share(uint64_t part, uint64_t whole, char *buf,
+                            size_t cap);
+
 /* b - a as a signed change (modulo 2^64: sizes never come near 2^63). */
 static inline int64_t
 an_delta(uint64_t a, uint64_t b)
