@@ -1,0 +1,254 @@
+/*
+ * paths.c - the paths model as text, JSON or Graphviz.
+ */
+#include "render/paths.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/number.h"
+#include "render/dot.h"
+#include "render/json.h"
+#include "render/outfile.h"
+#include "render/path.h"
+
+static void
+paths_json(const an_snap *s, const an_paths *c)
+{
+    an_json j;
+
+    an_json_init(&j, stdout);
+    an_json_object(&j);
+    an_json_key(&j, "target");
+    an_json_object(&j);
+    if (c->type_name != NULL) {
+        an_json_key(&j, "type");
+        an_json_str(&j, c->type_name);
+    }
+    else {
+        an_json_objref(&j, s, c->targets[0]);
+    }
+    an_json_end_object(&j);
+    an_json_key(&j, "instances");
+    an_json_u64(&j, c->n_targets);
+    an_json_key(&j, "unreachable");
+    an_json_u64(&j, c->groups.unreachable);
+    an_json_key(&j, "weak");
+    an_json_bool(&j, c->weak);
+    an_json_key(&j, "fold_keys");
+    an_json_bool(&j, (c->fold & AN_FOLD_STR_KEYS) != 0);
+    an_json_key(&j, "groups");
+    an_json_u64(&j, c->groups.n_groups);
+    an_json_key(&j, "paths");
+    an_json_array(&j);
+    for (uint32_t g = 0; g < c->n_examples; g++) {
+        const an_group *gr = &c->groups.groups[g];
+
+        an_json_object(&j);
+        an_json_key(&j, "count");
+        an_json_u64(&j, gr->count);
+        if (c->group_retained != NULL) {
+            an_json_key(&j, "retained");
+            an_json_u64(&j, c->group_retained[g]);
+        }
+        an_json_key(&j, "length");
+        an_json_u64(&j, c->examples[g].len);
+        an_json_key(&j, "steps");
+        an_json_path_steps(&j, s, &c->roots, &c->examples[g]);
+        an_json_end_object(&j);
+    }
+    an_json_end_array(&j);
+    an_json_end_object(&j);
+    an_json_finish(&j);
+}
+
+static void
+paths_text(const an_snap *s, const an_paths *c, const char *target_desc)
+{
+    const an_groups *gs = &c->groups;
+    uint64_t max_groups = c->n_examples;
+    char c1[32], c2[32], r1[48];
+
+    if (c->n_targets == 0) {
+        printf("no instance of %s in the snapshot\n", target_desc);
+    }
+    for (uint32_t g = 0; g < c->n_examples; g++) {
+        const an_group *gr = &gs->groups[g];
+        uint32_t len = c->examples[g].len;
+
+        if (c->type_name != NULL) {
+            r1[0] = '\0';
+            if (c->group_retained != NULL) {
+                char sz[32];
+
+                snprintf(r1, sizeof(r1), " (retaining %s)",
+                         an_format_size(c->group_retained[g], sz,
+                                        sizeof(sz)));
+            }
+            printf("%s%s of %s %s%s held through this path (%u step%s):\n",
+                   g ? "\n" : "", an_format_count(gr->count, c1, sizeof(c1)),
+                   an_format_count(c->n_targets, c2, sizeof(c2)),
+                   target_desc, r1, len - 1, len == 2 ? "" : "s");
+        }
+        else {
+            printf("%s is held through this path (%u step%s):\n",
+                   target_desc, len - 1, len == 2 ? "" : "s");
+        }
+        an_print_path(stdout, s, &c->roots, &c->examples[g]);
+    }
+    if (gs->n_groups > max_groups) {
+        printf("\n... and %llu more path shapes (--max to see them)\n",
+               (unsigned long long)(gs->n_groups - max_groups));
+    }
+    if (gs->unreachable > 0) {
+        printf("%s%s of %s %s reachable from no root%s (only from "
+               "reference cycles nothing else refers to%s), e.g. "
+               "@0x%llx\n",
+               gs->n_groups ? "\n" : "",
+               an_format_count(gs->unreachable, c1, sizeof(c1)),
+               an_format_count(c->n_targets, c2, sizeof(c2)),
+               target_desc, c->weak ? "" : " by strong references",
+               c->weak ? "" : ", or through weak references",
+               (unsigned long long)
+               s->cols.address[gs->unreachable_example]);
+    }
+}
+
+/* One path (the example of group g) as DOT nodes and edges: one node per
+ * run of identical steps, a loop on a step the shape repeats. */
+static void
+paths_dot_path(const an_snap *s, const an_paths *c, an_outfile *o,
+               uint32_t g)
+{
+    const an_pathbuf *pb = &c->examples[g];
+    char id[48], prev[48], label[200], extra[256], loop[240], n1[32];
+
+    for (uint32_t j = 0; j < pb->n_runs; j++) {
+        const an_run *run = &pb->runs[j];
+        uint32_t obj = pb->objs[run->last];
+        unsigned style = AN_DOT_PLAIN;
+
+        snprintf(id, sizeof(id), "g%u_%u", g, j);
+        extra[0] = '\0';
+        if (j == 0) {
+            an_root_text(s, an_roots_find(&c->roots, obj), obj, extra,
+                         sizeof(extra));
+            style = AN_DOT_ROOT;
+        }
+        else if (run->count > 1) {
+            snprintf(extra, sizeof(extra), "(x%s on this path)",
+                     an_format_count(run->count, n1, sizeof(n1)));
+        }
+        if (j + 1 == pb->n_runs && j > 0) {
+            style = AN_DOT_TARGET;
+        }
+        an_dot_object(o, s, id, obj, extra, style);
+        if (j == 0) {
+            memcpy(prev, id, sizeof(prev));
+            continue;
+        }
+        an_path_run_label(s, pb, j, label, sizeof(label));
+        {
+            uint32_t e = pb->via[run->last];
+
+            /* a group's shape: indices and int keys (and str keys with
+             * --fold-keys) stand for any */
+            if (c->type_name != NULL && s->g.edge_kind != NULL
+                && an_edge_folded(s->g.edge_kind[e], c->fold)) {
+                snprintf(label, sizeof(label), "[*]");
+            }
+            unsigned es = s->g.edge_kind
+                          && (s->g.edge_kind[e] & MF_EDGE_WEAK)
+                          ? AN_DOT_WEAK : 0;
+
+            an_dot_edge(o, prev, id, label, es);
+            if (run->count > 1 || run->repeats) {
+                snprintf(loop, sizeof(loop), "%s+", label);
+                an_dot_edge(o, id, id, loop, es | AN_DOT_LOOP);
+            }
+        }
+        memcpy(prev, id, sizeof(prev));
+    }
+}
+
+static int
+paths_dot(const an_snap *s, const an_paths *c, const char *target_desc,
+          uint64_t max_groups)
+{
+    const an_groups *gs = &c->groups;
+    an_outfile o;
+    char title[700], c1[32], c2[32], r1[32];
+    int status = an_outfile_open(&o, "-");
+
+    if (status != 0) {
+        return status;
+    }
+    if (c->type_name != NULL) {
+        snprintf(title, sizeof(title), "paths to the %s instances of %s "
+                 "(%u shape%s)", an_format_count(c->n_targets, c1,
+                                                 sizeof(c1)),
+                 target_desc, gs->n_groups, gs->n_groups == 1 ? "" : "s");
+    }
+    else {
+        snprintf(title, sizeof(title), "why %s is alive", target_desc);
+    }
+    an_dot_begin(&o, title);
+    for (uint32_t g = 0; g < c->n_examples; g++) {
+        const an_group *gr = &gs->groups[g];
+        char name[32];
+
+        if (c->type_name != NULL) {
+            snprintf(name, sizeof(name), "cluster_g%u", g);
+            snprintf(title, sizeof(title), "%s of %s held through this "
+                     "shape%s%s",
+                     an_format_count(gr->count, c1, sizeof(c1)),
+                     an_format_count(c->n_targets, c2, sizeof(c2)),
+                     c->group_retained ? ", retaining " : "",
+                     c->group_retained
+                     ? an_format_size(c->group_retained[g], r1, sizeof(r1))
+                     : "");
+            an_dot_begin_cluster(&o, name, title);
+        }
+        paths_dot_path(s, c, &o, g);
+        if (c->type_name != NULL) {
+            an_dot_end_cluster(&o);
+        }
+    }
+    if (gs->n_groups > max_groups || gs->unreachable > 0) {
+        snprintf(title, sizeof(title), "%llu more shapes (--max); %s "
+                 "unreachable", (unsigned long long)(gs->n_groups > max_groups
+                                                     ? gs->n_groups
+                                                       - max_groups : 0),
+                 an_format_count(gs->unreachable, c1, sizeof(c1)));
+        an_dot_node(&o, "more", title, AN_DOT_NOTE);
+    }
+    an_dot_end(&o);
+    return an_outfile_commit(&o);
+}
+
+int
+an_print_paths(const an_snap *s, const an_paths *m, an_format fmt,
+               uint64_t max_groups)
+{
+    char desc[512];
+
+    /* what was asked about: the type, or the object */
+    if (m->type_name != NULL) {
+        snprintf(desc, sizeof(desc), "%s", m->type_name);
+    }
+    else {
+        snprintf(desc, sizeof(desc), "%s @0x%llx",
+                 s->keys[an_snap_key_of(s, m->targets[0])].display,
+                 (unsigned long long)s->cols.address[m->targets[0]]);
+    }
+    if (fmt == AN_FORMAT_DOT) {
+        return paths_dot(s, m, desc, max_groups);
+    }
+    if (fmt == AN_FORMAT_JSON) {
+        paths_json(s, m);
+    }
+    else {
+        paths_text(s, m, desc);
+    }
+    return 0;
+}
