@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/number.h"
+#include "lib/dominators.h"
 #include "lib/graph.h"
 #include "lib/groups.h"
 
@@ -29,6 +31,7 @@ an_diff_free(an_diff *d)
     an_strmap_free(d->names);
     an_objset_free(&d->old);
     free(d->rows);
+    free(d->by_new);
     memset(d, 0, sizeof(*d));
 }
 
@@ -223,14 +226,36 @@ done:
     return rc;
 }
 
-static int64_t
-an_delta(uint64_t a, uint64_t b)
+an_err
+an_diff_add_snap(an_diff *d, int which, const an_snap *s, int retained)
 {
-    return (int64_t)(b - a);
+    an_domtree dt;
+    uint64_t *outer = NULL;
+    uint32_t *group_of = NULL, n_groups = 0;
+    an_err rc = AN_OK;
+
+    memset(&dt, 0, sizeof(dt));
+    if (retained) {
+        d->retained = 1;
+        group_of = an_group_of_types(s, d->by_module, &n_groups);
+        rc = group_of != NULL ? an_snap_dominators(s, NULL, &dt)
+                              : AN_ERR_NOMEM;
+        if (rc == AN_OK) {
+            outer = an_group_outermost(s, &dt, group_of, n_groups);
+            rc = outer != NULL ? AN_OK : AN_ERR_NOMEM;
+        }
+    }
+    if (rc == AN_OK) {
+        rc = an_diff_add(d, which, s, retained ? dt.retained : NULL, outer);
+    }
+    free(outer);
+    free(group_of);
+    an_domtree_free(&dt);
+    return rc;
 }
 
 static int
-an_diff_cmp(const void *pa, const void *pb)
+diff_cmp(const void *pa, const void *pb)
 {
     const an_diff_row *x = pa, *y = pb;
     int64_t xs = an_delta(x->size_a, x->size_b);
@@ -247,8 +272,42 @@ an_diff_cmp(const void *pa, const void *pb)
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
-void
+/* The rows of the new objects: by new size, new count, id. */
+static const an_diff_row *new_rows;
+
+static int
+new_cmp(const void *pa, const void *pb)
+{
+    const an_diff_row *x = &new_rows[*(const uint32_t *)pa];
+    const an_diff_row *y = &new_rows[*(const uint32_t *)pb];
+
+    if (x->new_size != y->new_size) {
+        return x->new_size > y->new_size ? -1 : 1;
+    }
+    if (x->new_count != y->new_count) {
+        return x->new_count > y->new_count ? -1 : 1;
+    }
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+an_err
 an_diff_sort(an_diff *d)
 {
-    qsort(d->rows, d->n_rows, sizeof(an_diff_row), an_diff_cmp);
+    qsort(d->rows, d->n_rows, sizeof(an_diff_row), diff_cmp);
+    if (!d->objects) {
+        return AN_OK;
+    }
+    free(d->by_new);
+    d->by_new = malloc((size_t)(d->n_rows ? d->n_rows : 1)
+                       * sizeof(uint32_t));
+    if (d->by_new == NULL) {
+        return AN_ERR_NOMEM;
+    }
+    for (uint32_t i = 0; i < d->n_rows; i++) {
+        d->by_new[i] = i;
+    }
+    new_rows = d->rows;
+    qsort(d->by_new, d->n_rows, sizeof(uint32_t), new_cmp);
+    new_rows = NULL;
+    return AN_OK;
 }

@@ -40,6 +40,7 @@ typedef struct an_diff_new {
 typedef struct an_diff {
     int by_module;
     int objects;
+    int retained;               /* retained sizes were added */
     an_strmap *names;           /* (module, qualname) or (module, "") */
     an_diff_row *rows;          /* n_rows, indexed by id until sorted */
     uint32_t n_rows;
@@ -49,6 +50,9 @@ typedef struct an_diff {
     uint64_t new_count, new_size;
     an_diff_new largest[AN_DIFF_LARGEST];   /* largest first */
     uint32_t n_largest;
+    uint32_t *by_new;           /* after an_diff_sort(), with `objects`:
+                                   the rows by new size (descending), new
+                                   count, id: indices into rows */
     an_objset old;              /* A's objects */
 } an_diff;
 
@@ -66,9 +70,20 @@ an_err an_diff_init(an_diff *d, int by_module, int objects);
 an_err an_diff_add(an_diff *d, int which, const an_snap *s,
                    const uint64_t *retained, const uint64_t *outermost);
 
+/*
+ * an_diff_add_snap() - an_diff_add() of a loaded snapshot, with the
+ * retained sizes of each group's outermost instances (groups.h) when
+ * `retained` (then its edges and edge kinds are loaded too): computes
+ * its dominator tree and frees it.  Returns AN_OK, AN_ERR_NOMEM or
+ * AN_ERR_TOO_LARGE.
+ */
+an_err an_diff_add_snap(an_diff *d, int which, const an_snap *s,
+                        int retained);
+
 /* Sort the rows by size growth (descending), then count growth, then
- * first appearance. */
-void an_diff_sort(an_diff *d);
+ * first appearance; with `objects`, order by_new.  Returns AN_OK, or
+ * AN_ERR_NOMEM. */
+an_err an_diff_sort(an_diff *d);
 
 void an_diff_free(an_diff *d);
 
