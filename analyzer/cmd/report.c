@@ -623,7 +623,7 @@ report_final(report_ctx *c, const char *path, int partial, an_leaks *lk)
     }
     status = AN_EXIT_INPUT;
     if (an_roots_of_snap(&roots, &fin) != 0
-        || an_leaks_final(lk, &fin, &roots, 0) != 0) {
+        || an_leaks_final(lk, &fin, 0) != 0) {
         report_nomem();
         goto done;
     }

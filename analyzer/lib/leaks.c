@@ -54,7 +54,7 @@ done:
 }
 
 static int
-an_cluster_cmp(const void *pa, const void *pb)
+cluster_cmp(const void *pa, const void *pb)
 {
     const an_leak_cluster *x = pa, *y = pb;
 
@@ -69,7 +69,7 @@ an_cluster_cmp(const void *pa, const void *pb)
 
 /* Is object v a weak reference to a candidate (a weak edge to one)? */
 static int
-an_weak_to_candidate(const an_graph *g, const uint64_t *candidate,
+weak_to_candidate(const an_graph *g, const uint64_t *candidate,
                      uint32_t v)
 {
     for (uint64_t e = g->edge_start[v]; g->edge_kind != NULL
@@ -87,32 +87,34 @@ an_weak_to_candidate(const an_graph *g, const uint64_t *candidate,
 /* The candidates of FINAL that no other candidate dominates and that are
  * no weak reference to another, with their retained sizes (the dominator
  * tree is freed before the paths). */
-static int
-an_leaks_outermost(an_leaks *lk, const an_snap *final,
-                   const an_roots *roots, const uint64_t *candidate,
-                   uint32_t **targets, uint64_t **retained, uint64_t *n)
+static an_err
+leaks_outermost(an_leaks *lk, const an_snap *final, const uint64_t *candidate,
+                uint32_t **targets, uint64_t **retained, uint64_t *n)
 {
     an_domtree dt;
     uint64_t *outer = an_bitmap_new(final->g.n);
-    int rc = -1;
+    an_err rc;
 
     *targets = NULL;
     *retained = NULL;
     *n = 0;
-    if (outer == NULL
-        || an_dominators(&final->g, final->cols.size, roots->ordered,
-                         roots->n, &dt) != 0) {
-        free(outer);
-        return -1;
+    if (outer == NULL) {
+        return AN_ERR_NOMEM;
     }
-    if (an_dom_outermost_of(&dt, candidate, outer) != 0) {
+    rc = an_snap_dominators(final, &lk->roots, &dt);
+    if (rc != AN_OK) {
+        free(outer);
+        return rc;
+    }
+    rc = an_dom_outermost_of(&dt, candidate, outer);
+    if (rc != AN_OK) {
         goto done;
     }
     for (uint32_t i = 0; i < final->g.n; i++) {
         if (!an_bit(outer, i)) {
             continue;
         }
-        if (an_weak_to_candidate(&final->g, candidate, i)) {
+        if (weak_to_candidate(&final->g, candidate, i)) {
             outer[i >> 6] &= ~((uint64_t)1 << (i & 63));
             lk->weak++;
             continue;
@@ -123,6 +125,7 @@ an_leaks_outermost(an_leaks *lk, const an_snap *final,
     *targets = malloc((size_t)(*n ? *n : 1) * sizeof(uint32_t));
     *retained = malloc((size_t)(*n ? *n : 1) * sizeof(uint64_t));
     if (*targets == NULL || *retained == NULL) {
+        rc = AN_ERR_NOMEM;
         goto done;
     }
     *n = 0;
@@ -133,7 +136,6 @@ an_leaks_outermost(an_leaks *lk, const an_snap *final,
             (*n)++;
         }
     }
-    rc = 0;
 
 done:
     free(outer);
@@ -141,18 +143,15 @@ done:
     return rc;
 }
 
-an_err
-an_leaks_final(an_leaks *lk, const an_snap *final, const an_roots *roots,
-               unsigned fold)
+/* The candidates: the objects of FINAL whose identity is among the
+ * fresh objects of TARGET. */
+static an_err
+leaks_candidates(an_leaks *lk, const an_snap *final, uint64_t *candidate)
 {
     uint32_t *names = an_objset_names(&lk->fresh, final, 0);
-    uint64_t *candidate = an_bitmap_new(final->g.n);
-    uint32_t *targets = NULL;
-    uint64_t *retained = NULL, n_targets = 0;
-    an_err rc = AN_ERR_NOMEM;
 
-    if (names == NULL || candidate == NULL) {
-        goto done;
+    if (names == NULL) {
+        return AN_ERR_NOMEM;
     }
     for (uint32_t i = 0; i < final->g.n; i++) {
         if (i + AN_OBJSET_AHEAD < final->g.n) {
@@ -165,18 +164,44 @@ an_leaks_final(an_leaks *lk, const an_snap *final, const an_roots *roots,
             lk->candidates++;
         }
     }
+    free(names);
+    return AN_OK;
+}
+
+an_err
+an_leaks_final(an_leaks *lk, const an_snap *final, unsigned fold)
+{
+    uint64_t *candidate = an_bitmap_new(final->g.n);
+    uint32_t *targets = NULL;
+    uint64_t *retained = NULL, n_targets = 0;
+    an_err rc;
+
+    lk->fold = fold;
+    rc = candidate != NULL ? leaks_candidates(lk, final, candidate)
+                           : AN_ERR_NOMEM;
     an_objset_free(&lk->fresh);
-    if (an_leaks_outermost(lk, final, roots, candidate, &targets, &retained,
-                           &n_targets) != 0
-        || an_bfs(&final->g, roots->ordered, roots->n, 0, &lk->bfs) != 0
-        || an_group_paths(&final->g, &lk->bfs, fold, roots, targets,
-                          n_targets, &lk->groups) != 0) {
+    if (rc == AN_OK) {
+        rc = an_roots_of_snap(&lk->roots, final);
+    }
+    if (rc == AN_OK) {
+        rc = leaks_outermost(lk, final, candidate, &targets, &retained,
+                             &n_targets);
+    }
+    if (rc == AN_OK) {
+        rc = an_bfs(&final->g, lk->roots.ordered, lk->roots.n, 0, &lk->bfs);
+    }
+    if (rc == AN_OK) {
+        rc = an_group_paths(&final->g, &lk->bfs, fold, &lk->roots, targets,
+                            n_targets, &lk->groups);
+    }
+    if (rc != AN_OK) {
         goto done;
     }
     lk->unreachable = lk->groups.unreachable;
     lk->clusters = calloc((size_t)lk->groups.n_groups + 1,
                           sizeof(an_leak_cluster));
     if (lk->clusters == NULL) {
+        rc = AN_ERR_NOMEM;
         goto done;
     }
     lk->n_clusters = lk->groups.n_groups;
@@ -196,14 +221,47 @@ an_leaks_final(an_leaks *lk, const an_snap *final, const an_roots *roots,
         }
     }
     qsort(lk->clusters, lk->n_clusters, sizeof(an_leak_cluster),
-          an_cluster_cmp);
-    rc = AN_OK;
+          cluster_cmp);
 
 done:
-    free(names);
     free(candidate);
     free(targets);
     free(retained);
+    return rc;
+}
+
+an_err
+an_leaks_select(an_leaks *lk, const an_snap *final, uint64_t min_count,
+                uint64_t top)
+{
+    an_err rc = AN_OK;
+
+    lk->min_count = min_count;
+    lk->listed = calloc((size_t)lk->n_clusters + 1, sizeof(uint32_t));
+    lk->paths = calloc((size_t)lk->n_clusters + 1, sizeof(an_pathbuf));
+    if (lk->listed == NULL || lk->paths == NULL) {
+        return AN_ERR_NOMEM;
+    }
+    for (uint32_t i = 0; i < lk->n_clusters; i++) {
+        const an_leak_cluster *c = &lk->clusters[i];
+
+        if (c->count < min_count) {
+            continue;
+        }
+        lk->shown_total++;
+        lk->retained_total += c->retained;
+        if (lk->n_listed < top && rc == AN_OK) {
+            const an_group *gr = &lk->groups.groups[c->group];
+            an_pathbuf *pb = &lk->paths[lk->n_listed];
+
+            lk->listed[lk->n_listed++] = i;
+            if (an_path_find(pb, final, &lk->bfs, lk->fold, &lk->groups,
+                             gr->shape, c->example) == UINT32_MAX) {
+                rc = AN_ERR_NOMEM;
+            }
+        }
+    }
+    an_bfs_free(&lk->bfs);
     return rc;
 }
 
@@ -214,6 +272,12 @@ an_leaks_free(an_leaks *lk)
     an_objset_free(&lk->fresh);
     an_bfs_free(&lk->bfs);
     an_groups_free(&lk->groups);
+    an_roots_free(&lk->roots);
+    for (uint32_t i = 0; lk->paths != NULL && i < lk->n_listed; i++) {
+        an_pathbuf_free(&lk->paths[i]);
+    }
+    free(lk->paths);
+    free(lk->listed);
     free(lk->clusters);
     memset(lk, 0, sizeof(*lk));
 }

@@ -52,6 +52,15 @@ typedef struct an_leaks {
     an_groups groups;
     an_leak_cluster *clusters;  /* ranked: retained desc, count desc */
     uint32_t n_clusters;
+    an_roots roots;             /* FINAL's tier-1 roots */
+    unsigned fold;              /* what the paths were grouped with */
+    /* an_leaks_select(): the clusters of at least min_count */
+    uint64_t min_count;
+    uint64_t shown_total;       /* how many */
+    uint64_t retained_total;    /* their retained sizes */
+    uint32_t *listed;           /* the first `top` of them: clusters[] */
+    an_pathbuf *paths;          /* ... and their examples' paths */
+    uint32_t n_listed;
 } an_leaks;
 
 /* Feed BASE (address and type columns).  Returns AN_OK, or AN_ERR_NOMEM
@@ -61,13 +70,21 @@ an_err an_leaks_base(an_leaks *lk, const an_snap *base);
 an_err an_leaks_target(an_leaks *lk, const an_snap *target);
 /*
  * an_leaks_final() - feed FINAL (address, type, size, edges, edge kinds
- * and labels) with its tier-1 roots and find the clusters (`fold` as in
- * an_group_paths()).  Forgets TARGET.  Peak memory: FINAL's columns and
- * its dominator tree (dominators.h).  Returns AN_OK, AN_ERR_NOMEM, or
- * AN_ERR_TOO_LARGE for a graph of 2^32 edges or more.
+ * and labels) and find the clusters (`fold` as in an_group_paths()).
+ * Forgets TARGET.  Peak memory: FINAL's columns and its dominator tree
+ * (dominators.h).  Returns AN_OK, AN_ERR_NOMEM, or AN_ERR_TOO_LARGE for
+ * a graph of 2^32 edges or more.
  */
-an_err an_leaks_final(an_leaks *lk, const an_snap *final,
-                      const an_roots *roots, unsigned fold);
+an_err an_leaks_final(an_leaks *lk, const an_snap *final, unsigned fold);
+
+/*
+ * an_leaks_select() - after an_leaks_final(): the clusters of at least
+ * `min_count` candidates (one stray object is rarely a leak), their
+ * totals, and the example paths of the first `top` of them.  Frees
+ * FINAL's BFS.  Returns AN_OK or AN_ERR_NOMEM.
+ */
+an_err an_leaks_select(an_leaks *lk, const an_snap *final,
+                       uint64_t min_count, uint64_t top);
 void an_leaks_free(an_leaks *lk);
 
 #endif /* AN_LEAKS_H */

@@ -76,7 +76,7 @@ check_leaks(const theap *base, const theap *target, const theap *final,
     an_snap_close(&st);
     open_heap(final, &sf, ALL_COLUMNS);
     CU_ASSERT_EQUAL_FATAL(an_roots_of_snap(&roots, &sf), 0);
-    CU_ASSERT_EQUAL_FATAL(an_leaks_final(&lk, &sf, &roots, fold), 0);
+    CU_ASSERT_EQUAL_FATAL(an_leaks_final(&lk, &sf, fold), 0);
 
     /* the naive candidates */
     cand = an_bitmap_new(final->n);
@@ -251,7 +251,7 @@ test_leaks_hand(void)
         an_snap_close(&st);
         open_heap(&f, &sf, ALL_COLUMNS);
         CU_ASSERT_EQUAL_FATAL(an_roots_of_snap(&roots, &sf), 0);
-        CU_ASSERT_EQUAL_FATAL(an_leaks_final(&lk, &sf, &roots, 0), 0);
+        CU_ASSERT_EQUAL_FATAL(an_leaks_final(&lk, &sf, 0), 0);
         CU_ASSERT_EQUAL(lk.fresh_count, 5);     /* s1 s2 p1 tuple wr */
         CU_ASSERT_EQUAL(lk.candidates, 4);      /* s1 s2 p1 wr */
         CU_ASSERT_EQUAL(lk.dominated, 1);       /* p1, by s1 */
