@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "base/error.h"
+#include "base/sbuf.h"
 #include "lib/bfs.h"
 #include "lib/graph.h"
 #include "lib/roots.h"
@@ -132,5 +133,16 @@ void an_pathbuf_free(an_pathbuf *pb);
  */
 void an_path_run_label(const an_snap *s, const an_pathbuf *pb, uint32_t j,
                        char *buf, size_t cap);
+
+/*
+ * an_path_text() - a path as people read it, appended to out: the root,
+ * the labels of the steps, "-> TYPE @ADDRESS" of the last object.  A run
+ * of identical steps shows once, with "+" when the shape repeats it and
+ * "(N times)" when the path does; past 201 runs the middle is elided
+ * ("... (N more steps) ...").  An unlabeled reference names what it
+ * leads to ("-> <dict>").
+ */
+void an_path_text(an_sbuf *out, const an_snap *s, const an_roots *roots,
+                  const an_pathbuf *pb);
 
 #endif /* AN_SHAPES_H */

@@ -182,6 +182,37 @@ rp_meta(an_outfile *o, const an_report *r)
     an_out_str(o, "</tbody></table></section>\n");
 }
 
+/* What a box of the treemap stands for, in its tooltip. */
+static void
+rp_box_title(an_outfile *o, const an_report *r, const an_report_box *b)
+{
+    char title[600], r1[32], r2[32], r3[32], n1[32];
+
+    switch (b->kind) {
+    case AN_REPORT_BOX_TYPE:
+        snprintf(title, sizeof(title), "%s%s%s: %s charged; %s instances "
+                 "of %s own; their outermost instances retain %s",
+                 b->module, b->module[0] ? "." : "", b->qualname,
+                 an_format_size(b->value, r1, sizeof(r1)),
+                 an_format_count(b->count, n1, sizeof(n1)),
+                 an_format_size(b->size, r2, sizeof(r2)),
+                 an_format_size(b->retained, r3, sizeof(r3)));
+        break;
+    case AN_REPORT_BOX_MODULE:
+        snprintf(title, sizeof(title), "module %s: %s charged (%.1f%% of "
+                 "the reachable size)", b->label,
+                 an_format_size(b->value, r1, sizeof(r1)),
+                 r->charged ? 100.0 * (double)b->value / (double)r->charged
+                            : 0.0);
+        break;
+    default:
+        snprintf(title, sizeof(title), "%s: %s charged", b->label,
+                 an_format_size(b->value, r1, sizeof(r1)));
+        break;
+    }
+    rp_text(o, title);
+}
+
 static void
 rp_treemap(an_outfile *o, const an_report *r)
 {
@@ -212,7 +243,7 @@ rp_treemap(an_outfile *o, const an_report *r)
                       b->level ? "t" : "m", b->r.x, b->r.y, b->r.w, b->r.h,
                       fill, b->level ? "0.75" : "0.35",
                       b->level ? "1" : "2");
-        rp_text(o, b->title);
+        rp_box_title(o, r, b);
         an_out_str(o, "</title></rect>");
         /* a label where it fits (about 6.5 px a character) */
         if (b->r.h >= 14.0 && b->r.w >= 40.0 && b->label != NULL) {
@@ -424,66 +455,4 @@ an_report_write_html(an_outfile *o, const an_report *r)
     an_out_str(o, "</main>\n");
     an_out_str(o, report_script);
     an_out_str(o, "</body>\n</html>\n");
-}
-
-char *
-an_report_strdup(const char *s)
-{
-    size_t n = s ? strlen(s) : 0;
-    char *c = malloc(n + 1);
-
-    if (c != NULL) {
-        memcpy(c, s ? s : "", n);
-        c[n] = '\0';
-    }
-    return c;
-}
-
-static void
-rp_free_objects(an_report_object *obj, uint32_t n)
-{
-    for (uint32_t i = 0; obj != NULL && i < n; i++) {
-        free(obj[i].type);
-        free(obj[i].address);
-        free(obj[i].path);
-    }
-    free(obj);
-}
-
-static void
-rp_free_rows(an_report_row *rows, uint32_t n)
-{
-    for (uint32_t i = 0; rows != NULL && i < n; i++) {
-        free(rows[i].module);
-        free(rows[i].name);
-    }
-    free(rows);
-}
-
-void
-an_report_free(an_report *r)
-{
-    free(r->snap);
-    for (uint32_t i = 0; r->meta != NULL && i < r->n_meta; i++) {
-        free(r->meta[i].key);
-        free(r->meta[i].value);
-    }
-    free(r->meta);
-    rp_free_rows(r->types, r->n_types_shown);
-    rp_free_rows(r->modules, r->n_modules_shown);
-    for (uint32_t i = 0; r->boxes != NULL && i < r->n_boxes; i++) {
-        free(r->boxes[i].label);
-        free(r->boxes[i].title);
-    }
-    free(r->boxes);
-    rp_free_objects(r->top, r->n_top);
-    free(r->base);
-    for (uint32_t i = 0; r->changes != NULL && i < r->n_changes; i++) {
-        free(r->changes[i].module);
-        free(r->changes[i].name);
-    }
-    free(r->changes);
-    free(r->final);
-    rp_free_objects(r->leaks, r->n_leaks);
-    memset(r, 0, sizeof(*r));
 }

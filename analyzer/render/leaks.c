@@ -128,7 +128,7 @@ leaks_markdown(const an_snap *s, const an_leaks *lk)
                       s->keys[an_snap_key_of(s, c->example)].display,
                       addr);
         an_sbuf_printf(&paths, "\n#%s:\n\n```\n", no);
-        an_format_path(&paths, s, &lk->roots, &lk->paths[i]);
+        an_path_text(&paths, s, &lk->roots, &lk->paths[i]);
         an_sbuf_printf(&paths, "\n```\n");
     }
     an_table_print_markdown(t, stdout);

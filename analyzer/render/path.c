@@ -83,84 +83,13 @@ an_root_note(const an_snap *s, const an_roots *roots, uint32_t obj,
 
 #define LABEL_MAX 160
 
-/* "+" and "(N times)" of a run into buf. */
-static void
-run_suffix(const an_run *run, char *buf, size_t cap)
-{
-    char c[32];
-
-    buf[0] = '\0';
-    if (run->count > 1) {
-        snprintf(buf, cap, "+ (%s times)",
-                 an_format_count(run->count, c, sizeof(c)));
-    }
-    else if (run->repeats) {
-        snprintf(buf, cap, "+");
-    }
-}
-
-/* Runs printed at each end of a path before the middle is elided. */
-#define PATH_ENDS 100
-
-/* Append the text of run j of the path. */
-static void
-format_run(an_sbuf *out, const an_snap *s, const an_pathbuf *pb, uint32_t j)
-{
-    const an_run *run = &pb->runs[j];
-    char buf[LABEL_MAX], suffix[48];
-
-    an_path_run_label(s, pb, j, buf, sizeof(buf));
-    run_suffix(run, suffix, sizeof(suffix));
-    if (buf[0]) {
-        an_sbuf_printf(out, " %s%s", buf, suffix);
-    }
-    else if (run->last + 1 < pb->len) {
-        /* an unlabeled reference: name what it leads to */
-        an_sbuf_printf(out, " -> <%s>%s",
-                       s->keys[an_snap_key_of(s, pb->objs[run->last])]
-                           .display, suffix);
-    }
-}
-
-void
-an_format_path(an_sbuf *out, const an_snap *s, const an_roots *roots,
-               const an_pathbuf *pb)
-{
-    char buf[LABEL_MAX], c[32];
-    uint32_t last;
-
-    if (pb->len == 0) {
-        return;
-    }
-    last = pb->objs[pb->len - 1];
-    an_root_text(s, an_roots_find(roots, pb->objs[0]), pb->objs[0], buf,
-                 sizeof(buf));
-    an_sbuf_printf(out, "%s", buf);
-    for (uint32_t j = 1; j < pb->n_runs; j++) {
-        if (pb->n_runs > 2 * PATH_ENDS + 1 && j == PATH_ENDS + 1) {
-            uint32_t skip = pb->n_runs - 2 * PATH_ENDS - 1;
-            uint64_t steps = (uint64_t)pb->runs[j + skip - 1].last
-                             - pb->runs[j - 1].last;
-
-            an_sbuf_printf(out, " ... (%s more steps) ...",
-                           an_format_count(steps, c, sizeof(c)));
-            j += skip - 1;
-            continue;
-        }
-        format_run(out, s, pb, j);
-    }
-    an_sbuf_printf(out, " -> %s @0x%llx",
-                   s->keys[an_snap_key_of(s, last)].display,
-                   (unsigned long long)s->cols.address[last]);
-}
-
 void
 an_print_path(FILE *f, const an_snap *s, const an_roots *roots,
               const an_pathbuf *pb)
 {
     an_sbuf out = {0};
 
-    an_format_path(&out, s, roots, pb);
+    an_path_text(&out, s, roots, pb);
     fprintf(f, "  %s\n", an_sbuf_str(&out));
     an_sbuf_free(&out);
 }

@@ -43,16 +43,8 @@ void an_json_group(an_json *j, const char *module, const char *qualname,
 void an_root_note(const an_snap *s, const an_roots *roots, uint32_t obj,
                   char *buf, size_t cap);
 
-/*
- * an_format_path() - the root, the labels of the steps, "-> TYPE
- * @ADDRESS" of the last object, appended to out.  A run of identical
- * steps prints once, with "+" when the shape repeats it and "(N times)"
- * when the path does; past 201 runs the middle is elided ("... (N more
- * steps) ...").  an_print_path() prints it on a line of its own, after
- * two spaces.
- */
-void an_format_path(an_sbuf *out, const an_snap *s, const an_roots *roots,
-                    const an_pathbuf *pb);
+/* an_print_path() - the path's text (an_path_text()) on a line of its
+ * own, after two spaces. */
 void an_print_path(FILE *f, const an_snap *s, const an_roots *roots,
                    const an_pathbuf *pb);
 

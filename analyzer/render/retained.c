@@ -152,12 +152,12 @@ retained_top(const an_snap *s, const an_retained *c, an_format fmt)
                       an_address_text(s, e->obj, addr, sizeof(addr)));
         if (md) {
             an_sbuf_printf(&paths, "\n#%s:\n\n```\n", no);
-            an_format_path(&paths, s, &c->roots, &e->path);
+            an_path_text(&paths, s, &c->roots, &e->path);
             an_sbuf_printf(&paths, "\n```\n");
             continue;
         }
         an_sbuf_printf(&path, "  ");
-        an_format_path(&path, s, &c->roots, &e->path);
+        an_path_text(&path, s, &c->roots, &e->path);
         cells[4] = an_sbuf_str(&path);
         an_table_row(t, cells);
         an_sbuf_free(&path);
