@@ -1,13 +1,11 @@
 /*
- * cmd_scrub.c - muppy-analyze scrub: a copy safe to share.
+ * scrub.c - muppy-analyze scrub: a copy safe to share.
  */
 #include <string.h>
 
-#include "base/number.h"
 #include "lib/scrub.h"
 #include "render/format.h"
-#include "render/json.h"
-#include "render/path.h"
+#include "render/scrub.h"
 #include "cli/commands.h"
 #include "cli/message.h"
 #include "cli/open.h"
@@ -39,79 +37,6 @@ static const an_usage scrub_usage = {
     "  muppy-analyze scrub app.snap app-public.snap\n"
     "  muppy-analyze scrub --keep names app.snap shared.snap",
 };
-
-static void
-scrub_json(const char *out, unsigned drop, const an_scrub_stats *st)
-{
-    static const char *const words[] = {"labels", "names", "strings",
-                                         "metadata", "addresses"};
-    an_json j;
-
-    an_json_init(&j, stdout);
-    an_json_object(&j);
-    an_json_key(&j, "path");
-    an_json_str(&j, out);
-    an_json_key(&j, "dropped");
-    an_json_array(&j);
-    for (unsigned i = 0; i < 5; i++) {
-        if (drop & (1u << i)) {
-            an_json_str(&j, words[i]);
-        }
-    }
-    an_json_end_array(&j);
-    an_json_key(&j, "objects");
-    an_json_u64(&j, st->objects);
-    an_json_key(&j, "file_size");
-    an_json_u64(&j, st->file_bytes);
-    an_json_key(&j, "placeholders");
-    an_json_object(&j);
-    an_json_key(&j, "k");
-    an_json_u64(&j, st->keys);
-    an_json_key(&j, "a");
-    an_json_u64(&j, st->attrs);
-    an_json_key(&j, "v");
-    an_json_u64(&j, st->locals);
-    an_json_key(&j, "f");
-    an_json_u64(&j, st->funcs);
-    an_json_key(&j, "m");
-    an_json_u64(&j, st->modules);
-    an_json_key(&j, "C");
-    an_json_u64(&j, st->classes);
-    an_json_end_object(&j);
-    an_json_key(&j, "int_keys_ranked");
-    an_json_u64(&j, st->int_keys);
-    an_json_key(&j, "names_dropped");
-    an_json_u64(&j, st->names);
-    an_json_key(&j, "strings_dropped");
-    an_json_u64(&j, st->strings);
-    an_json_key(&j, "addresses_renumbered");
-    an_json_u64(&j, st->addresses);
-    an_json_end_object(&j);
-    an_json_finish(&j);
-}
-
-static void
-scrub_text(const char *out, unsigned drop, const an_scrub_stats *st)
-{
-    char o[32], s[32], k[32], a[32], v[32], n[32], t[32], m[32], c[32],
-         ik[32], w[96];
-
-    printf("wrote '%s' (%s objects, %s), dropped %s: %s dict keys, %s "
-           "attribute names and %s local names replaced, %s int keys "
-           "ranked; %s module and %s class names replaced, %s names and "
-           "%s str values dropped\n", out,
-           an_format_count(st->objects, o, sizeof(o)),
-           an_format_size(st->file_bytes, s, sizeof(s)),
-           an_scrub_words(drop, w, sizeof(w)),
-           an_format_count(st->keys, k, sizeof(k)),
-           an_format_count(st->attrs, a, sizeof(a)),
-           an_format_count(st->locals, v, sizeof(v)),
-           an_format_count(st->int_keys, ik, sizeof(ik)),
-           an_format_count(st->modules, m, sizeof(m)),
-           an_format_count(st->classes, c, sizeof(c)),
-           an_format_count(st->names, n, sizeof(n)),
-           an_format_count(st->strings, t, sizeof(t)));
-}
 
 static int
 scrub_run(int argc, char **argv)
@@ -170,11 +95,9 @@ scrub_run(int argc, char **argv)
         if (rc != MF_OK) {
             status = an_error_file(argv[1], &err);
         }
-        else if (json) {
-            scrub_json(argv[1], drop, &st);
-        }
         else {
-            scrub_text(argv[1], drop, &st);
+            an_print_scrub(argv[1], drop, &st, json ? AN_FORMAT_JSON
+                                                    : AN_FORMAT_TEXT);
         }
     }
     an_snap_close(&s);
