@@ -6,45 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "muppy_util.h"
 #include "reader_impl.h"
-
-/* Length of the valid UTF-8 sequence at p (1..4), or 0 if invalid. */
-static size_t
-utf8_len(const unsigned char *p, size_t n)
-{
-    size_t len, i;
-    unsigned c = p[0];
-    uint32_t cp;
-
-    if (c < 0x80) {
-        return 1;
-    } else if (c >= 0xc2 && c <= 0xdf) {
-        len = 2;
-        cp = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        len = 3;
-        cp = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (n < len) {
-        return 0;
-    }
-    for (i = 1; i < len; i++) {
-        if ((p[i] & 0xc0) != 0x80) {
-            return 0;
-        }
-        cp = cp << 6 | (p[i] & 0x3f);
-    }
-    if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)))
-        || (len == 4 && (cp < 0x10000 || cp > 0x10ffff))) {
-        return 0;
-    }
-    return len;
-}
 
 /*
  * Append the repr-like quoted form of s to buf[*pos..cap), keeping room
@@ -67,7 +30,7 @@ put_repr(char *buf, size_t cap, size_t *pos, const char *s, size_t n,
     for (i = 0; i < n; i += k) {
         char piece[8];
         size_t plen;
-        k = utf8_len(p + i, n - i);
+        k = mf_utf8_len(p + i, n - i);
         if (k == 0) {
             k = 1;
             plen = (size_t)snprintf(piece, sizeof(piece), "\\x%02x", p[i]);

@@ -5,7 +5,6 @@
  * blocks are independent).  The lowest failing block decides the error;
  * in partial mode the graph is cut just before it.
  */
-#define _DEFAULT_SOURCE 1 /* madvise, MADV_HUGEPAGE */
 #include "reader_impl.h"
 
 #include <pthread.h>
@@ -13,13 +12,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 #include <zstd.h>
 
 #include "block.h"
 #include "err.h"
 #include "layout.h"
+#include "muppy_util.h"
 #include "objs.h"
 
 #define LOAD_MAX_THREADS 8
@@ -225,30 +224,6 @@ load_drop_edges(mf_graph *g)
     g->n_edges = k;
 }
 
-/*
- * Ask for transparent huge pages on the 2 MiB-aligned part of a large
- * column: analyses read the columns in random order (a graph search
- * jumps from object to object), and with 4 KiB pages almost every such
- * read of a column of tens of MiB also misses the TLB.
- */
-#define LOAD_HUGE_PAGE ((uintptr_t)2 << 20)
-
-static void
-load_advise_huge(void *p, size_t bytes)
-{
-#ifdef MADV_HUGEPAGE
-    uintptr_t lo = ((uintptr_t)p + LOAD_HUGE_PAGE - 1) & ~(LOAD_HUGE_PAGE - 1);
-    uintptr_t hi = ((uintptr_t)p + bytes) & ~(LOAD_HUGE_PAGE - 1);
-
-    if (bytes >= 2 * LOAD_HUGE_PAGE && hi > lo) {
-        (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);  /* a hint */
-    }
-#else
-    (void)p;
-    (void)bytes;
-#endif
-}
-
 static void *
 load_alloc(uint64_t n, size_t elem, int *failed)
 {
@@ -262,7 +237,8 @@ load_alloc(uint64_t n, size_t elem, int *failed)
         *failed = 1;
     }
     else {
-        load_advise_huge(p, (size_t)n * elem);
+        /* analyses read the columns in random order */
+        mf_advise_huge(p, (size_t)n * elem);
     }
     return p;
 }

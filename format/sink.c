@@ -73,29 +73,6 @@ struct mf_sink {
     uint64_t synced;        /* writeback started up to here */
 };
 
-int
-mf_write_all(int fd, const void *buf, size_t n)
-{
-    const uint8_t *p = buf;
-
-    while (n > 0) {
-        ssize_t k = write(fd, p, n > (1u << 30) ? (1u << 30) : n);
-        if (k < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return -1;
-        }
-        if (k == 0) {
-            errno = EIO;
-            return -1;
-        }
-        p += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
 /* Compress and write a block: on the compression thread, or inline. */
 static int
 sink_write_block(mf_sink *s, uint32_t kind, uint64_t first, uint32_t count,

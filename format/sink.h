@@ -20,6 +20,7 @@
 
 #include "buf.h"
 #include "muppy_errors.h"
+#include "muppy_util.h"
 
 typedef struct mf_toc_entry {
     uint32_t kind;
@@ -76,7 +77,5 @@ uint64_t mf_sink_raw_bytes(const mf_sink *s);
 /* Stop the worker and free; queued blocks are dropped.  NULL is fine. */
 void mf_sink_free(mf_sink *s);
 
-/* Write all of buf to fd (EINTR and short writes handled); errno on -1 */
-int mf_write_all(int fd, const void *buf, size_t n);
 
 #endif /* MF_SINK_H */

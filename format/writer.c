@@ -1,6 +1,6 @@
 /*
  * writer.c - mf_writer: streams a snapshot into a temporary file, then
- * renames it into place.
+ * renames it into place (the atomic file of muppy_util.h).
  *
  * Objects are checked as they come and staged, edges and all, in a batch
  * (objenc.h); a full batch is handed to the sink (sink.h), whose worker
@@ -51,7 +51,8 @@ typedef struct w_small {
 struct mf_writer {
     int fd;
     int to_fd;              /* streaming into a caller's descriptor */
-    char *path, *tmp_path;  /* path: the final name, or the stream's */
+    char *path;             /* the final name, or the stream's */
+    mf_atomic file;         /* not streaming: the temporary file */
     int level;
     uint32_t block_objects;
 
@@ -242,36 +243,18 @@ w_small_room(mf_writer *w, w_small *b, size_t need, mf_error *err)
     return MF_OK;
 }
 
-/* Make a temporary file beside path: "<path>.tmp.<pid>.<random>". */
+/* Make the temporary file beside path (muppy_util.h). */
 static int
 w_create_temp(mf_writer *w, mf_error *err)
 {
-    size_t n = strlen(w->path) + 64;
-    struct timespec ts;
-    int attempt;
-
-    w->tmp_path = malloc(n);
-    if (w->tmp_path == NULL) {
-        return mf_err(err, MF_E_NOMEM, "out of memory");
-    }
-    clock_gettime(CLOCK_REALTIME, &ts);
-    for (attempt = 0; attempt < 100; attempt++) {
-        uint64_t r = (uint64_t)ts.tv_nsec * 0x9E3779B97F4A7C15ull
-                     ^ (uint64_t)ts.tv_sec ^ ((uint64_t)attempt << 40)
-                     ^ (uint64_t)(uintptr_t)w;
-        r = mf_crc32c(0, &r, sizeof(r));
-        snprintf(w->tmp_path, n, "%s.tmp.%ld.%08lx", w->path,
-                 (long)getpid(), (unsigned long)(r & 0xffffffffu));
-        w->fd = open(w->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-                     0666);
-        if (w->fd >= 0) {
-            return MF_OK;
+    if (mf_atomic_open(&w->file, w->path) < 0) {
+        if (w->file.tmp == NULL) {
+            return mf_err(err, MF_E_NOMEM, "out of memory");
         }
-        if (errno != EEXIST) {
-            break;
-        }
+        return mf_err_io(err, errno, "cannot create '%s'", w->file.tmp);
     }
-    return mf_err_io(err, errno, "cannot create '%s'", w->tmp_path);
+    w->fd = w->file.fd;
+    return MF_OK;
 }
 
 static void
@@ -288,7 +271,8 @@ w_free(mf_writer *w)
     mf_buf_free(&w->meta.buf);
     mf_objenc_free(w->enc);
     mf_buf_free(&w->batch);
-    free(w->tmp_path);
+    free(w->file.path);
+    free(w->file.tmp);
     free(w->path);
     free(w);
 }
@@ -356,7 +340,7 @@ w_open(mf_writer **out, const char *path, int fd,
         w_free(w);
         return rc;
     }
-    what = w->to_fd ? w->path : w->tmp_path;
+    what = w->to_fd ? w->path : w->file.tmp;
     memcpy(header, MF_MAGIC, 8);
     mf_put_le16(header + 8, MF_FORMAT_MAJOR);
     mf_put_le16(header + 10, MF_FORMAT_MINOR);
@@ -401,7 +385,7 @@ mf_writer_open_fd(mf_writer **out, int fd, const char *name,
 const char *
 mf_writer_temp_path(const mf_writer *w)
 {
-    return w == NULL || w->to_fd ? NULL : w->tmp_path;
+    return w == NULL || w->to_fd ? NULL : w->file.tmp;
 }
 
 int
@@ -792,35 +776,6 @@ w_write_toc(mf_writer *w, mf_error *err)
     return MF_OK;
 }
 
-/* fsync the directory holding path, so the rename is durable. */
-static int
-w_sync_dir(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    char *dir;
-    int fd, rc = 0;
-
-    if (slash == NULL) {
-        dir = strdup(".");
-    } else if (slash == path) {
-        dir = strdup("/");
-    } else {
-        dir = strndup(path, (size_t)(slash - path));
-    }
-    if (dir == NULL) {
-        return 0;
-    }
-    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        if (fsync(fd) < 0 && errno != EINVAL && errno != EROFS) {
-            rc = -1;
-        }
-        close(fd);
-    }
-    free(dir);
-    return rc;
-}
-
 int
 mf_writer_close(mf_writer *w, mf_write_stats *stats, mf_error *err)
 {
@@ -828,7 +783,7 @@ mf_writer_close(mf_writer *w, mf_write_stats *stats, mf_error *err)
     uint8_t footer[MF_FOOTER_SIZE];
     const char *what;
     size_t n;
-    int rc;
+    int rc, sync;
 
     mf_err_clear(err);
     if (w == NULL) {
@@ -855,34 +810,44 @@ mf_writer_close(mf_writer *w, mf_write_stats *stats, mf_error *err)
     mf_put_le32(footer + 8, e[n - 1].size);
     mf_put_le32(footer + 12, mf_crc32c(0, footer, 12));
     memcpy(footer + 16, MF_END_MAGIC, 8);
-    what = w->to_fd ? w->path : w->tmp_path;
+    what = w->to_fd ? w->path : w->file.tmp;
     if (mf_write_all(w->fd, footer, sizeof(footer)) < 0) {
         rc = mf_err_io(err, errno, "cannot write '%s'", what);
         goto fail;
     }
-    /* a pipe or a terminal cannot be synced (EINVAL): nothing to do */
-    if (fsync(w->fd) < 0 && errno != EINVAL && errno != EROFS
-        && errno != ENOTSUP) {
-        rc = mf_err_io(err, errno, "cannot sync '%s'", what);
-        goto fail;
+    if (w->to_fd) {
+        /* a pipe or a terminal cannot be synced (EINVAL): nothing to do */
+        if (fsync(w->fd) < 0 && errno != EINVAL && errno != EROFS
+            && errno != ENOTSUP) {
+            rc = mf_err_io(err, errno, "cannot sync '%s'", what);
+            goto fail;
+        }
+        sync = close(w->fd) < 0 ? -2 : 0;
     }
-    if (close(w->fd) < 0) {
-        w->fd = -1;
-        rc = mf_err_io(err, errno, "cannot close '%s'", what);
-        goto fail;
+    else {
+        sync = mf_atomic_sync(&w->file);
     }
     w->fd = -1;
-    if (!w->to_fd && rename(w->tmp_path, w->path) < 0) {
-        rc = mf_err_io(err, errno, "cannot rename '%s' to '%s'",
-                       w->tmp_path, w->path);
+    if (sync != 0) {
+        rc = mf_err_io(err, errno, sync == -1 ? "cannot sync '%s'"
+                                              : "cannot close '%s'", what);
         goto fail;
     }
-    if (!w->to_fd && w_sync_dir(w->path) < 0) {
-        /* the file is complete and in place; only durability is unsure */
-        rc = mf_err_io(err, errno, "cannot sync the directory of '%s'",
-                       w->path);
-        w_free(w);
-        return rc;
+    if (!w->to_fd) {
+        sync = mf_atomic_rename(&w->file);
+        if (sync < 0) {
+            rc = mf_err_io(err, errno, "cannot rename '%s' to '%s'",
+                           w->file.tmp, w->path);
+            goto fail;
+        }
+        if (sync > 0) {
+            /* the file is complete and in place; only durability is
+             * unsure */
+            rc = mf_err_io(err, errno, "cannot sync the directory of '%s'",
+                           w->path);
+            w_free(w);
+            return rc;
+        }
     }
     if (stats) {
         stats->objects = w->n_objects;
@@ -915,8 +880,9 @@ mf_writer_abort(mf_writer *w)
         close(w->fd);
         w->fd = -1;
     }
-    if (w->tmp_path && !w->to_fd) {
-        unlink(w->tmp_path);
+    w->file.fd = -1;        /* closed above, as w->fd */
+    if (!w->to_fd) {
+        mf_atomic_abort(&w->file);
     }
     w_free(w);
 }

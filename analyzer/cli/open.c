@@ -1,10 +1,14 @@
 /*
- * open.c - opening and loading snapshots for a command.
+ * open.c - opening and loading snapshots for a command, and its output
+ * files.
  */
+#define _POSIX_C_SOURCE 200809L     /* mkdir, stat */
 #include "cli/open.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/message.h"
 #include "cli/progress.h"
@@ -64,4 +68,55 @@ an_object_at(const an_snap *s, uint64_t address)
         an_error_lib(s->path, AN_ERR_NO_OBJECT, text);
     }
     return obj;
+}
+
+/* Say what failed, when there is anything to say (a reader that went
+ * away from stdout is no news). */
+static int
+output_failed(const an_outfile *o)
+{
+    if (o->error[0] != '\0') {
+        an_error("%s", o->error);
+    }
+    return AN_EXIT_INPUT;
+}
+
+int
+an_output_open(an_outfile *o, const char *path)
+{
+    return an_outfile_open(o, path) == 0 ? 0 : output_failed(o);
+}
+
+int
+an_output_finish(an_outfile *o)
+{
+    return an_outfile_finish(o) == 0 ? 0 : output_failed(o);
+}
+
+int
+an_output_commit(an_outfile *o)
+{
+    return an_outfile_commit(o) == 0 ? 0 : output_failed(o);
+}
+
+int
+an_output_dir(const char *dir)
+{
+    struct stat st;
+    int e = 0;
+
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        e = errno;
+    }
+    else if (stat(dir, &st) != 0) {
+        e = errno;
+    }
+    else if (!S_ISDIR(st.st_mode)) {
+        e = ENOTDIR;
+    }
+    if (e != 0) {
+        an_error("cannot create '%s': %s", dir, strerror(e));
+        return AN_EXIT_INPUT;
+    }
+    return 0;
 }

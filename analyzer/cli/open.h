@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "lib/snap.h"
+#include "render/outfile.h"
 
 /*
  * an_open() - open a snapshot (MF_READ_PARTIAL when `partial`) with a
@@ -28,5 +29,18 @@ int an_load(an_snap *s, unsigned columns);
  * "'x.snap': no object at address 0x..." (exit 1).
  */
 uint32_t an_object_at(const an_snap *s, uint64_t address);
+
+/*
+ * Output files (render/outfile.h) with their failures said on stderr:
+ * each returns 0, or prints what went wrong ("cannot write 'x.html':
+ * No space left on device") and returns AN_EXIT_INPUT, the outfile
+ * closed and its temporary file removed.
+ */
+int an_output_open(an_outfile *o, const char *path);
+/* The folder `dir`, made when missing: 0, or the message and
+ * AN_EXIT_INPUT ("cannot create 'DIR': Not a directory"). */
+int an_output_dir(const char *dir);
+int an_output_finish(an_outfile *o);
+int an_output_commit(an_outfile *o);
 
 #endif /* AN_OPEN_H */

@@ -9,35 +9,16 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Length of the UTF-8 sequence starting with lead byte c (0: invalid). */
+#include "muppy_util.h"
+
+/* The length a UTF-8 sequence starting with lead byte c would have
+ * (0: no lead byte), to tell a sequence cut by the end of a write from a
+ * bad byte; whether it is valid is mf_utf8_len()'s to say. */
 static int
-utf8_len(unsigned char c)
+lead_len(unsigned char c)
 {
     return c < 0x80 ? 1 : c < 0xc2 ? 0 : c < 0xe0 ? 2 : c < 0xf0 ? 3
            : c < 0xf5 ? 4 : 0;
-}
-
-/* 1 when s[0..n) (n = utf8_len of s[0]) is a valid sequence. */
-static int
-utf8_valid(const unsigned char *s, int n)
-{
-    for (int i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80) {
-            return 0;
-        }
-    }
-    if (n == 3) {
-        /* no overlong forms, no surrogates */
-        if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f)) {
-            return 0;
-        }
-    }
-    else if (n == 4) {
-        if ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f)) {
-            return 0;
-        }
-    }
-    return 1;
 }
 
 /*
@@ -67,7 +48,7 @@ escape(const unsigned char *in, size_t n, char *out, int final, size_t *kept)
             i++;
             continue;
         }
-        len = utf8_len(c);
+        len = lead_len(c);
         if (len > 1 && i + (size_t)len > n && !final) {
             /* maybe the rest comes with the next write */
             size_t have = n - i;
@@ -81,7 +62,7 @@ escape(const unsigned char *in, size_t n, char *out, int final, size_t *kept)
                 return o;
             }
         }
-        if (len > 1 && i + (size_t)len <= n && utf8_valid(in + i, len)) {
+        if (len > 1 && mf_utf8_len(in + i, n - i) == (size_t)len) {
             if (len == 2 && c == 0xc2 && in[i + 1] < 0xa0) {
                 /* C1 control: U+0080..U+009F */
                 memcpy(out + o, "\\u00", 4);
@@ -119,10 +100,10 @@ an_safe_text(const char *s, size_t len, char *buf, size_t cap)
          * never splits an escape or a sequence */
         char tmp[24];
         size_t step = 1, n;
-        int l = utf8_len(in[i]);
+        size_t l = mf_utf8_len(in + i, len - i);
 
-        if (l > 1 && i + (size_t)l <= len && utf8_valid(in + i, l)) {
-            step = (size_t)l;
+        if (l > 1) {
+            step = l;
         }
         n = escape(in + i, step, tmp, 1, &kept);
         if (used + n >= cap) {

@@ -47,6 +47,7 @@ dominators_run(int argc, char **argv)
     uint32_t target;
     an_snap s;
     an_domchain m;
+    an_outfile o;
     an_err rc;
 
     memset(&m, 0, sizeof(m));
@@ -81,8 +82,19 @@ dominators_run(int argc, char **argv)
     }
     if (status == 0) {
         rc = an_domchain_compute(&s, target, &m);
-        status = rc != AN_OK ? an_error_lib(s.path, rc, NULL)
-                             : an_print_dominators(&s, &m, format);
+        if (rc != AN_OK) {
+            status = an_error_lib(s.path, rc, NULL);
+        }
+        else if (format == AN_FORMAT_DOT) {
+            status = an_output_open(&o, "-");
+            if (status == 0) {
+                an_dot_dominators(&o, &s, &m);
+                status = an_output_commit(&o);
+            }
+        }
+        else {
+            an_print_dominators(&s, &m, format);
+        }
     }
     an_domchain_free(&m);
     an_snap_close(&s);

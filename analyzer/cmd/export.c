@@ -1,20 +1,19 @@
 /*
- * cmd_export.c - muppy-analyze export: the snapshot in another tool's
+ * export.c - muppy-analyze export: the snapshot in another tool's
  * format.
  *
  *   --format heapsnapshot  a V8 heap snapshot for Chrome DevTools and
- *                          memlab (heapsnapshot.h, export_heapsnapshot.h)
+ *                          memlab (lib/heapsnapshot.h, render/heapsnapshot.h)
  *   --format csv           objects.csv, edges.csv, roots.csv in a folder
- *                          (export_csv.h)
+ *                          (render/csv.h)
  *
  * Files are written under temporary names and renamed when complete
- * (outfile.h): an error leaves nothing under the final names.
+ * (render/outfile.h): an error leaves nothing under the final names.
  */
-#define _POSIX_C_SOURCE 200809L
-#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "lib/dominators.h"
 #include "lib/heapsnapshot.h"
@@ -23,7 +22,6 @@
 #include "render/format.h"
 #include "render/heapsnapshot.h"
 #include "render/outfile.h"
-#include "render/path.h"
 #include "cli/commands.h"
 #include "cli/message.h"
 #include "cli/open.h"
@@ -58,158 +56,86 @@ export_heapsnapshot(an_snap *s, const char *out)
     an_roots roots;
     uint32_t *ids = NULL, *unref = NULL, n_unref = 0;
     an_outfile o;
-    an_hs_counts counts;
-    unsigned columns = AN_HS_COLUMNS;
-    char text[32];
+    an_err rc;
     int status;
 
     memset(&roots, 0, sizeof(roots));
-    memset(&o, 0, sizeof(o));
     status = an_load(s, MF_COL_ADDRESS | MF_COL_TYPE);
     if (status != 0) {
         return status;
     }
-    status = AN_EXIT_INPUT;
     if (s->g.n > AN_HS_MAX_OBJECTS) {
         an_error("'%s': %u objects are too many for a heapsnapshot "
                  "(at most %u)", s->path, s->g.n, (unsigned)AN_HS_MAX_OBJECTS);
         return AN_EXIT_INPUT;
     }
-    ids = an_malloc((size_t)(s->g.n ? s->g.n : 1) * sizeof(uint32_t));
-    if (ids == NULL) {
-        return AN_EXIT_INPUT;
+    ids = malloc((size_t)(s->g.n ? s->g.n : 1) * sizeof(uint32_t));
+    rc = ids != NULL ? an_hs_node_ids(s, ids) : AN_ERR_NOMEM;
+    if (rc == AN_OK) {
+        status = an_load(s, an_hs_columns(s));
+        if (status == 0) {
+            rc = an_roots_of_snap(&roots, s);
+        }
+        if (status == 0 && rc == AN_OK) {
+            rc = an_hs_unreferenced(s, &roots, &unref, &n_unref);
+        }
     }
-    if (an_hs_node_ids(s, ids) != 0) {
-        an_error("'%s': out of memory", s->path);
-        goto done;
+    if (status == 0 && rc != AN_OK) {
+        status = an_error_lib(s->path, rc, NULL);
     }
-    /* str contents exist only in files dumped with include_strings */
-    if (an_snap_meta_text(s, "dump.include_strings", text, sizeof(text)) == 0
-        && strcmp(text, "0") == 0) {
-        columns &= ~MF_COL_VALUE;
+    if (status == 0) {
+        status = an_output_open(&o, out);
     }
-    status = an_load(s, columns);
-    if (status != 0) {
-        goto done;
+    if (status == 0) {
+        rc = an_export_heapsnapshot(&o, s, ids, unref, n_unref, NULL);
+        if (rc != AN_OK) {
+            an_outfile_abort(&o);
+            status = an_error_lib(s->path, rc, NULL);
+        }
+        else {
+            status = an_output_commit(&o);
+        }
     }
-    status = AN_EXIT_INPUT;
-    if (an_roots_of_snap(&roots, s) != 0
-        || an_hs_unreferenced(s, &roots, &unref, &n_unref) != 0) {
-        an_error("'%s': out of memory", s->path);
-        goto done;
-    }
-    status = an_outfile_open(&o, out);
-    if (status != 0) {
-        goto done;
-    }
-    if (an_export_heapsnapshot(&o, s, ids, unref, n_unref, &counts) != 0) {
-        an_error("'%s': out of memory", s->path);
-        an_outfile_abort(&o);
-        status = AN_EXIT_INPUT;
-        goto done;
-    }
-    status = an_outfile_commit(&o);
-
-done:
     an_roots_free(&roots);
     free(ids);
     free(unref);
     return status;
 }
 
-/* The retained size of every object (8 bytes an object), or NULL when
- * out of memory (printed). */
-static uint64_t *
-export_retained(an_snap *s)
-{
-    an_roots roots;
-    an_domtree dt;
-    uint64_t *retained = NULL;
-
-    if (an_roots_of_snap(&roots, s) != 0) {
-        an_error("'%s': out of memory", s->path);
-        return NULL;
-    }
-    if (an_dominators(&s->g, s->cols.size, roots.ordered, roots.n, &dt)
-        != 0) {
-        an_error("'%s': out of memory", s->path);
-    }
-    else {
-        retained = dt.retained;
-        dt.retained = NULL;
-        an_domtree_free(&dt);
-    }
-    an_roots_free(&roots);
-    return retained;
-}
-
-#define EXPORT_CSV_FILES 3
-
 /* The CSV export of a loaded snapshot into folder dir. */
 static int
 export_csv(an_snap *s, const char *dir, int with_retained)
 {
-    static const char *const names[EXPORT_CSV_FILES] = {
-        "objects.csv", "edges.csv", "roots.csv",
-    };
-    an_outfile o[EXPORT_CSV_FILES];
+    an_outfile o[AN_CSV_TABLES];
     uint64_t *retained = NULL;
-    int status = AN_EXIT_INPUT;
-    struct stat st;
+    int status, f;
 
     memset(o, 0, sizeof(o));
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-        an_error("cannot create '%s': %s", dir, strerror(errno));
-        return AN_EXIT_INPUT;
-    }
-    if (stat(dir, &st) != 0) {
-        an_error("cannot create '%s': %s", dir, strerror(errno));
-        return AN_EXIT_INPUT;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-        an_error("cannot create '%s': %s", dir, strerror(ENOTDIR));
-        return AN_EXIT_INPUT;
-    }
-    if (with_retained) {
-        retained = export_retained(s);
-        if (retained == NULL) {
-            return AN_EXIT_INPUT;
-        }
-    }
-    for (int f = 0; f < EXPORT_CSV_FILES; f++) {
-        size_t len = strlen(dir) + strlen(names[f]) + 2;
-        char *path = malloc(len);
+    status = an_output_dir(dir);
+    if (status == 0 && with_retained) {
+        an_err rc = an_snap_retained(s, &retained);
 
-        if (path == NULL) {
-            an_error("out of memory");
-            goto done;
-        }
-        snprintf(path, len, "%s/%s", dir, names[f]);
-        status = an_outfile_open(&o[f], path);
-        free(path);
-        if (status != 0) {
-            goto done;
+        if (rc != AN_OK) {
+            status = an_error_lib(s->path, rc, NULL);
         }
     }
-    an_export_csv_objects(&o[0], s, retained);
-    an_export_csv_edges(&o[1], s);
-    an_export_csv_roots(&o[2], s);
+    for (f = 0; status == 0 && f < AN_CSV_TABLES; f++) {
+        char path[4096];
+
+        snprintf(path, sizeof(path), "%s/%s", dir, an_csv_tables[f]);
+        status = an_output_open(&o[f], path);
+    }
+    if (status == 0) {
+        an_export_csv(o, s, retained);
+    }
     /* all written and synced before any takes its final name */
-    status = AN_EXIT_INPUT;
-    for (int f = 0; f < EXPORT_CSV_FILES; f++) {
-        if (an_outfile_finish(&o[f]) != 0) {
-            goto done;
-        }
+    for (f = 0; status == 0 && f < AN_CSV_TABLES; f++) {
+        status = an_output_finish(&o[f]);
     }
-    for (int f = 0; f < EXPORT_CSV_FILES; f++) {
-        if (an_outfile_commit(&o[f]) != 0) {
-            goto done;
-        }
+    for (f = 0; status == 0 && f < AN_CSV_TABLES; f++) {
+        status = an_output_commit(&o[f]);
     }
-    status = AN_EXIT_OK;
-
-done:
-    for (int f = 0; f < EXPORT_CSV_FILES; f++) {
+    for (f = 0; f < AN_CSV_TABLES; f++) {
         an_outfile_abort(&o[f]);
     }
     free(retained);

@@ -64,6 +64,7 @@ paths_run(int argc, char **argv)
     uint32_t target = MF_NONE;
     an_snap s;
     an_paths m;
+    an_outfile o;
     an_err rc;
 
     memset(&m, 0, sizeof(m));
@@ -106,8 +107,19 @@ paths_run(int argc, char **argv)
                               | (fold_keys ? AN_PATHS_FOLD_KEYS : 0)
                               | (retained ? AN_PATHS_RETAINED : 0),
                               max_groups, &m);
-        status = rc != AN_OK ? an_error_lib(s.path, rc, type_name)
-                             : an_print_paths(&s, &m, format, max_groups);
+        if (rc != AN_OK) {
+            status = an_error_lib(s.path, rc, type_name);
+        }
+        else if (format == AN_FORMAT_DOT) {
+            status = an_output_open(&o, "-");
+            if (status == 0) {
+                an_dot_paths(&o, &s, &m, max_groups);
+                status = an_output_commit(&o);
+            }
+        }
+        else {
+            an_print_paths(&s, &m, format);
+        }
     }
     an_paths_free(&m);
     an_snap_close(&s);

@@ -49,6 +49,7 @@ referrers_run(int argc, char **argv)
     uint32_t target;
     an_snap s;
     an_reftree m;
+    an_outfile o;
     an_err rc;
 
     memset(&m, 0, sizeof(m));
@@ -84,8 +85,19 @@ referrers_run(int argc, char **argv)
     }
     if (status == 0) {
         rc = an_reftree_compute(&s, target, depth, max_children, &m);
-        status = rc != AN_OK ? an_error_lib(s.path, rc, NULL)
-                             : an_print_referrers(&s, &m, format);
+        if (rc != AN_OK) {
+            status = an_error_lib(s.path, rc, NULL);
+        }
+        else if (format == AN_FORMAT_DOT) {
+            status = an_output_open(&o, "-");
+            if (status == 0) {
+                an_dot_referrers(&o, &s, &m);
+                status = an_output_commit(&o);
+            }
+        }
+        else {
+            an_print_referrers(&s, &m, format);
+        }
     }
     an_reftree_free(&m);
     an_snap_close(&s);

@@ -149,12 +149,11 @@ report_run(int argc, char **argv)
         }
         an_snap_close(&other);
     }
-    status = an_outfile_open(&o, out);
-    if (status != 0) {
-        goto done;
+    status = an_output_open(&o, out);
+    if (status == 0) {
+        an_report_write_html(&o, &r);
+        status = an_output_commit(&o);
     }
-    an_report_write_html(&o, &r);
-    status = an_outfile_commit(&o);
 
 done:
     an_outfile_abort(&o);

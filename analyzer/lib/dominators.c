@@ -500,6 +500,21 @@ an_snap_dominators(const an_snap *s, const an_roots *roots, an_domtree *dt)
     return rc;
 }
 
+an_err
+an_snap_retained(const an_snap *s, uint64_t **retained)
+{
+    an_domtree dt;
+    an_err rc = an_snap_dominators(s, NULL, &dt);
+
+    *retained = NULL;
+    if (rc == AN_OK) {
+        *retained = dt.retained;
+        dt.retained = NULL;
+    }
+    an_domtree_free(&dt);
+    return rc;
+}
+
 uint32_t
 an_dom_chain(const an_domtree *dt, uint32_t obj, uint32_t *out,
              uint32_t cap)

@@ -70,6 +70,14 @@ an_err an_snap_dominators(const an_snap *s, const an_roots *roots,
                           an_domtree *dt);
 
 /*
+ * an_snap_retained() - the retained size of every object of s (as for
+ * an_snap_dominators()) into *retained (8 bytes an object, free()), the
+ * rest of the tree freed.  Returns AN_OK, AN_ERR_NOMEM or
+ * AN_ERR_TOO_LARGE.
+ */
+an_err an_snap_retained(const an_snap *s, uint64_t **retained);
+
+/*
  * an_dom_chain() - the dominators of obj from the outermost (a child of
  * the super-root) to obj itself, into out (up to cap); returns the
  * length of the chain.  O(depth).

@@ -31,6 +31,19 @@ an_hs_sub_name(uint32_t k)
     return an_hs_fixed_string(AN_HS_STR_SUB + k);
 }
 
+unsigned
+an_hs_columns(const an_snap *s)
+{
+    char text[32];
+
+    /* str contents exist only in files dumped with include_strings */
+    if (an_snap_meta_text(s, "dump.include_strings", text, sizeof(text)) == 0
+        && strcmp(text, "0") == 0) {
+        return AN_HS_COLUMNS & ~MF_COL_VALUE;
+    }
+    return AN_HS_COLUMNS;
+}
+
 uint32_t
 an_hs_sub_of_kind(uint32_t kind)
 {

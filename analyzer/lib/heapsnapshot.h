@@ -76,6 +76,20 @@ enum {
     AN_HS_STR_FIXED                             /* count */
 };
 
+/* Columns the writer (render/heapsnapshot.h) reads (MF_COL_VALUE is optional: str
+ * nodes are then named "str" rather than by their text). */
+#define AN_HS_COLUMNS (MF_COL_ADDRESS | MF_COL_TYPE | MF_COL_SIZE       \
+                       | MF_COL_NAME | MF_COL_VALUE | MF_COL_EDGES      \
+                       | MF_COL_EDGE_KIND | MF_COL_EDGE_LABEL)
+
+/* The most objects a heapsnapshot can hold: to_node (a node's position
+ * times 7) must stay below 2^32 in DevTools' 32-bit arrays. */
+#define AN_HS_MAX_OBJECTS ((UINT32_MAX / 7u) - 16u)
+
+/* The columns the export needs of s: AN_HS_COLUMNS, without the str
+ * contents when the dump recorded none (dump.include_strings 0). */
+unsigned an_hs_columns(const an_snap *s);
+
 /* The text of fixed string k. */
 const char *an_hs_fixed_string(uint32_t k);
 

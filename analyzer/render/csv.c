@@ -137,3 +137,15 @@ an_export_csv_roots(an_outfile *o, const an_snap *s)
         an_out_char(o, '\n');
     }
 }
+
+const char *const an_csv_tables[AN_CSV_TABLES] = {
+    "objects.csv", "edges.csv", "roots.csv",
+};
+
+void
+an_export_csv(an_outfile *out, const an_snap *s, const uint64_t *retained)
+{
+    an_export_csv_objects(&out[0], s, retained);
+    an_export_csv_edges(&out[1], s);
+    an_export_csv_roots(&out[2], s);
+}

@@ -13,6 +13,18 @@
 #include "lib/snap.h"
 #include "render/outfile.h"
 
+/* The tables, in the order an_export_csv() writes them. */
+#define AN_CSV_TABLES 3
+extern const char *const an_csv_tables[AN_CSV_TABLES];
+
+/*
+ * an_export_csv() - the three tables of s into out[0..AN_CSV_TABLES) (the
+ * files named by an_csv_tables, opened by the caller): the columns of
+ * all three loaded; retained (may be NULL) as for objects.csv.
+ */
+void an_export_csv(an_outfile *out, const an_snap *s,
+                   const uint64_t *retained);
+
 /*
  * an_export_csv_objects() - "index,address,module,type,size,retained,
  * flags,length": one row per object (address, type, size, flags and

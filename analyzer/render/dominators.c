@@ -63,24 +63,19 @@ link_label(const an_snap *s, const an_domchain *m, uint32_t i, char *buf,
     }
 }
 
-static int
-dominators_dot(const an_snap *s, const an_domchain *m)
+void
+an_dot_dominators(an_outfile *o, const an_snap *s, const an_domchain *m)
 {
     const uint32_t *chain = m->objs;
     uint32_t len = m->len, target = chain[len - 1];
-    an_outfile o;
     char title[300], id[24], prev[24], extra[300], r[32], note[160];
     char label[200];
-    int status = an_outfile_open(&o, "-");
 
-    if (status != 0) {
-        return status;
-    }
     snprintf(title, sizeof(title), "what keeps %s @0x%llx alive%s",
              s->keys[an_snap_key_of(s, target)].display,
              (unsigned long long)s->cols.address[target],
              m->unreachable ? " (reachable from no root: its island)" : "");
-    an_dot_begin(&o, title);
+    an_dot_begin(o, title);
     for (uint32_t i = 0; i < len; i++) {
         uint32_t v = chain[i];
         unsigned style = i + 1 == len ? AN_DOT_TARGET : AN_DOT_PLAIN;
@@ -93,17 +88,16 @@ dominators_dot(const an_snap *s, const an_domchain *m)
                  an_format_size(m->retained[i], r, sizeof(r)),
                  note[0] ? "\n" : "", note[0] ? note + 1 : "");
         snprintf(id, sizeof(id), "o%u", v);
-        an_dot_object(&o, s, id, v, extra, style);
+        an_dot_object(o, s, id, v, extra, style);
         if (i > 0) {
             link_label(s, m, i, label, sizeof(label));
-            an_dot_edge(&o, prev, id, label[0] ? label
+            an_dot_edge(o, prev, id, label[0] ? label
                                                : "(through other objects)",
                         label[0] ? 0 : AN_DOT_WEAK);
         }
         memcpy(prev, id, sizeof(prev));
     }
-    an_dot_end(&o);
-    return an_outfile_commit(&o);
+    an_dot_end(o);
 }
 
 /* Lines shown at each end of a long chain */
@@ -156,17 +150,13 @@ dominators_text(const an_snap *s, const an_domchain *m)
     an_table_free(t);
 }
 
-int
+void
 an_print_dominators(const an_snap *s, const an_domchain *m, an_format fmt)
 {
-    if (fmt == AN_FORMAT_DOT) {
-        return dominators_dot(s, m);
-    }
     if (fmt == AN_FORMAT_JSON) {
         dominators_json(s, m);
     }
     else {
         dominators_text(s, m);
     }
-    return 0;
 }

@@ -8,10 +8,14 @@
 
 #include "lib/domchain.h"
 #include "render/format.h"
+#include "render/outfile.h"
 
-/* Print m (computed from s).  Returns 0, or an exit status when the
- * output could not be written. */
-int an_print_dominators(const an_snap *s, const an_domchain *m,
-                        an_format fmt);
+/* Print m (computed from s) as text or JSON on stdout. */
+void an_print_dominators(const an_snap *s, const an_domchain *m,
+                         an_format fmt);
+
+/* Write m as a Graphviz graph to o. */
+void an_dot_dominators(an_outfile *o, const an_snap *s,
+                       const an_domchain *m);
 
 #endif /* AN_RENDER_DOMINATORS_H */

@@ -190,7 +190,7 @@ hs_strings(hs_writer *w)
     an_out_str(o, "]}\n");
 }
 
-int
+an_err
 an_export_heapsnapshot(an_outfile *o, const an_snap *s, const uint32_t *ids,
                        const uint32_t *unreferenced, uint32_t n_unreferenced,
                        an_hs_counts *counts)
@@ -217,7 +217,7 @@ an_export_heapsnapshot(an_outfile *o, const an_snap *s, const uint32_t *ids,
     if (w.extra == NULL || key_type == NULL) {
         an_strmap_free(w.extra);
         free(key_type);
-        return -1;
+        return AN_ERR_NOMEM;
     }
     for (uint32_t k = 0; k <= s->n_keys; k++) {
         key_type[k] = (uint8_t)an_hs_key_node_type(s, k);
@@ -316,5 +316,5 @@ an_export_heapsnapshot(an_outfile *o, const an_snap *s, const uint32_t *ids,
     }
     an_strmap_free(w.extra);
     free(key_type);
-    return w.nomem ? -1 : 0;
+    return w.nomem ? AN_ERR_NOMEM : AN_OK;
 }

@@ -13,19 +13,11 @@
 
 #include <stdint.h>
 
+#include "base/error.h"
+#include "lib/heapsnapshot.h"
 #include "lib/roots.h"
 #include "lib/snap.h"
 #include "render/outfile.h"
-
-/* Columns an_export_heapsnapshot() reads (MF_COL_VALUE is optional: str
- * nodes are then named "str" rather than by their text). */
-#define AN_HS_COLUMNS (MF_COL_ADDRESS | MF_COL_TYPE | MF_COL_SIZE       \
-                       | MF_COL_NAME | MF_COL_VALUE | MF_COL_EDGES      \
-                       | MF_COL_EDGE_KIND | MF_COL_EDGE_LABEL)
-
-/* The most objects a heapsnapshot can hold: to_node (a node's position
- * times 7) must stay below 2^32 in DevTools' 32-bit arrays. */
-#define AN_HS_MAX_OBJECTS ((UINT32_MAX / 7u) - 16u)
 
 typedef struct an_hs_counts {
     uint64_t nodes, edges;      /* as written in snapshot.node_count... */
@@ -37,11 +29,12 @@ typedef struct an_hs_counts {
  * synthetic root, "(GC roots)" and its sub-roots, one node per object
  * with ids[i] (an_hs_node_ids()), the edges, the `unreferenced` tier-2
  * roots (an_hs_unreferenced()) under "(unreferenced)".  Fills *counts
- * (may be NULL).  Returns 0, or -1 when out of memory (write errors are
- * left in o for an_outfile_commit()).
+ * (may be NULL).  Returns AN_OK, or AN_ERR_NOMEM (write errors are left
+ * in o for an_outfile_commit()).
  */
-int an_export_heapsnapshot(an_outfile *o, const an_snap *s,
-                           const uint32_t *ids, const uint32_t *unreferenced,
-                           uint32_t n_unreferenced, an_hs_counts *counts);
+an_err an_export_heapsnapshot(an_outfile *o, const an_snap *s,
+                              const uint32_t *ids,
+                              const uint32_t *unreferenced,
+                              uint32_t n_unreferenced, an_hs_counts *counts);
 
 #endif /* AN_EXPORT_HEAPSNAPSHOT_H */

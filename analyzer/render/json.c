@@ -6,6 +6,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "muppy_util.h"
+
 void
 an_json_init(an_json *j, FILE *f)
 {
@@ -68,48 +70,6 @@ an_json_key(an_json *j, const char *key)
     an_json_keyn(j, key, strlen(key));
 }
 
-size_t
-an_utf8_len(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    size_t len;
-    unsigned cp;
-
-    if (c < 0x80) {
-        return 1;
-    }
-    if (c >= 0xc2 && c <= 0xdf) {
-        len = 2;
-        cp = c & 0x1f;
-    }
-    else if (c >= 0xe0 && c <= 0xef) {
-        len = 3;
-        cp = c & 0x0f;
-    }
-    else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4;
-        cp = c & 0x07;
-    }
-    else {
-        return 0;
-    }
-    if (len > n) {
-        return 0;
-    }
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80) {
-            return 0;
-        }
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    /* overlong forms, surrogates, beyond U+10FFFF */
-    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)
-        || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
-        return 0;
-    }
-    return len;
-}
-
 void
 an_json_write_string(FILE *f, const char *str, size_t len)
 {
@@ -139,7 +99,7 @@ an_json_write_string(FILE *f, const char *str, size_t len)
             i++;
             continue;
         }
-        n = an_utf8_len(s + i, len - i);
+        n = mf_utf8_len(s + i, len - i);
         if (n == 0) {
             fputs("\\ufffd", f);
             i++;

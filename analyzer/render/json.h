@@ -39,14 +39,6 @@ void an_json_null(an_json *j);
 /* Ends the document with a newline. */
 void an_json_finish(an_json *j);
 
-/*
- * an_utf8_len() - the length of the valid UTF-8 sequence at s (n > 0
- * bytes left), or 0 when it is not one (a stray byte, an overlong form,
- * a surrogate, beyond U+10FFFF): every writer of text turns those into
- * U+FFFD.
- */
-size_t an_utf8_len(const unsigned char *s, size_t n);
-
 /* Write `len` bytes of `s` as a JSON string (with quotes) to f. */
 void an_json_write_string(FILE *f, const char *s, size_t len);
 

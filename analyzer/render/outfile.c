@@ -8,62 +8,67 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "render/json.h"
-#include "cli/message.h"
+#include "muppy_util.h"
+
+/* Remember what went wrong (errno e, "cannot WHAT 'PATH'"), unless a
+ * failure is already told. */
+static void
+out_failed(an_outfile *o, int e, const char *what, const char *path)
+{
+    if (o->error[0] != '\0') {
+        return;
+    }
+    if (e == ENOMEM && path == NULL) {
+        snprintf(o->error, sizeof(o->error), "out of memory");
+    }
+    else if (path == NULL) {
+        /* stdout: a reader that went away (`| head`) is no news */
+        if (e != EPIPE) {
+            snprintf(o->error, sizeof(o->error),
+                     "cannot write the output: %s", strerror(e));
+        }
+    }
+    else {
+        snprintf(o->error, sizeof(o->error), "cannot %s '%.300s': %s", what,
+                 path, strerror(e));
+    }
+}
 
 int
 an_outfile_open(an_outfile *o, const char *path)
 {
-    size_t n = strlen(path);
-    mode_t mask;
     int fd;
 
     memset(o, 0, sizeof(*o));
+    o->file.fd = -1;
     o->buf = malloc(AN_OUT_BUF);
     if (o->buf == NULL) {
-        an_error("out of memory");
-        return AN_EXIT_INPUT;
+        out_failed(o, ENOMEM, NULL, NULL);
+        return -1;
     }
     if (strcmp(path, "-") == 0) {
         o->f = stdout;
+        o->to_stdout = 1;
         return 0;
     }
-    o->path = malloc(n + 1);
-    o->tmp = malloc(n + 16);
-    if (o->path == NULL || o->tmp == NULL) {
+    if (mf_atomic_open(&o->file, path) < 0) {
+        out_failed(o, errno, "create", o->file.tmp ? path : NULL);
         an_outfile_abort(o);
-        an_error("out of memory");
-        return AN_EXIT_INPUT;
+        return -1;
     }
-    memcpy(o->path, path, n + 1);
-    snprintf(o->tmp, n + 16, "%s.tmpXXXXXX", path);
-    fd = mkstemp(o->tmp);
-    if (fd < 0) {
-        int e = errno;
-
-        free(o->tmp);
-        o->tmp = NULL;
-        an_outfile_abort(o);
-        an_error("cannot create '%s': %s", path, strerror(e));
-        return AN_EXIT_INPUT;
-    }
-    /* mkstemp makes the file 0600: give it the usual 0666 & ~umask */
-    mask = umask(0);
-    umask(mask);
-    if (fchmod(fd, 0666 & ~mask) != 0) {
-        /* not fatal: the file is then only readable by its owner */
-    }
-    o->f = fdopen(fd, "wb");
+    /* the stream owns a duplicate: closing it leaves the file's own
+     * descriptor to mf_atomic_sync() */
+    fd = dup(o->file.fd);
+    o->f = fd >= 0 ? fdopen(fd, "wb") : NULL;
     if (o->f == NULL) {
-        int e = errno;
-
-        close(fd);
+        out_failed(o, errno, "create", path);
+        if (fd >= 0) {
+            close(fd);
+        }
         an_outfile_abort(o);
-        an_error("cannot create '%s': %s", path, strerror(e));
-        return AN_EXIT_INPUT;
+        return -1;
     }
     return 0;
 }
@@ -92,82 +97,81 @@ an_out_write_direct(an_outfile *o, const void *p, size_t n)
 int
 an_outfile_finish(an_outfile *o)
 {
-    int e;
-
     if (o->f == NULL) {
-        return o->tmp != NULL ? 0 : AN_EXIT_INPUT;  /* finished already */
+        return o->finished ? 0 : -1;
     }
     an_out_flush(o);
     if (o->err == 0 && fflush(o->f) != 0) {
         o->err = errno ? errno : EIO;
     }
-    if (o->path == NULL) {
+    if (o->to_stdout) {
         return 0;
-    }
-    if (o->err == 0 && fsync(fileno(o->f)) != 0) {
-        o->err = errno;
     }
     if (fclose(o->f) != 0 && o->err == 0) {
         o->err = errno ? errno : EIO;
     }
     o->f = NULL;
-    e = o->err;
-    if (e != 0) {
-        an_error("cannot write '%s': %s", o->path, strerror(e));
-        an_outfile_abort(o);
-        return AN_EXIT_INPUT;
+    if (o->err == 0) {
+        int rc = mf_atomic_sync(&o->file);
+
+        if (rc != 0) {
+            o->err = errno ? errno : EIO;
+        }
     }
+    if (o->err != 0) {
+        out_failed(o, o->err, "write", o->file.path);
+        an_outfile_abort(o);
+        return -1;
+    }
+    o->finished = 1;
     return 0;
 }
 
 int
 an_outfile_commit(an_outfile *o)
 {
-    int e;
-
-    if (o->f != NULL && o->path == NULL) {
-        /* stdout */
+    if (o->to_stdout) {
         an_out_flush(o);
         if (o->err == 0 && fflush(o->f) != 0) {
             o->err = errno ? errno : EIO;
         }
-        e = o->err;
-        free(o->buf);
-        memset(o, 0, sizeof(*o));
-        if (e != 0 && e != EPIPE) {
-            an_error("cannot write the output: %s", strerror(e));
+        if (o->err != 0) {
+            out_failed(o, o->err, "write", NULL);
+            an_outfile_abort(o);
+            return -1;
         }
-        return e ? AN_EXIT_INPUT : 0;
+        an_outfile_abort(o);        /* nothing to remove: frees */
+        return 0;
     }
     if (an_outfile_finish(o) != 0) {
-        return AN_EXIT_INPUT;
+        return -1;
     }
-    if (rename(o->tmp, o->path) != 0) {
-        e = errno;
-        an_error("cannot write '%s': %s", o->path, strerror(e));
+    /* a directory that could not be synced (1) is no failure: the file
+     * is complete and in place */
+    if (mf_atomic_rename(&o->file) < 0) {
+        out_failed(o, errno, "write", o->file.path);
         an_outfile_abort(o);
-        return AN_EXIT_INPUT;
+        return -1;
     }
-    free(o->buf);
-    free(o->path);
-    free(o->tmp);
-    memset(o, 0, sizeof(*o));
+    an_outfile_abort(o);
     return 0;
 }
 
 void
 an_outfile_abort(an_outfile *o)
 {
-    if (o->f != NULL && o->f != stdout) {
+    char error[sizeof(o->error)];
+
+    if (o->f != NULL && !o->to_stdout) {
         fclose(o->f);
     }
-    if (o->tmp != NULL) {
-        unlink(o->tmp);
-    }
+    mf_atomic_abort(&o->file);
     free(o->buf);
-    free(o->path);
-    free(o->tmp);
+    /* what went wrong stays, for the caller to tell */
+    memcpy(error, o->error, sizeof(error));
     memset(o, 0, sizeof(*o));
+    o->file.fd = -1;
+    memcpy(o->error, error, sizeof(error));
 }
 
 void
@@ -189,7 +193,7 @@ an_out_printf(an_outfile *o, const char *fmt, ...)
 
 /* Does a CSV field need quotes? */
 static int
-an_csv_needs_quotes(const char *s, size_t len)
+csv_needs_quotes(const char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
         if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r') {
@@ -208,7 +212,7 @@ an_out_text(an_outfile *o, const char *str, size_t len, an_escape esc)
     int formula = esc == AN_ESC_CSV && len > 0 && s[0] != '\0'
                   && strchr("=+-@\t\r", s[0]) != NULL;
     int quote = esc == AN_ESC_JSON || formula
-                || (esc == AN_ESC_CSV && an_csv_needs_quotes(str, len));
+                || (esc == AN_ESC_CSV && csv_needs_quotes(str, len));
     size_t i = 0;
 
     if (quote) {
@@ -270,7 +274,7 @@ an_out_text(an_outfile *o, const char *str, size_t len, an_escape esc)
             i++;
             continue;
         }
-        n = an_utf8_len(s + i, len - i);
+        n = mf_utf8_len(s + i, len - i);
         if (n == 0) {
             an_out_str(o, esc == AN_ESC_JSON ? "\\ufffd" : "\xef\xbf\xbd");
             i++;

@@ -2,20 +2,22 @@
  * outfile.h - output files written atomically, with a fast buffer: what
  * the exports, the report and the Graphviz output write through.
  *
- * an_outfile_open() creates a temporary file beside the final name
- * ("NAME.tmpXXXXXX", same directory, so the rename cannot cross file
- * systems); an_outfile_commit() flushes it, syncs it to disk and renames
- * it to the final name.  Until then nothing exists under the final name,
- * and on any error (full disk, file size limit, unwritable directory) the
- * temporary file is removed: a reader never sees a partial file.  The
- * path "-" writes to stdout instead (not atomic, no sync).
+ * an_outfile_open() creates a temporary file beside the final name (the
+ * format library's atomic file, muppy_util.h); an_outfile_commit()
+ * flushes it, syncs it to disk and renames it to the final name.  Until
+ * then nothing exists under the final name, and on any error (full disk,
+ * file size limit, unwritable directory) the temporary file is removed:
+ * a reader never sees a partial file.  The path "-" writes to stdout
+ * instead (not atomic, no sync).
  *
  * Writes are buffered here (256 KiB) rather than by stdio, so that the
  * writers of large files (millions of numbers) cost little per call.  A
  * write error is remembered and reported once, by an_outfile_commit().
  *
- * This is the printing layer: errors are printed (util.h) and the
- * functions return an exit status.
+ * Nothing here prints: a function that fails returns -1 and leaves what
+ * to say in o->error ("cannot create 'x.html': No such file or
+ * directory"; empty for a closed pipe on stdout), which outlives the
+ * outfile's other fields; cli/open.h says it.
  */
 #ifndef AN_OUTFILE_H
 #define AN_OUTFILE_H
@@ -25,42 +27,43 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "muppy_util.h"
+
 #define AN_OUT_BUF (256u * 1024u)
 
 typedef struct an_outfile {
-    FILE *f;
-    char *path;         /* final name (copy), or NULL for stdout */
-    char *tmp;          /* temporary name, or NULL for stdout */
+    FILE *f;            /* stdout, or a stream over the temporary file */
+    mf_atomic file;     /* the temporary file (not with stdout) */
+    int to_stdout;
+    int finished;       /* synced and closed, not renamed yet */
     char *buf;          /* AN_OUT_BUF bytes */
     size_t len;
     int err;            /* errno of the first failed write, or 0 */
     uint64_t written;   /* bytes written so far */
+    char error[400];    /* after a failure: what to say, or "" */
 } an_outfile;
 
-/*
- * an_outfile_open() - start writing `path` ("-": stdout).  Returns 0, or
- * prints "cannot create 'PATH': REASON" and returns AN_EXIT_INPUT (the
- * outfile is then closed).
- */
+/* Start writing `path` ("-": stdout).  Returns 0, or -1 with o->error
+ * (the outfile is then closed). */
 int an_outfile_open(an_outfile *o, const char *path);
 
 /*
- * an_outfile_finish() - flush, fsync and close the temporary file, without
- * renaming it yet (so that several files can be renamed together once
- * all are written).  Returns 0, or prints "cannot write 'PATH': REASON",
- * removes the temporary file and returns AN_EXIT_INPUT.
+ * an_outfile_finish() - flush, fsync and close the temporary file,
+ * without renaming it yet (so that several files can be renamed together
+ * once all are written).  Returns 0, or -1 with o->error (the temporary
+ * file is then removed).
  */
 int an_outfile_finish(an_outfile *o);
 
 /*
  * an_outfile_commit() - finish (when not done yet) and rename the file to
- * its final name (stdout: flush only).  Returns 0, or prints "cannot write
- * 'PATH': REASON", removes the temporary file and returns AN_EXIT_INPUT.
- * The outfile is closed either way.
+ * its final name (stdout: flush only).  Returns 0, or -1 with o->error
+ * (the temporary file is then removed).  The outfile is closed either
+ * way.
  */
 int an_outfile_commit(an_outfile *o);
 
-/* Close and remove the temporary file (nothing printed); a zeroed or
+/* Close and remove the temporary file (o->error stays); a zeroed or
  * committed outfile is fine. */
 void an_outfile_abort(an_outfile *o);
 

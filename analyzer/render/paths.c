@@ -171,18 +171,28 @@ paths_dot_path(const an_snap *s, const an_paths *c, an_outfile *o,
     }
 }
 
-static int
-paths_dot(const an_snap *s, const an_paths *c, const char *target_desc,
-          uint64_t max_groups)
+/* What was asked about: the type, or the object. */
+static void
+paths_target(const an_snap *s, const an_paths *m, char *buf, size_t cap)
+{
+    if (m->type_name != NULL) {
+        snprintf(buf, cap, "%s", m->type_name);
+    }
+    else {
+        snprintf(buf, cap, "%s @0x%llx",
+                 s->keys[an_snap_key_of(s, m->targets[0])].display,
+                 (unsigned long long)s->cols.address[m->targets[0]]);
+    }
+}
+
+void
+an_dot_paths(an_outfile *o, const an_snap *s, const an_paths *c,
+             uint64_t max_groups)
 {
     const an_groups *gs = &c->groups;
-    an_outfile o;
-    char title[700], c1[32], c2[32], r1[32];
-    int status = an_outfile_open(&o, "-");
+    char title[700], target_desc[512], c1[32], c2[32], r1[32];
 
-    if (status != 0) {
-        return status;
-    }
+    paths_target(s, c, target_desc, sizeof(target_desc));
     if (c->type_name != NULL) {
         snprintf(title, sizeof(title), "paths to the %s instances of %s "
                  "(%u shape%s)", an_format_count(c->n_targets, c1,
@@ -192,7 +202,7 @@ paths_dot(const an_snap *s, const an_paths *c, const char *target_desc,
     else {
         snprintf(title, sizeof(title), "why %s is alive", target_desc);
     }
-    an_dot_begin(&o, title);
+    an_dot_begin(o, title);
     for (uint32_t g = 0; g < c->n_examples; g++) {
         const an_group *gr = &gs->groups[g];
         char name[32];
@@ -207,11 +217,11 @@ paths_dot(const an_snap *s, const an_paths *c, const char *target_desc,
                      c->group_retained
                      ? an_format_size(c->group_retained[g], r1, sizeof(r1))
                      : "");
-            an_dot_begin_cluster(&o, name, title);
+            an_dot_begin_cluster(o, name, title);
         }
-        paths_dot_path(s, c, &o, g);
+        paths_dot_path(s, c, o, g);
         if (c->type_name != NULL) {
-            an_dot_end_cluster(&o);
+            an_dot_end_cluster(o);
         }
     }
     if (gs->n_groups > max_groups || gs->unreachable > 0) {
@@ -220,35 +230,21 @@ paths_dot(const an_snap *s, const an_paths *c, const char *target_desc,
                                                      ? gs->n_groups
                                                        - max_groups : 0),
                  an_format_count(gs->unreachable, c1, sizeof(c1)));
-        an_dot_node(&o, "more", title, AN_DOT_NOTE);
+        an_dot_node(o, "more", title, AN_DOT_NOTE);
     }
-    an_dot_end(&o);
-    return an_outfile_commit(&o);
+    an_dot_end(o);
 }
 
-int
-an_print_paths(const an_snap *s, const an_paths *m, an_format fmt,
-               uint64_t max_groups)
+void
+an_print_paths(const an_snap *s, const an_paths *m, an_format fmt)
 {
     char desc[512];
 
-    /* what was asked about: the type, or the object */
-    if (m->type_name != NULL) {
-        snprintf(desc, sizeof(desc), "%s", m->type_name);
-    }
-    else {
-        snprintf(desc, sizeof(desc), "%s @0x%llx",
-                 s->keys[an_snap_key_of(s, m->targets[0])].display,
-                 (unsigned long long)s->cols.address[m->targets[0]]);
-    }
-    if (fmt == AN_FORMAT_DOT) {
-        return paths_dot(s, m, desc, max_groups);
-    }
     if (fmt == AN_FORMAT_JSON) {
         paths_json(s, m);
     }
     else {
+        paths_target(s, m, desc, sizeof(desc));
         paths_text(s, m, desc);
     }
-    return 0;
 }

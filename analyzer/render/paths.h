@@ -10,10 +10,14 @@
 
 #include "lib/paths.h"
 #include "render/format.h"
+#include "render/outfile.h"
 
-/* Print m (computed from s, with `max_groups` examples at most).
- * Returns 0, or an exit status when the output could not be written. */
-int an_print_paths(const an_snap *s, const an_paths *m, an_format fmt,
-                   uint64_t max_groups);
+/* Print m (computed from s) as text or JSON on stdout. */
+void an_print_paths(const an_snap *s, const an_paths *m, an_format fmt);
+
+/* Write m as a Graphviz graph to o: one cluster per group with --type
+ * (max_groups: as computed, for the note on the shapes left out). */
+void an_dot_paths(an_outfile *o, const an_snap *s, const an_paths *m,
+                  uint64_t max_groups);
 
 #endif /* AN_RENDER_PATHS_H */

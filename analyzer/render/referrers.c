@@ -166,42 +166,32 @@ dot_children(an_outfile *o, const an_snap *s, const an_reftree *m,
     }
 }
 
-static int
-referrers_dot(const an_snap *s, const an_reftree *m)
+void
+an_dot_referrers(an_outfile *o, const an_snap *s, const an_reftree *m)
 {
     uint32_t target = m->nodes[0].obj;
-    an_outfile o;
     char title[300], note[160];
-    int status = an_outfile_open(&o, "-");
 
-    if (status != 0) {
-        return status;
-    }
     an_root_note(s, &m->roots, target, note, sizeof(note));
     snprintf(title, sizeof(title), "who refers to %s @0x%llx",
              s->keys[an_snap_key_of(s, target)].display,
              (unsigned long long)s->cols.address[target]);
-    an_dot_begin(&o, title);
-    an_dot_object(&o, s, dot_id(target, title, sizeof(title)), target,
+    an_dot_begin(o, title);
+    an_dot_object(o, s, dot_id(target, title, sizeof(title)), target,
                   note[0] ? note + 1 : NULL, AN_DOT_TARGET);
     if (m->nodes[0].walked) {
-        dot_children(&o, s, m, 0);
+        dot_children(o, s, m, 0);
     }
-    an_dot_end(&o);
-    return an_outfile_commit(&o);
+    an_dot_end(o);
 }
 
-int
+void
 an_print_referrers(const an_snap *s, const an_reftree *m, an_format fmt)
 {
-    if (fmt == AN_FORMAT_DOT) {
-        return referrers_dot(s, m);
-    }
     if (fmt == AN_FORMAT_JSON) {
         referrers_json(s, m);
     }
     else {
         referrers_text(s, m);
     }
-    return 0;
 }

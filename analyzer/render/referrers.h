@@ -8,10 +8,13 @@
 
 #include "lib/referrers.h"
 #include "render/format.h"
+#include "render/outfile.h"
 
-/* Print m (computed from s).  Returns 0, or an exit status when the
- * output could not be written. */
-int an_print_referrers(const an_snap *s, const an_reftree *m,
-                       an_format fmt);
+/* Print m (computed from s) as text or JSON on stdout. */
+void an_print_referrers(const an_snap *s, const an_reftree *m,
+                        an_format fmt);
+
+/* Write m as a Graphviz graph to o. */
+void an_dot_referrers(an_outfile *o, const an_snap *s, const an_reftree *m);
 
 #endif /* AN_RENDER_REFERRERS_H */
