@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "base/number.h"
@@ -110,26 +109,4 @@ an_fail_above(const char *what, uint64_t value, uint64_t limit)
              an_format_size(value, v, sizeof(v)),
              an_format_size(limit, l, sizeof(l)));
     return AN_EXIT_THRESHOLD;
-}
-
-void *
-an_malloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-
-    if (p == NULL) {
-        an_error("out of memory (%zu bytes)", n);
-    }
-    return p;
-}
-
-void *
-an_calloc(size_t count, size_t size)
-{
-    void *p = calloc(count ? count : 1, size ? size : 1);
-
-    if (p == NULL) {
-        an_error("out of memory (%zu x %zu bytes)", count, size);
-    }
-    return p;
 }

@@ -60,9 +60,4 @@ int an_error_lib(const char *path, an_err e, const char *what);
  */
 int an_fail_above(const char *what, uint64_t value, uint64_t limit);
 
-/* Allocation helpers: on failure they print "out of memory" and return
- * NULL; callers turn that into AN_EXIT_INPUT. */
-void *an_malloc(size_t n);
-void *an_calloc(size_t count, size_t size);
-
 #endif /* AN_MESSAGE_H */

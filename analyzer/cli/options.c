@@ -13,7 +13,7 @@
 /* Synopsis lines: a line starting with a space continues the previous
  * one (aligned under its first option), any other is an alternative. */
 static void
-an_print_synopsis(FILE *f, const an_usage *u)
+print_synopsis(FILE *f, const an_usage *u)
 {
     const char *s = u->synopsis;
     const char *prefix = "usage: ";
@@ -39,7 +39,7 @@ an_print_synopsis(FILE *f, const an_usage *u)
 }
 
 static void
-an_print_options(FILE *f, const an_option *opts)
+print_options(FILE *f, const an_option *opts)
 {
     char left[128];
     int width = 0;
@@ -87,22 +87,22 @@ an_print_options(FILE *f, const an_option *opts)
 void
 an_print_usage(FILE *f, const an_usage *u, const an_option *opts)
 {
-    an_print_synopsis(f, u);
-    an_print_options(f, opts);
+    print_synopsis(f, u);
+    print_options(f, opts);
 }
 
 void
 an_print_help(FILE *f, const an_usage *u, const an_option *opts)
 {
     fprintf(f, AN_PROG " %s - %s\n\n", u->name, u->summary);
-    an_print_synopsis(f, u);
+    print_synopsis(f, u);
     if (u->description) {
         fprintf(f, "\n%s\n", u->description);
     }
     if (u->example) {
         fprintf(f, "\nexample:\n%s\n", u->example);
     }
-    an_print_options(f, opts);
+    print_options(f, opts);
 }
 
 int
@@ -120,7 +120,7 @@ an_usage_error(const an_usage *u, const an_option *opts, const char *fmt,
 
 /* Store `arg` into option o; returns 0 or -1 (bad value). */
 static int
-an_store(const an_option *o, const char *arg)
+store(const an_option *o, const char *arg)
 {
     switch (o->type) {
     case AN_OPT_FLAG:
@@ -225,7 +225,7 @@ an_parse_options(int argc, char **argv, const an_usage *u,
             }
             val = argv[++i];
         }
-        if (an_store(o, val) != 0) {
+        if (store(o, val) != 0) {
             *status = an_usage_error(u, opts,
                                      "bad value '%s' for option '--%s'",
                                      val, o->long_name);

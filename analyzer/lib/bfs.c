@@ -12,8 +12,8 @@
 
 /* Run the BFS from queue[head..tail) until the queue is empty. */
 static uint32_t
-an_bfs_run(const an_graph *g, unsigned flags, uint32_t *queue,
-           uint32_t head, uint32_t tail, uint32_t *via, uint32_t *depth)
+bfs_run(const an_graph *g, unsigned flags, uint32_t *queue,
+        uint32_t head, uint32_t tail, uint32_t *via, uint32_t *depth)
 {
     while (head < tail) {
         uint32_t v = queue[head++];
@@ -78,7 +78,7 @@ an_bfs(const an_graph *g, const an_root_ref *roots, uint32_t n_roots,
         }
         queue[tail++] = r;
     }
-    tail = an_bfs_run(g, flags, queue, 0, tail, res->via, res->depth);
+    tail = bfs_run(g, flags, queue, 0, tail, res->via, res->depth);
 
     /* tier 2: what nothing refers to, among what is left */
     if (!(flags & AN_BFS_NO_UNREFERENCED) && tail < n) {
@@ -99,8 +99,8 @@ an_bfs(const an_graph *g, const an_root_ref *roots, uint32_t n_roots,
             }
         }
         free(referenced);
-        tail = an_bfs_run(g, flags, queue, head, tail, res->via,
-                          res->depth);
+        tail = bfs_run(g, flags, queue, head, tail, res->via,
+                       res->depth);
     }
     res->reached = tail;
     free(queue);

@@ -37,7 +37,7 @@ an_diff_free(an_diff *d)
 
 /* The union ids of s's groups (n_groups entries, the unknown one last). */
 static uint32_t *
-an_diff_union(an_diff *d, const an_snap *s, uint32_t n_groups)
+diff_union(an_diff *d, const an_snap *s, uint32_t n_groups)
 {
     uint32_t *to_union = malloc((size_t)n_groups * sizeof(uint32_t));
     int added;
@@ -68,7 +68,7 @@ an_diff_union(an_diff *d, const an_snap *s, uint32_t n_groups)
 
 /* Grow rows to cover every union id. */
 static int
-an_diff_rows(an_diff *d)
+diff_rows(an_diff *d)
 {
     uint32_t nu = an_strmap_count(d->names);
     an_diff_row *r;
@@ -91,7 +91,7 @@ an_diff_rows(an_diff *d)
 
 /* Remember A's objects by address. */
 static int
-an_diff_remember(an_diff *d, const an_snap *a)
+remember(an_diff *d, const an_snap *a)
 {
     if (an_objset_init(&d->old, a->cols.n_objects) != 0) {
         return -1;
@@ -101,7 +101,7 @@ an_diff_remember(an_diff *d, const an_snap *a)
 
 /* Keep the AN_DIFF_LARGEST largest new objects, largest first. */
 static void
-an_diff_keep_largest(an_diff *d, const an_snap *b, uint32_t i)
+keep_largest(an_diff *d, const an_snap *b, uint32_t i)
 {
     uint64_t sz = b->cols.size[i];
     uint32_t p;
@@ -124,8 +124,8 @@ an_diff_keep_largest(an_diff *d, const an_snap *b, uint32_t i)
 
 /* Count B's new objects per row. */
 static int
-an_diff_new_objects(an_diff *d, const an_snap *b, const uint32_t *group_of,
-                    const uint32_t *to_union)
+new_objects(an_diff *d, const an_snap *b, const uint32_t *group_of,
+            const uint32_t *to_union)
 {
     uint32_t *kid = an_objset_names(&d->old, b, 0);
     uint32_t unknown = an_group_unknown(b, d->by_module);
@@ -150,7 +150,7 @@ an_diff_new_objects(an_diff *d, const an_snap *b, const uint32_t *group_of,
         r->new_size += b->cols.size[i];
         d->new_count++;
         d->new_size += b->cols.size[i];
-        an_diff_keep_largest(d, b, i);
+        keep_largest(d, b, i);
     }
     free(kid);
     return 0;
@@ -173,8 +173,8 @@ an_diff_add(an_diff *d, int which, const an_snap *s,
     count = calloc(n_groups, sizeof(uint64_t));
     bytes = calloc(n_groups, sizeof(uint64_t));
     ret = calloc(n_groups, sizeof(uint64_t));
-    to_union = an_diff_union(d, s, n_groups);
-    if (!count || !bytes || !ret || !to_union || an_diff_rows(d) != 0) {
+    to_union = diff_union(d, s, n_groups);
+    if (!count || !bytes || !ret || !to_union || diff_rows(d) != 0) {
         goto done;
     }
     an_aggregate(s->cols.type, s->cols.size, NULL, s->cols.n_objects,
@@ -210,8 +210,8 @@ an_diff_add(an_diff *d, int which, const an_snap *s,
         }
     }
     if (d->objects) {
-        if (which == 0 ? an_diff_remember(d, s) != 0
-                       : an_diff_new_objects(d, s, group_of, to_union) != 0) {
+        if (which == 0 ? remember(d, s) != 0
+                       : new_objects(d, s, group_of, to_union) != 0) {
             goto done;
         }
     }

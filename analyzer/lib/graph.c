@@ -109,7 +109,7 @@ an_referrers(const an_graph *g, uint32_t obj, uint32_t *out, uint64_t cap)
 
 /* First position in rev_edge[lo, hi) whose edge index is >= e. */
 static uint32_t
-an_rev_lower_bound(const an_graph *g, uint32_t lo, uint32_t hi, uint64_t e)
+rev_lower_bound(const an_graph *g, uint32_t lo, uint32_t hi, uint64_t e)
 {
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
@@ -135,10 +135,10 @@ an_edges_between(const an_graph *g, uint32_t src, uint32_t dst,
         || dst >= g->n) {
         return 0;
     }
-    lo = an_rev_lower_bound(g, g->rev_start[dst], g->rev_start[dst + 1],
-                            g->edge_start[src]);
-    hi = an_rev_lower_bound(g, lo, g->rev_start[dst + 1],
-                            g->edge_start[src + 1]);
+    lo = rev_lower_bound(g, g->rev_start[dst], g->rev_start[dst + 1],
+                         g->edge_start[src]);
+    hi = rev_lower_bound(g, lo, g->rev_start[dst + 1],
+                         g->edge_start[src + 1]);
     *first = lo;
     return hi - lo;
 }

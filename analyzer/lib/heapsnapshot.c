@@ -12,7 +12,7 @@
 #include "lib/bfs.h"
 #include "lib/maps.h"
 
-static const char *const an_hs_fixed[AN_HS_STR_FIXED] = {
+static const char *const fixed_strings[AN_HS_STR_FIXED] = {
     "", "(GC roots)",
     "(sys.modules)", "(modules)", "(builtins)", "(thread frames)",
     "(gc.garbage)", "(other roots)", "(unreferenced)",
@@ -22,13 +22,7 @@ static const char *const an_hs_fixed[AN_HS_STR_FIXED] = {
 const char *
 an_hs_fixed_string(uint32_t k)
 {
-    return k < AN_HS_STR_FIXED ? an_hs_fixed[k] : "";
-}
-
-const char *
-an_hs_sub_name(uint32_t k)
-{
-    return an_hs_fixed_string(AN_HS_STR_SUB + k);
+    return k < AN_HS_STR_FIXED ? fixed_strings[k] : "";
 }
 
 unsigned
@@ -57,12 +51,12 @@ an_hs_sub_of_kind(uint32_t kind)
     }
 }
 
-typedef struct an_hs_builtin {
+typedef struct builtin_type {
     const char *qualname;
     uint32_t type;
-} an_hs_builtin;
+} builtin_type;
 
-static const an_hs_builtin an_hs_builtins[] = {
+static const builtin_type builtin_types[] = {
     {"list", AN_HS_NODE_ARRAY},
     {"tuple", AN_HS_NODE_ARRAY},
     {"str", AN_HS_NODE_STRING},
@@ -96,10 +90,10 @@ an_hs_key_node_type(const an_snap *s, uint32_t k)
     if (strcmp(key->module, "builtins") != 0) {
         return AN_HS_NODE_OBJECT;
     }
-    for (size_t i = 0; i < sizeof(an_hs_builtins) / sizeof(an_hs_builtins[0]);
+    for (size_t i = 0; i < sizeof(builtin_types) / sizeof(builtin_types[0]);
          i++) {
-        if (strcmp(key->qualname, an_hs_builtins[i].qualname) == 0) {
-            return an_hs_builtins[i].type;
+        if (strcmp(key->qualname, builtin_types[i].qualname) == 0) {
+            return builtin_types[i].type;
         }
     }
     return AN_HS_NODE_OBJECT;
@@ -123,7 +117,7 @@ an_hs_type_name(const an_snap *s, uint32_t k, char *buf, size_t cap)
 
 /* FNV-1a of a type key's strings, mixed. */
 static uint64_t
-an_hs_key_hash(const an_snap *s, uint32_t k)
+hash_of_key(const an_snap *s, uint32_t k)
 {
     const an_key *key = &s->keys[k < s->n_keys ? k : s->n_keys];
     uint64_t h = 0xcbf29ce484222325ULL;
@@ -141,7 +135,7 @@ an_hs_key_hash(const an_snap *s, uint32_t k)
 
 /* The id an object would get without collisions. */
 static uint32_t
-an_hs_base_id(uint64_t address, uint64_t key_hash)
+base_id(uint64_t address, uint64_t key_hash)
 {
     uint32_t id = (uint32_t)(an_mix(address ^ key_hash) >> 32) | 1u;
 
@@ -150,7 +144,7 @@ an_hs_base_id(uint64_t address, uint64_t key_hash)
 
 /* Stable LSD radix sort of v[0..n) by their upper 32 bits. */
 static void
-an_hs_radix_sort(uint64_t *v, uint64_t *tmp, uint32_t n)
+radix_sort(uint64_t *v, uint64_t *tmp, uint32_t n)
 {
     size_t count[256];
 
@@ -176,18 +170,18 @@ an_hs_radix_sort(uint64_t *v, uint64_t *tmp, uint32_t n)
 
 /* The order of objects with the same base id: by address, then key
  * hash, then index (qsort has no context argument: one sort at a time). */
-static const an_snap *an_hs_tie_snap;
-static const uint64_t *an_hs_tie_hash;
+static const an_snap *tie_snap;
+static const uint64_t *tie_hash;
 
 static int
-an_hs_tie_cmp(const void *pa, const void *pb)
+tie_cmp(const void *pa, const void *pb)
 {
-    const an_snap *s = an_hs_tie_snap;
+    const an_snap *s = tie_snap;
     uint32_t a = (uint32_t)*(const uint64_t *)pa;
     uint32_t b = (uint32_t)*(const uint64_t *)pb;
     uint64_t aa = s->cols.address[a], ab = s->cols.address[b];
-    uint64_t ha = an_hs_tie_hash[an_snap_key_of(s, a)];
-    uint64_t hb = an_hs_tie_hash[an_snap_key_of(s, b)];
+    uint64_t ha = tie_hash[an_snap_key_of(s, a)];
+    uint64_t hb = tie_hash[an_snap_key_of(s, b)];
 
     if (aa != ab) {
         return aa < ab ? -1 : 1;
@@ -216,24 +210,24 @@ an_hs_node_ids(const an_snap *s, uint32_t *ids)
         return AN_ERR_NOMEM;
     }
     for (uint32_t k = 0; k <= s->n_keys; k++) {
-        key_hash[k] = an_hs_key_hash(s, k);
+        key_hash[k] = hash_of_key(s, k);
     }
     for (uint32_t i = 0; i < n; i++) {
-        uint32_t id = an_hs_base_id(s->cols.address[i],
-                                    key_hash[an_snap_key_of(s, i)]);
+        uint32_t id = base_id(s->cols.address[i],
+                              key_hash[an_snap_key_of(s, i)]);
 
         order[i] = (uint64_t)id << 32 | i;
     }
-    an_hs_radix_sort(order, tmp, n);
+    radix_sort(order, tmp, n);
     /* ties (same base id): by address, then key hash; the runs are
      * short unless the file is made to collide */
-    an_hs_tie_snap = s;
-    an_hs_tie_hash = key_hash;
+    tie_snap = s;
+    tie_hash = key_hash;
     for (uint32_t i = 0, j; i < n; i = j) {
         for (j = i + 1; j < n && (order[j] >> 32) == (order[i] >> 32); j++) {
         }
         if (j - i > 1) {
-            qsort(order + i, j - i, sizeof(uint64_t), an_hs_tie_cmp);
+            qsort(order + i, j - i, sizeof(uint64_t), tie_cmp);
         }
     }
     /* each takes its base id, or the next odd id after the previous one;

@@ -93,9 +93,6 @@ unsigned an_hs_columns(const an_snap *s);
 /* The text of fixed string k. */
 const char *an_hs_fixed_string(uint32_t k);
 
-/* Name of sub-root k ("(modules)", "(thread frames)", ...). */
-const char *an_hs_sub_name(uint32_t k);
-
 /* The sub-root of a root record's kind. */
 uint32_t an_hs_sub_of_kind(uint32_t kind);
 

@@ -10,14 +10,14 @@
 #include "hash.h"
 #include "muppy_format.h"
 
-typedef struct an_strent {
+typedef struct strmap_entry {
     char *a, *b;
     size_t alen, blen;
     uint64_t hash;
-} an_strent;
+} strmap_entry;
 
 struct an_strmap {
-    an_strent *ents;
+    strmap_entry *ents;
     uint32_t n, cap;
     uint32_t *slots;
     uint32_t mask;
@@ -25,7 +25,7 @@ struct an_strmap {
 
 /* Keyed (hash.h): a file cannot choose type names that collide. */
 static uint64_t
-an_pair_hash(const char *a, size_t alen, const char *b, size_t blen)
+pair_hash(const char *a, size_t alen, const char *b, size_t blen)
 {
     uint64_t h = mf_hash_bytes(a, alen, 0);
 
@@ -58,8 +58,8 @@ an_strmap_key(const an_strmap *m, uint32_t id, const char **a,
 }
 
 static uint32_t
-an_strmap_find(const an_strmap *m, uint64_t h, const char *a, size_t alen,
-               const char *b, size_t blen, uint32_t *slot)
+strmap_find(const an_strmap *m, uint64_t h, const char *a, size_t alen,
+            const char *b, size_t blen, uint32_t *slot)
 {
     uint32_t i;
 
@@ -69,7 +69,7 @@ an_strmap_find(const an_strmap *m, uint64_t h, const char *a, size_t alen,
     }
     i = (uint32_t)(h & m->mask);
     while (m->slots[i] != MF_NONE) {
-        const an_strent *e = &m->ents[m->slots[i]];
+        const strmap_entry *e = &m->ents[m->slots[i]];
 
         if (e->hash == h && e->alen == alen && e->blen == blen
             && memcmp(e->a, a, alen) == 0 && memcmp(e->b, b, blen) == 0) {
@@ -88,17 +88,17 @@ an_strmap_get(const an_strmap *m, const char *a, size_t alen, const char *b,
 {
     uint32_t slot;
 
-    return an_strmap_find(m, an_pair_hash(a, alen, b, blen), a, alen, b,
-                          blen, &slot);
+    return strmap_find(m, pair_hash(a, alen, b, blen), a, alen, b,
+                       blen, &slot);
 }
 
 uint32_t
 an_strmap_intern(an_strmap *m, const char *a, size_t alen, const char *b,
                  size_t blen, int *added)
 {
-    uint64_t h = an_pair_hash(a, alen, b, blen);
+    uint64_t h = pair_hash(a, alen, b, blen);
     uint32_t slot, id;
-    an_strent *e;
+    strmap_entry *e;
 
     *added = 0;
     if ((uint64_t)(m->n + 1) * 2 > (uint64_t)m->mask + 1 || !m->slots) {
@@ -121,13 +121,13 @@ an_strmap_intern(an_strmap *m, const char *a, size_t alen, const char *b,
         m->slots = slots;
         m->mask = cap - 1;
     }
-    id = an_strmap_find(m, h, a, alen, b, blen, &slot);
+    id = strmap_find(m, h, a, alen, b, blen, &slot);
     if (id != MF_NONE) {
         return id;
     }
     if (m->n == m->cap) {
         uint32_t cap = m->cap ? m->cap * 2 : 64;
-        an_strent *ents = realloc(m->ents, (size_t)cap * sizeof(*ents));
+        strmap_entry *ents = realloc(m->ents, (size_t)cap * sizeof(*ents));
 
         if (ents == NULL) {
             return MF_NONE;

@@ -24,8 +24,8 @@ an_root_priority(uint32_t kind)
 
 /* Stable insertion-merge sort of roots by a key function. */
 static void
-an_msort(an_root_ref *a, an_root_ref *tmp, uint32_t n,
-         int (*less)(const an_root_ref *, const an_root_ref *))
+msort(an_root_ref *a, an_root_ref *tmp, uint32_t n,
+      int (*less)(const an_root_ref *, const an_root_ref *))
 {
     uint32_t mid, i, j, k;
 
@@ -33,8 +33,8 @@ an_msort(an_root_ref *a, an_root_ref *tmp, uint32_t n,
         return;
     }
     mid = n / 2;
-    an_msort(a, tmp, mid, less);
-    an_msort(a + mid, tmp, n - mid, less);
+    msort(a, tmp, mid, less);
+    msort(a + mid, tmp, n - mid, less);
     i = 0;
     j = mid;
     k = 0;
@@ -56,20 +56,20 @@ an_msort(an_root_ref *a, an_root_ref *tmp, uint32_t n,
 }
 
 static int
-an_less_priority(const an_root_ref *x, const an_root_ref *y)
+less_priority(const an_root_ref *x, const an_root_ref *y)
 {
     return an_root_priority(x->kind) < an_root_priority(y->kind);
 }
 
 static int
-an_less_object(const an_root_ref *x, const an_root_ref *y)
+less_object(const an_root_ref *x, const an_root_ref *y)
 {
     return x->object < y->object;
 }
 
 static void
-an_sort_by(an_root_ref *roots, uint32_t n,
-           int (*less)(const an_root_ref *, const an_root_ref *))
+sort_by(an_root_ref *roots, uint32_t n,
+        int (*less)(const an_root_ref *, const an_root_ref *))
 {
     an_root_ref *tmp;
 
@@ -91,20 +91,20 @@ an_sort_by(an_root_ref *roots, uint32_t n,
         }
         return;
     }
-    an_msort(roots, tmp, n, less);
+    msort(roots, tmp, n, less);
     free(tmp);
 }
 
 void
 an_sort_roots(an_root_ref *roots, uint32_t n)
 {
-    an_sort_by(roots, n, an_less_priority);
+    sort_by(roots, n, less_priority);
 }
 
 void
 an_sort_roots_by_object(an_root_ref *roots, uint32_t n)
 {
-    an_sort_by(roots, n, an_less_object);
+    sort_by(roots, n, less_object);
 }
 
 const an_root_ref *

@@ -25,7 +25,7 @@ an_err_nomem(mf_error *err)
 
 /* String by id, "" (len 0) when absent. */
 static const char *
-an_str(const mf_reader *r, uint32_t id, size_t *len)
+string_at(const mf_reader *r, uint32_t id, size_t *len)
 {
     const char *s = id == MF_NONE ? NULL : mf_reader_string(r, id, len);
 
@@ -39,7 +39,7 @@ an_str(const mf_reader *r, uint32_t id, size_t *len)
 /* Resolve type keys, display names and module groups: MF_OK or
  * MF_E_NOMEM. */
 static int
-an_snap_keys(an_snap *s)
+snap_keys(an_snap *s)
 {
     an_strmap *keys = an_strmap_new();
     an_strmap *mods = an_strmap_new();
@@ -61,8 +61,8 @@ an_snap_keys(an_snap *s)
     }
     for (uint32_t t = 0; t < s->n_types; t++) {
         size_t ml, ql;
-        const char *m = an_str(s->reader, s->types[t].module, &ml);
-        const char *q = an_str(s->reader, s->types[t].qualname, &ql);
+        const char *m = string_at(s->reader, s->types[t].module, &ml);
+        const char *q = string_at(s->reader, s->types[t].qualname, &ql);
         int added;
         uint32_t k = an_strmap_intern(keys, m, ml, q, ql, &added);
 
@@ -108,8 +108,8 @@ an_snap_keys(an_snap *s)
                 continue;
             }
             seen[k] = 1;
-            m = an_str(s->reader, s->types[t].module, &ml);
-            q = an_str(s->reader, s->types[t].qualname, &ql);
+            m = string_at(s->reader, s->types[t].module, &ml);
+            q = string_at(s->reader, s->types[t].qualname, &ql);
             key->module = s->arena + used;
             memcpy(s->arena + used, m, ml);
             s->arena[used + ml] = '\0';
@@ -193,7 +193,7 @@ an_snap_open(an_snap *s, const char *path, unsigned flags,
         return rc;
     }
     s->info = mf_reader_info(s->reader);
-    rc = an_snap_keys(s);
+    rc = snap_keys(s);
     return rc == MF_OK ? MF_OK : an_err_nomem(err);
 }
 

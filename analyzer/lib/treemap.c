@@ -9,8 +9,8 @@
 /* The worst aspect ratio of a row of areas [from, to) laid along a side
  * of length `side`, their sum being `sum`. */
 static double
-an_tm_worst(const double *area, size_t from, size_t to, double sum,
-            double side)
+tm_worst(const double *area, size_t from, size_t to, double sum,
+         double side)
 {
     double max = area[from], min = area[to - 1];    /* decreasing */
     double s2 = sum * sum, w2 = side * side;
@@ -25,8 +25,8 @@ an_tm_worst(const double *area, size_t from, size_t to, double sum,
 /* Place the row [from, to) of total `sum` along the shorter side of
  * *rest, and shrink *rest by it. */
 static void
-an_tm_place(const double *area, size_t from, size_t to, double sum,
-            an_rect *rest, an_rect *out)
+tm_place(const double *area, size_t from, size_t to, double sum,
+         an_rect *rest, an_rect *out)
 {
     if (rest->w >= rest->h) {
         /* a column on the left */
@@ -96,12 +96,12 @@ an_treemap_squarify(const double *value, size_t n, an_rect area,
 
         /* grow the row while its worst aspect ratio improves */
         while (end < m
-               && an_tm_worst(a, start, end + 1, sum + a[end], side)
-                  <= an_tm_worst(a, start, end, sum, side)) {
+               && tm_worst(a, start, end + 1, sum + a[end], side)
+                  <= tm_worst(a, start, end, sum, side)) {
             sum += a[end];
             end++;
         }
-        an_tm_place(a, start, end, sum, &rest, out);
+        tm_place(a, start, end, sum, &rest, out);
         start = end;
     }
     free(a);

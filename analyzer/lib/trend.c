@@ -40,7 +40,7 @@ an_trend_free(an_trend *t)
 
 /* The row of group (m, q), added with zeroed series when new. */
 static an_trend_row *
-an_trend_row_of(an_trend *t, const char *m, const char *q)
+trend_row_of(an_trend *t, const char *m, const char *q)
 {
     int added;
     uint32_t id = an_strmap_intern(t->names, m, strlen(m), q, strlen(q),
@@ -94,9 +94,9 @@ an_trend_add(an_trend *t, uint32_t index, const an_snap *s)
         if (count[gi] == 0) {
             continue;
         }
-        r = t->by_module ? an_trend_row_of(t, s->modules[gi], "")
-                         : an_trend_row_of(t, s->keys[gi].module,
-                                           s->keys[gi].qualname);
+        r = t->by_module ? trend_row_of(t, s->modules[gi], "")
+                         : trend_row_of(t, s->keys[gi].module,
+                                        s->keys[gi].qualname);
         if (r == NULL) {
             goto done;
         }
@@ -115,7 +115,7 @@ done:
 }
 
 static int
-an_trend_cmp(const void *pa, const void *pb)
+trend_cmp(const void *pa, const void *pb)
 {
     const an_trend_row *x = pa, *y = pb;
 
@@ -152,6 +152,6 @@ an_trend_finish(an_trend *t)
         r->size_growth = (int64_t)(r->size[last] - r->size[0]);
     }
     if (t->n_rows > 1) {
-        qsort(t->rows, t->n_rows, sizeof(an_trend_row), an_trend_cmp);
+        qsort(t->rows, t->n_rows, sizeof(an_trend_row), trend_cmp);
     }
 }

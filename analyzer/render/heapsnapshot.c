@@ -16,7 +16,7 @@
 #include "lib/heapsnapshot.h"
 #include "lib/maps.h"
 
-static const char an_hs_meta[] =
+static const char meta_json[] =
     "{\"snapshot\":{\"meta\":{"
     "\"node_fields\":[\"type\",\"name\",\"id\",\"self_size\",\"edge_count\","
     "\"trace_node_id\",\"detachedness\"],"
@@ -238,7 +238,7 @@ an_export_heapsnapshot(an_outfile *o, const an_snap *s, const uint32_t *ids,
     }
     n_nodes = (uint64_t)AN_HS_FIRST_OBJECT + n;
 
-    an_out_str(o, an_hs_meta);
+    an_out_str(o, meta_json);
     an_out_printf(o, "\"node_count\":%llu,\"edge_count\":%llu,"
                   "\"trace_function_count\":0},\n",
                   (unsigned long long)n_nodes, (unsigned long long)n_edges);

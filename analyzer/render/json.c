@@ -18,7 +18,7 @@ an_json_init(an_json *j, FILE *f)
 
 /* Separator before a value or key at the current level. */
 static void
-an_json_sep(an_json *j)
+json_sep(an_json *j)
 {
     if (j->after_key) {
         j->after_key = 0;
@@ -31,9 +31,9 @@ an_json_sep(an_json *j)
 }
 
 static void
-an_json_open(an_json *j, int c)
+json_open(an_json *j, int c)
 {
-    an_json_sep(j);
+    json_sep(j);
     fputc(c, j->f);
     if (j->depth + 1 < AN_JSON_DEPTH) {
         j->depth++;
@@ -42,7 +42,7 @@ an_json_open(an_json *j, int c)
 }
 
 static void
-an_json_close(an_json *j, int c)
+json_close(an_json *j, int c)
 {
     fputc(c, j->f);
     if (j->depth > 0) {
@@ -50,15 +50,15 @@ an_json_close(an_json *j, int c)
     }
 }
 
-void an_json_object(an_json *j) { an_json_open(j, '{'); }
-void an_json_end_object(an_json *j) { an_json_close(j, '}'); }
-void an_json_array(an_json *j) { an_json_open(j, '['); }
-void an_json_end_array(an_json *j) { an_json_close(j, ']'); }
+void an_json_object(an_json *j) { json_open(j, '{'); }
+void an_json_end_object(an_json *j) { json_close(j, '}'); }
+void an_json_array(an_json *j) { json_open(j, '['); }
+void an_json_end_array(an_json *j) { json_close(j, ']'); }
 
 void
 an_json_keyn(an_json *j, const char *key, size_t len)
 {
-    an_json_sep(j);
+    json_sep(j);
     an_json_write_string(j->f, key, len);
     fputc(':', j->f);
     j->after_key = 1;
@@ -114,7 +114,7 @@ an_json_write_string(FILE *f, const char *str, size_t len)
 void
 an_json_strn(an_json *j, const char *s, size_t len)
 {
-    an_json_sep(j);
+    json_sep(j);
     if (s == NULL) {
         fputs("null", j->f);
         return;
@@ -131,21 +131,21 @@ an_json_str(an_json *j, const char *s)
 void
 an_json_u64(an_json *j, uint64_t v)
 {
-    an_json_sep(j);
+    json_sep(j);
     fprintf(j->f, "%llu", (unsigned long long)v);
 }
 
 void
 an_json_i64(an_json *j, int64_t v)
 {
-    an_json_sep(j);
+    json_sep(j);
     fprintf(j->f, "%lld", (long long)v);
 }
 
 void
 an_json_double(an_json *j, double v)
 {
-    an_json_sep(j);
+    json_sep(j);
     if (isfinite(v)) {
         fprintf(j->f, "%.17g", v);
     }
@@ -157,14 +157,14 @@ an_json_double(an_json *j, double v)
 void
 an_json_bool(an_json *j, int v)
 {
-    an_json_sep(j);
+    json_sep(j);
     fputs(v ? "true" : "false", j->f);
 }
 
 void
 an_json_null(an_json *j)
 {
-    an_json_sep(j);
+    json_sep(j);
     fputs("null", j->f);
 }
 
