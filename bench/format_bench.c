@@ -135,32 +135,43 @@ synth(bgraph *g, uint32_t n)
         unsigned c = (unsigned)(r % 100);
         if (c < 14) {
             t = T_DICT;
-        } else if (c < 22) {
+        }
+        else if (c < 22) {
             t = T_LIST;
-        } else if (c < 34) {
+        }
+        else if (c < 34) {
             t = T_TUPLE;
-        } else if (c < 60) {
+        }
+        else if (c < 60) {
             t = T_STR;
-        } else if (c < 72) {
+        }
+        else if (c < 72) {
             t = T_INT;
-        } else if (c < 78) {
+        }
+        else if (c < 78) {
             t = T_FLOAT;
-        } else if (c < 90) {
+        }
+        else if (c < 90) {
             t = T_INST;
-        } else if (c < 93) {
+        }
+        else if (c < 93) {
             t = T_FUNC;
-        } else if (c < 95) {
+        }
+        else if (c < 95) {
             t = T_SET;
-        } else {
+        }
+        else {
             t = T_OTHER + (uint32_t)(rnd() % 280);
         }
         /* addresses: allocation order is close to discovery order */
         r = rnd();
         if (r % 100 < 75) {
             addr += 16 * (1 + (r >> 8) % 6);
-        } else if (r % 100 < 93) {
+        }
+        else if (r % 100 < 93) {
             addr -= 16 * (1 + (r >> 8) % 4096);
-        } else {
+        }
+        else {
             addr = 0x7f3a10000000ull + ((r >> 8) % (1ull << 34)) * 16;
         }
         o->address = addr;
@@ -228,9 +239,11 @@ synth(bgraph *g, uint32_t n)
             int shared = q % 100 < (t == T_INST && j == 1 ? 100 : 22);
             if (!shared && fresh < n) {
                 e->target = (uint32_t)fresh++;
-            } else if (q % 7 == 0 && i > 0) {
+            }
+            else if (q % 7 == 0 && i > 0) {
                 e->target = (uint32_t)(i - 1 - (q >> 8) % (i < 64 ? i : 64));
-            } else {
+            }
+            else {
                 e->target = (uint32_t)((q >> 8) % (popular < n ? popular
                                                                 : n));
             }
@@ -239,7 +252,8 @@ synth(bgraph *g, uint32_t n)
             case T_DICT:
                 if (j == 0 && q % 2) {
                     e->kind = MF_EDGE_DICT_KEY;
-                } else {
+                }
+                else {
                     e->kind = MF_EDGE_KEY_STR;
                     e->label = (j + (q >> 40) % 3) % attr_keys;
                 }
@@ -387,19 +401,26 @@ main(int argc, char **argv)
     for (a = 1; a < argc; a++) {
         if (strcmp(argv[a], "-n") == 0 && a + 1 < argc) {
             n = (uint32_t)strtoul(argv[++a], NULL, 10);
-        } else if (strcmp(argv[a], "-l") == 0 && a + 1 < argc) {
+        }
+        else if (strcmp(argv[a], "-l") == 0 && a + 1 < argc) {
             wo.level = atoi(argv[++a]);
-        } else if (strcmp(argv[a], "-t") == 0 && a + 1 < argc) {
+        }
+        else if (strcmp(argv[a], "-t") == 0 && a + 1 < argc) {
             wo.threads = atoi(argv[++a]);
-        } else if (strcmp(argv[a], "-r") == 0 && a + 1 < argc) {
+        }
+        else if (strcmp(argv[a], "-r") == 0 && a + 1 < argc) {
             ro.threads = atoi(argv[++a]);
-        } else if (strcmp(argv[a], "-b") == 0 && a + 1 < argc) {
+        }
+        else if (strcmp(argv[a], "-b") == 0 && a + 1 < argc) {
             wo.block_objects = (uint32_t)strtoul(argv[++a], NULL, 10);
-        } else if (strcmp(argv[a], "-o") == 0 && a + 1 < argc) {
+        }
+        else if (strcmp(argv[a], "-o") == 0 && a + 1 < argc) {
             path = argv[++a];
-        } else if (strcmp(argv[a], "--trace") == 0 && a + 1 < argc) {
+        }
+        else if (strcmp(argv[a], "--trace") == 0 && a + 1 < argc) {
             trace = argv[++a];
-        } else {
+        }
+        else {
             fprintf(stderr, "usage: format_bench [-n OBJECTS] [-l LEVEL] "
                     "[-t WRITE_THREADS] [-r READ_THREADS] "
                     "[-b BLOCK_OBJECTS] [-o FILE] [--trace TRACE]\n");
@@ -409,7 +430,8 @@ main(int argc, char **argv)
     t0 = now();
     if (trace) {
         load_trace(&g, trace);
-    } else {
+    }
+    else {
         synth(&g, n);
     }
     printf("graph: %u objects, %llu edges (%.2f edges/object), built in "

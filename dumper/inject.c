@@ -177,7 +177,8 @@ restore_and_detach(md_tracee *t)
         if (ptrace(PTRACE_SETREGSET, t->pid, (void *)NT_X86_XSTATE, &iov)
                 == -1)
             rc = -1;
-    } else if (t->have_fpregs) {
+    }
+    else if (t->have_fpregs) {
         if (ptrace(PTRACE_SETFPREGS, t->pid, 0, &t->fpregs) == -1)
             rc = -1;
     }

@@ -34,25 +34,32 @@ put_repr(char *buf, size_t cap, size_t *pos, const char *s, size_t n,
         if (k == 0) {
             k = 1;
             plen = (size_t)snprintf(piece, sizeof(piece), "\\x%02x", p[i]);
-        } else if (k > 1) {
+        }
+        else if (k > 1) {
             memcpy(piece, p + i, k);
             plen = k;
-        } else if (p[i] == '\\' || p[i] == (unsigned char)quote) {
+        }
+        else if (p[i] == '\\' || p[i] == (unsigned char)quote) {
             piece[0] = '\\';
             piece[1] = (char)p[i];
             plen = 2;
-        } else if (p[i] == '\n') {
+        }
+        else if (p[i] == '\n') {
             memcpy(piece, "\\n", 2);
             plen = 2;
-        } else if (p[i] == '\r') {
+        }
+        else if (p[i] == '\r') {
             memcpy(piece, "\\r", 2);
             plen = 2;
-        } else if (p[i] == '\t') {
+        }
+        else if (p[i] == '\t') {
             memcpy(piece, "\\t", 2);
             plen = 2;
-        } else if (p[i] < 0x20 || p[i] == 0x7f) {
+        }
+        else if (p[i] < 0x20 || p[i] == 0x7f) {
             plen = (size_t)snprintf(piece, sizeof(piece), "\\x%02x", p[i]);
-        } else {
+        }
+        else {
             piece[0] = (char)p[i];
             plen = 1;
         }
@@ -118,7 +125,8 @@ mf_format_label(const mf_reader *r, uint8_t kind, uint64_t label,
     case MF_LABEL_SINT:
         if (k == MF_EDGE_INDEX) {
             snprintf(tmp, sizeof(tmp), "[%llu]", (unsigned long long)label);
-        } else {
+        }
+        else {
             snprintf(tmp, sizeof(tmp), "[%lld]", (long long)label);
         }
         return put_text(buf, cap, 0, tmp);

@@ -178,7 +178,8 @@ oe_put_edges(mf_objenc *e, const mf_edge *edges, size_t from, size_t to,
         if (t == frontier) {
             *pt++ = 0;
             frontier++;
-        } else {
+        }
+        else {
             pt += mf_varint_put(pt, mf_zigzag(t - base) + 1);
             if (t >= frontier) {
                 /* resynchronise a stale hint: in a breadth-first walk a
@@ -191,7 +192,8 @@ oe_put_edges(mf_objenc *e, const mf_edge *edges, size_t from, size_t to,
         if ((kind & MF_EDGE_KIND_MASK) == MF_EDGE_INDEX) {
             pl += mf_varint_put(pl, mf_zigzag(ed->label - (prev_index + 1)));
             prev_index = ed->label;
-        } else {
+        }
+        else {
             switch (MF_EDGE_CLASS(kind)) {
             case MF_LABEL_STRING:
             case MF_LABEL_UINT:

@@ -357,7 +357,8 @@ mf_objs_decode(const uint8_t *raw, size_t len, const mf_objs_block *b,
                                      "negative list index", k);
                     }
                     prev = lab;
-                } else {
+                }
+                else {
                     switch (MF_EDGE_CLASS(kind)) {
                     case MF_LABEL_UINT:
                         GET(MF_C_EDGE_LABEL, k, lab);

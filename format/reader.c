@@ -243,19 +243,22 @@ rd_meta(mf_reader *r, const uint8_t *p, const uint8_t *end,
             if (rd_sref(&p, end, &m->v.str) < 0) {
                 return RD_BAD("bad meta string value");
             }
-        } else if (kind == MF_META_INT) {
+        }
+        else if (kind == MF_META_INT) {
             if (mf_varint_get(&p, end, &v) < 0) {
                 return RD_BAD("bad meta integer value");
             }
             m->v.i = (int64_t)mf_unzigzag(v);
-        } else if (kind == MF_META_FLOAT) {
+        }
+        else if (kind == MF_META_FLOAT) {
             if (end - p < 8) {
                 return RD_BAD("bad meta float value");
             }
             v = mf_le64(p);
             p += 8;
             memcpy(&m->v.f, &v, sizeof(v));
-        } else {
+        }
+        else {
             return mf_err_block(err, MF_E_CORRUPT, index, h->kind, off,
                                 "unknown meta kind %llu",
                                 (unsigned long long)kind);
@@ -507,7 +510,8 @@ rd_open_toc(mf_reader *r, rd_ctx *c, mf_error *err)
         }
         if (rd_is_small(bh.kind)) {
             rc = rd_small(r, c, &bh, (long long)i, e[1], err);
-        } else if (bh.kind == MF_KIND_OBJS) {
+        }
+        else if (bh.kind == MF_KIND_OBJS) {
             rc = rd_objs(r, &bh, (long long)i, e[1], err);
         }
         if (rc != MF_OK) {
@@ -571,7 +575,8 @@ rd_open_scan(mf_reader *r, rd_ctx *c, mf_error *damage)
         }
         if (rd_is_small(h.kind)) {
             rc = rd_small(r, c, &h, index, off, &e);
-        } else if (h.kind == MF_KIND_OBJS) {
+        }
+        else if (h.kind == MF_KIND_OBJS) {
             rc = rd_objs(r, &h, index, off, &e);
         }
         if (rc == MF_E_NOMEM) {
@@ -648,7 +653,8 @@ rd_finish(mf_reader *r, mf_error *err)
                               "of range", (unsigned long)i);
             }
         }
-    } else {
+    }
+    else {
         mf_reader_drop_roots(r, r->n_objects);
     }
     r->info.objects = r->n_objects;
@@ -714,7 +720,8 @@ rd_open(mf_reader *r, mf_error *err)
         if (rc == MF_OK) {
             r->info.partial = 1;
             mf_err_copy(&r->info.damage, &damage);
-        } else {
+        }
+        else {
             mf_err_copy(&e, &damage);
         }
     }
@@ -829,7 +836,8 @@ mf_reader_open(mf_reader **out, const char *path,
             }
             r->owned = q;
             cap *= 2;
-        } else if (r->owned == NULL) {
+        }
+        else if (r->owned == NULL) {
             r->owned = malloc(cap);
             if (r->owned == NULL) {
                 close(fd);

@@ -413,7 +413,8 @@ mf_sink_submit(mf_sink *s, uint32_t kind, uint64_t first, uint32_t count,
     if (s->failed) {
         rc = s->failed;
         mf_err_copy(err, &s->err);
-    } else {
+    }
+    else {
         s->queued++;
         pthread_cond_signal(&s->cv_work);
         rc = MF_OK;

@@ -692,9 +692,11 @@ w_meta(mf_writer *w, const char *key, uint32_t kind, const char *sval,
     mf_buf_put_varint(&b->buf, kind);
     if (kind == MF_META_STR) {
         mf_buf_put_varint(&b->buf, vid + 1ull);
-    } else if (kind == MF_META_INT) {
+    }
+    else if (kind == MF_META_INT) {
         mf_buf_put_varint(&b->buf, mf_zigzag(bits));
-    } else {
+    }
+    else {
         uint8_t f[8];
         mf_put_le64(f, bits);
         mf_buf_put(&b->buf, f, 8);

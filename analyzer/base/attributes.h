@@ -1,8 +1,8 @@
 /*
  * attributes.h - compiler attributes the analyzer's headers use.
  */
-#ifndef AN_ATTRIBUTES_H
-#define AN_ATTRIBUTES_H
+#ifndef AN_BASE_ATTRIBUTES_H
+#define AN_BASE_ATTRIBUTES_H
 
 /* Check printf-style arguments: format string at f, arguments from a. */
 #if defined(__GNUC__)
@@ -11,4 +11,4 @@
 #define AN_PRINTF(f, a)
 #endif
 
-#endif /* AN_ATTRIBUTES_H */
+#endif /* AN_BASE_ATTRIBUTES_H */

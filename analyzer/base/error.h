@@ -7,8 +7,8 @@
  * file itself come from the format library as an mf_error, with the
  * block and offset of the damage.
  */
-#ifndef AN_ERROR_H
-#define AN_ERROR_H
+#ifndef AN_BASE_ERROR_H
+#define AN_BASE_ERROR_H
 
 typedef enum an_err {
     AN_OK = 0,
@@ -36,4 +36,4 @@ an_err_text(an_err e)
     }
 }
 
-#endif /* AN_ERROR_H */
+#endif /* AN_BASE_ERROR_H */

@@ -8,8 +8,8 @@
  * pages (a hint, ignored where unsupported) on arrays of 4 MiB or more.
  * Free with free().
  */
-#ifndef AN_MEM_H
-#define AN_MEM_H
+#ifndef AN_BASE_MEM_H
+#define AN_BASE_MEM_H
 
 #include <stddef.h>
 
@@ -19,4 +19,4 @@ void *an_big_malloc(size_t bytes);
  * or overflow. */
 void *an_big_calloc(size_t n, size_t size);
 
-#endif /* AN_MEM_H */
+#endif /* AN_BASE_MEM_H */

@@ -3,8 +3,8 @@
  * counts with thousands separators, signed changes, and the parsing of
  * sizes, counts and addresses given on the command line.
  */
-#ifndef AN_NUMBER_H
-#define AN_NUMBER_H
+#ifndef AN_BASE_NUMBER_H
+#define AN_BASE_NUMBER_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -39,4 +39,4 @@ int an_parse_u64(const char *s, uint64_t *out);
 /* Address "0x7f..." (or decimal); returns 0 or -1. */
 int an_parse_address(const char *s, uint64_t *out);
 
-#endif /* AN_NUMBER_H */
+#endif /* AN_BASE_NUMBER_H */

@@ -5,8 +5,8 @@
  * text so far stays valid).  Start from a zeroed an_sbuf; free with
  * an_sbuf_free().
  */
-#ifndef AN_SBUF_H
-#define AN_SBUF_H
+#ifndef AN_BASE_SBUF_H
+#define AN_BASE_SBUF_H
 
 #include <stddef.h>
 
@@ -23,4 +23,4 @@ void an_sbuf_printf(an_sbuf *b, const char *fmt, ...) AN_PRINTF(2, 3);
 const char *an_sbuf_str(const an_sbuf *b);
 void an_sbuf_free(an_sbuf *b);
 
-#endif /* AN_SBUF_H */
+#endif /* AN_BASE_SBUF_H */

@@ -15,8 +15,8 @@
  *   5. document it in spec/analyzer.md and its JSON in spec/json.md.
  * A command returns its exit status (an_exit) and never calls exit().
  */
-#ifndef AN_COMMANDS_H
-#define AN_COMMANDS_H
+#ifndef AN_CLI_COMMANDS_H
+#define AN_CLI_COMMANDS_H
 
 #include "cli/options.h"
 
@@ -44,4 +44,4 @@ extern const an_command *const an_commands[];
 /* The command named `name`, or NULL. */
 const an_command *an_command_find(const char *name);
 
-#endif /* AN_COMMANDS_H */
+#endif /* AN_CLI_COMMANDS_H */

@@ -5,8 +5,8 @@
  * period, the problem first and the offending thing quoted; names from a
  * snapshot are escaped (safetext.h).  Real output goes to stdout.
  */
-#ifndef AN_MESSAGE_H
-#define AN_MESSAGE_H
+#ifndef AN_CLI_MESSAGE_H
+#define AN_CLI_MESSAGE_H
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -60,4 +60,4 @@ int an_error_lib(const char *path, an_err e, const char *what);
  */
 int an_fail_above(const char *what, uint64_t value, uint64_t limit);
 
-#endif /* AN_MESSAGE_H */
+#endif /* AN_CLI_MESSAGE_H */

@@ -2,8 +2,8 @@
  * open.h - snapshots opened and loaded for a command: a progress display
  * on a terminal, the error said on stderr, the exit status returned.
  */
-#ifndef AN_OPEN_H
-#define AN_OPEN_H
+#ifndef AN_CLI_OPEN_H
+#define AN_CLI_OPEN_H
 
 #include <stdint.h>
 
@@ -43,4 +43,4 @@ int an_output_dir(const char *dir);
 int an_output_finish(an_outfile *o);
 int an_output_commit(an_outfile *o);
 
-#endif /* AN_OPEN_H */
+#endif /* AN_CLI_OPEN_H */

@@ -8,8 +8,8 @@
  * options or bad values (exit 2).  Positional arguments are moved to the
  * front of argv.
  */
-#ifndef AN_OPTIONS_H
-#define AN_OPTIONS_H
+#ifndef AN_CLI_OPTIONS_H
+#define AN_CLI_OPTIONS_H
 
 #include <stdint.h>
 #include <stdio.h>
@@ -66,4 +66,4 @@ int an_usage_error(const an_usage *u, const an_option *opts,
 #endif
     ;
 
-#endif /* AN_OPTIONS_H */
+#endif /* AN_CLI_OPTIONS_H */

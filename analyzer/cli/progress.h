@@ -5,8 +5,8 @@
  * 'x.snap': 42%" on stderr, only when stderr is a terminal and only once
  * loading has taken more than a second.  an_progress_done() erases it.
  */
-#ifndef AN_PROGRESS_H
-#define AN_PROGRESS_H
+#ifndef AN_CLI_PROGRESS_H
+#define AN_CLI_PROGRESS_H
 
 #include <stdint.h>
 
@@ -24,4 +24,4 @@ void an_progress_done(an_progress *p);
 /* Monotonic seconds. */
 double an_now(void);
 
-#endif /* AN_PROGRESS_H */
+#endif /* AN_CLI_PROGRESS_H */

@@ -17,8 +17,8 @@
  * JSON output already escapes all of these (json.h), so the filter never
  * changes it; text, markdown and dot output can only gain escapes.
  */
-#ifndef AN_SAFETEXT_H
-#define AN_SAFETEXT_H
+#ifndef AN_CLI_SAFETEXT_H
+#define AN_CLI_SAFETEXT_H
 
 #include <stddef.h>
 
@@ -36,4 +36,4 @@ int an_safe_stdout(void);
  */
 size_t an_safe_text(const char *s, size_t len, char *buf, size_t cap);
 
-#endif /* AN_SAFETEXT_H */
+#endif /* AN_CLI_SAFETEXT_H */

@@ -8,8 +8,8 @@
  *
  * Grouping many paths by shape is shapes.h's.
  */
-#ifndef AN_BFS_H
-#define AN_BFS_H
+#ifndef AN_LIB_BFS_H
+#define AN_LIB_BFS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -61,4 +61,4 @@ void an_bfs_free(an_bfs_result *res);
 uint32_t an_path(const an_graph *g, const an_bfs_result *res, uint32_t obj,
                  uint32_t *buf, uint32_t cap);
 
-#endif /* AN_BFS_H */
+#endif /* AN_LIB_BFS_H */

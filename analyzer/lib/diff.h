@@ -10,8 +10,8 @@
  * With `objects`, an object of B is new when no object of A has the same
  * address and the same type key (spec/analyzer.md, "diff --objects").
  */
-#ifndef AN_DIFF_H
-#define AN_DIFF_H
+#ifndef AN_LIB_DIFF_H
+#define AN_LIB_DIFF_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -87,4 +87,4 @@ an_err an_diff_sort(an_diff *d);
 
 void an_diff_free(an_diff *d);
 
-#endif /* AN_DIFF_H */
+#endif /* AN_LIB_DIFF_H */

@@ -4,8 +4,8 @@
  * and the direct strong reference from each to the next when there is
  * one: the model of `muppy-analyze dominators`.
  */
-#ifndef AN_DOMCHAIN_H
-#define AN_DOMCHAIN_H
+#ifndef AN_LIB_DOMCHAIN_H
+#define AN_LIB_DOMCHAIN_H
 
 #include <stdint.h>
 
@@ -35,4 +35,4 @@ an_err an_domchain_compute(const an_snap *s, uint32_t target,
                            an_domchain *m);
 void an_domchain_free(an_domchain *m);
 
-#endif /* AN_DOMCHAIN_H */
+#endif /* AN_LIB_DOMCHAIN_H */

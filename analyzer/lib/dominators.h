@@ -24,8 +24,8 @@
  * bytes an object plus 4 an edge (the predecessor lists), then 12 bytes an
  * object kept (idom, retained) and a bitmap.
  */
-#ifndef AN_DOMINATORS_H
-#define AN_DOMINATORS_H
+#ifndef AN_LIB_DOMINATORS_H
+#define AN_LIB_DOMINATORS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -118,4 +118,4 @@ an_err an_dom_outermost(const an_domtree *dt, const uint32_t *type,
 an_err an_dom_outermost_of(const an_domtree *dt, const uint64_t *members,
                            uint64_t *out);
 
-#endif /* AN_DOMINATORS_H */
+#endif /* AN_LIB_DOMINATORS_H */

@@ -10,8 +10,8 @@
  * Edges whose target is >= n (never written by a correct writer) are
  * ignored by every function here and by every algorithm built on top.
  */
-#ifndef AN_GRAPH_H
-#define AN_GRAPH_H
+#ifndef AN_LIB_GRAPH_H
+#define AN_LIB_GRAPH_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -99,4 +99,4 @@ an_set_bit(uint64_t *bits, uint32_t i)
 /* A zeroed bitmap of n bits (calloc; NULL when out of memory). */
 uint64_t *an_bitmap_new(uint32_t n);
 
-#endif /* AN_GRAPH_H */
+#endif /* AN_LIB_GRAPH_H */

@@ -2,8 +2,8 @@
  * groups.h - objects grouped by type key or by module, and per-group
  * totals: the aggregation behind summary, diff and retained --by.
  */
-#ifndef AN_GROUPS_H
-#define AN_GROUPS_H
+#ifndef AN_LIB_GROUPS_H
+#define AN_LIB_GROUPS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -87,4 +87,4 @@ an_err an_group_charge(const an_snap *s, const an_domtree *dt,
                        const uint32_t *group_of, uint32_t n_groups,
                        uint64_t *charged);
 
-#endif /* AN_GROUPS_H */
+#endif /* AN_LIB_GROUPS_H */

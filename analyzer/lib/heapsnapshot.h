@@ -2,7 +2,7 @@
  * heapsnapshot.h - a muppy snapshot seen as a V8 heap snapshot (the
  * .heapsnapshot files of Chrome DevTools and memlab): node types, node
  * ids, edge types and names, the synthetic roots.  spec/exports.md is the
- * mapping; export_heapsnapshot.h writes the file from what is computed
+ * mapping; render/heapsnapshot.h writes the file from what is computed
  * here.  Nothing here prints.
  *
  * Node positions: 0 is the synthetic root, 1 "(GC roots)", 2 .. 8 its
@@ -15,8 +15,8 @@
  * extra strings the writer makes (int dict keys that are no element
  * index, numeric labels of weak references).
  */
-#ifndef AN_HEAPSNAPSHOT_H
-#define AN_HEAPSNAPSHOT_H
+#ifndef AN_LIB_HEAPSNAPSHOT_H
+#define AN_LIB_HEAPSNAPSHOT_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -167,4 +167,4 @@ typedef struct an_hs_edge {
  */
 an_hs_edge an_hs_map_edge(uint8_t kind, uint64_t label, uint32_t n_strings);
 
-#endif /* AN_HEAPSNAPSHOT_H */
+#endif /* AN_LIB_HEAPSNAPSHOT_H */

@@ -20,8 +20,8 @@
  * The model is fed one snapshot at a time (so only one is loaded at
  * once): an_leaks_base(), an_leaks_target(), an_leaks_final().
  */
-#ifndef AN_LEAKS_H
-#define AN_LEAKS_H
+#ifndef AN_LIB_LEAKS_H
+#define AN_LIB_LEAKS_H
 
 #include <stdint.h>
 
@@ -87,4 +87,4 @@ an_err an_leaks_select(an_leaks *lk, const an_snap *final,
                        uint64_t min_count, uint64_t top);
 void an_leaks_free(an_leaks *lk);
 
-#endif /* AN_LEAKS_H */
+#endif /* AN_LIB_LEAKS_H */

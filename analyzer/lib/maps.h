@@ -10,8 +10,8 @@
  * make their probes long.  an_mix() is the fixed 64-bit finalizer, for
  * hashes that must not change from run to run (never a table's slots).
  */
-#ifndef AN_MAPS_H
-#define AN_MAPS_H
+#ifndef AN_LIB_MAPS_H
+#define AN_LIB_MAPS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -91,4 +91,4 @@ an_u64map_prefetch(const an_u64map *m, uint64_t key)
 /* Free the tables (a zeroed map is fine). */
 void an_u64map_free(an_u64map *m);
 
-#endif /* AN_MAPS_H */
+#endif /* AN_LIB_MAPS_H */

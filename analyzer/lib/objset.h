@@ -7,8 +7,8 @@
  * type tables match.  An address reused by a new object of the same type
  * looks like the old object (spec/analyzer.md, "diff --objects").
  */
-#ifndef AN_OBJSET_H
-#define AN_OBJSET_H
+#ifndef AN_LIB_OBJSET_H
+#define AN_LIB_OBJSET_H
 
 #include <stdint.h>
 
@@ -58,4 +58,4 @@ an_objset_prefetch(const an_objset *set, uint64_t address)
 an_err an_objset_add_snap(an_objset *set, const an_snap *s,
                           const uint64_t *select);
 
-#endif /* AN_OBJSET_H */
+#endif /* AN_LIB_OBJSET_H */

@@ -9,8 +9,8 @@
  * referrers no object is walked any more (`cut`): the tree of a heap can
  * be as large as the heap.
  */
-#ifndef AN_REFERRERS_H
-#define AN_REFERRERS_H
+#ifndef AN_LIB_REFERRERS_H
+#define AN_LIB_REFERRERS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -57,4 +57,4 @@ an_err an_reftree_compute(an_snap *s, uint32_t target, uint64_t depth,
                             uint64_t max_children, an_reftree *m);
 void an_reftree_free(an_reftree *m);
 
-#endif /* AN_REFERRERS_H */
+#endif /* AN_LIB_REFERRERS_H */

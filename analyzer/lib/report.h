@@ -13,8 +13,8 @@
  *   an_report_final()     FINAL (--final): the leak clusters (leaks.h).
  * Every string is the model's own copy: the snapshots may be closed.
  */
-#ifndef AN_REPORT_H
-#define AN_REPORT_H
+#ifndef AN_LIB_REPORT_H
+#define AN_LIB_REPORT_H
 
 #include <stdint.h>
 
@@ -125,4 +125,4 @@ an_err an_report_final(an_report *r, an_leaks *lk, const an_snap *final);
 /* Free what the model owns; a zeroed model is fine. */
 void an_report_free(an_report *r);
 
-#endif /* AN_REPORT_H */
+#endif /* AN_LIB_REPORT_H */

@@ -9,8 +9,8 @@
  * BFS for the paths runs, so that the two never hold their memory at
  * once.
  */
-#ifndef AN_RETAINED_H
-#define AN_RETAINED_H
+#ifndef AN_LIB_RETAINED_H
+#define AN_LIB_RETAINED_H
 
 #include <stdint.h>
 
@@ -60,4 +60,4 @@ an_err an_retained_compute(const an_snap *s, const char *type_name,
                            an_retained *m);
 void an_retained_free(an_retained *m);
 
-#endif /* AN_RETAINED_H */
+#endif /* AN_LIB_RETAINED_H */

@@ -14,8 +14,8 @@
  * Tier 1 is a list (an_roots); tier 2 depends on what tier 1 reaches, so
  * each traversal (paths.h, dominators.h) derives it as it goes.
  */
-#ifndef AN_ROOTS_H
-#define AN_ROOTS_H
+#ifndef AN_LIB_ROOTS_H
+#define AN_LIB_ROOTS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -68,4 +68,4 @@ const char *an_root_kind_name(uint32_t kind);
 void an_root_text(const an_snap *s, const an_root_ref *rr, uint32_t obj,
                   char *buf, size_t cap);
 
-#endif /* AN_ROOTS_H */
+#endif /* AN_LIB_ROOTS_H */

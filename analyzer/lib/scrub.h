@@ -12,8 +12,8 @@
  * start time, which the copy no longer holds), so that diff --objects
  * and leaks still match scrubbed snapshots.
  */
-#ifndef AN_SCRUB_H
-#define AN_SCRUB_H
+#ifndef AN_LIB_SCRUB_H
+#define AN_LIB_SCRUB_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -64,4 +64,4 @@ typedef struct an_scrub_stats {
 int an_scrub(const mf_reader *in, const mf_graph *g, unsigned drop,
              const char *out_path, an_scrub_stats *stats, mf_error *err);
 
-#endif /* AN_SCRUB_H */
+#endif /* AN_LIB_SCRUB_H */

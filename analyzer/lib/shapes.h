@@ -7,8 +7,8 @@
  *   an_path_runs    a path cut into runs of identical steps
  *   an_path_find    one object's path with its runs, ready to print
  */
-#ifndef AN_SHAPES_H
-#define AN_SHAPES_H
+#ifndef AN_LIB_SHAPES_H
+#define AN_LIB_SHAPES_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -145,4 +145,4 @@ void an_path_run_label(const an_snap *s, const an_pathbuf *pb, uint32_t j,
 void an_path_text(an_sbuf *out, const an_snap *s, const an_roots *roots,
                   const an_pathbuf *pb);
 
-#endif /* AN_SHAPES_H */
+#endif /* AN_LIB_SHAPES_H */

@@ -12,8 +12,8 @@
  * Functions return format-library codes (MF_OK = 0) and fill an mf_error;
  * nothing here prints.
  */
-#ifndef AN_SNAP_H
-#define AN_SNAP_H
+#ifndef AN_LIB_SNAP_H
+#define AN_LIB_SNAP_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -134,4 +134,4 @@ int an_meta_text(const mf_reader *r, const char *key, char *buf,
 int an_snap_same_process(const an_snap *a, const an_snap *b, char *why,
                          size_t cap);
 
-#endif /* AN_SNAP_H */
+#endif /* AN_LIB_SNAP_H */

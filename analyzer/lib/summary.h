@@ -4,8 +4,8 @@
  * each group (groups.h: its outermost instances, each byte once): the
  * model of `muppy-analyze summary`.
  */
-#ifndef AN_SUMMARY_H
-#define AN_SUMMARY_H
+#ifndef AN_LIB_SUMMARY_H
+#define AN_LIB_SUMMARY_H
 
 #include <stdint.h>
 
@@ -47,4 +47,4 @@ an_err an_summary_compute(const an_snap *s, int by_module,
                           an_summary_sort sort, an_summary *m);
 void an_summary_free(an_summary *m);
 
-#endif /* AN_SUMMARY_H */
+#endif /* AN_LIB_SUMMARY_H */

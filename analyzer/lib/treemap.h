@@ -2,11 +2,11 @@
  * treemap.h - squarified treemap layout (Bruls, Huizing and van Wijk,
  * "Squarified Treemaps", 2000): rectangles whose areas are proportional
  * to values, as close to squares as the greedy row-by-row method gets.
- * The report draws retained sizes with it (report_html.h).  Computes
+ * The report draws retained sizes with it (render/html.h).  Computes
  * only; O(n) for values sorted in decreasing order.
  */
-#ifndef AN_TREEMAP_H
-#define AN_TREEMAP_H
+#ifndef AN_LIB_TREEMAP_H
+#define AN_LIB_TREEMAP_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -27,4 +27,4 @@ typedef struct an_rect {
 an_err an_treemap_squarify(const double *value, size_t n, an_rect area,
                             an_rect *out);
 
-#endif /* AN_TREEMAP_H */
+#endif /* AN_LIB_TREEMAP_H */

@@ -6,8 +6,8 @@
  * or module), as diff.h does.  A group is "growing" when its count grew
  * at every step of the series (at least two snapshots).
  */
-#ifndef AN_TREND_H
-#define AN_TREND_H
+#ifndef AN_LIB_TREND_H
+#define AN_LIB_TREND_H
 
 #include <stdint.h>
 
@@ -42,4 +42,4 @@ an_err an_trend_add(an_trend *t, uint32_t index, const an_snap *s);
 void an_trend_finish(an_trend *t);
 void an_trend_free(an_trend *t);
 
-#endif /* AN_TREND_H */
+#endif /* AN_LIB_TREND_H */

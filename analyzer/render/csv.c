@@ -1,5 +1,5 @@
 /*
- * export_csv.c - objects.csv, edges.csv and roots.csv.
+ * csv.c - objects.csv, edges.csv and roots.csv.
  */
 #include "render/csv.h"
 

@@ -1,12 +1,12 @@
 /*
- * export_csv.h - a snapshot as CSV tables for data tools (pandas, DuckDB,
+ * csv.h - a snapshot as CSV tables for data tools (pandas, DuckDB,
  * Spark): objects.csv, edges.csv and roots.csv, described in
  * spec/exports.md.  Each function streams one table, one row per object,
  * edge or root record, to an outfile (RFC 4180: a header row, commas,
  * fields quoted when needed, text in UTF-8).
  */
-#ifndef AN_EXPORT_CSV_H
-#define AN_EXPORT_CSV_H
+#ifndef AN_RENDER_CSV_H
+#define AN_RENDER_CSV_H
 
 #include <stdint.h>
 
@@ -51,4 +51,4 @@ void an_export_csv_roots(an_outfile *o, const an_snap *s);
  * (written into buf). */
 const char *an_csv_edge_kind(uint8_t kind, char *buf, size_t cap);
 
-#endif /* AN_EXPORT_CSV_H */
+#endif /* AN_RENDER_CSV_H */

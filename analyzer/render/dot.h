@@ -9,8 +9,8 @@
  * Node names are made by the caller ("o12", "g3_2"); every string that
  * comes from a snapshot is escaped (outfile.h, AN_ESC_DOT).
  */
-#ifndef AN_DOT_H
-#define AN_DOT_H
+#ifndef AN_RENDER_DOT_H
+#define AN_RENDER_DOT_H
 
 #include <stdint.h>
 
@@ -54,4 +54,4 @@ void an_dot_node(an_outfile *o, const char *id, const char *text,
 void an_dot_edge(an_outfile *o, const char *from, const char *to,
                  const char *label, unsigned style);
 
-#endif /* AN_DOT_H */
+#endif /* AN_RENDER_DOT_H */

@@ -2,8 +2,8 @@
  * format.h - the output formats of the commands (--format, --json), and
  * the tables printed in the chosen one.
  */
-#ifndef AN_FORMAT_H
-#define AN_FORMAT_H
+#ifndef AN_RENDER_FORMAT_H
+#define AN_RENDER_FORMAT_H
 
 #include "render/table.h"
 
@@ -30,4 +30,4 @@ const char *an_choose_format(const char *name, int json, unsigned allowed,
  * AN_FORMAT_MARKDOWN, as a markdown table. */
 void an_table_emit(an_table *t, an_format fmt, const char *indent);
 
-#endif /* AN_FORMAT_H */
+#endif /* AN_RENDER_FORMAT_H */

@@ -1,5 +1,5 @@
 /*
- * export_heapsnapshot.c - the V8 heap snapshot writer.
+ * heapsnapshot.c - the V8 heap snapshot writer.
  *
  * The top-level keys come in the order DevTools' streaming loader reads
  * them (HeapSnapshotLoader: "snapshot", "nodes", "edges", the trace

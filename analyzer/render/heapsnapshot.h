@@ -1,15 +1,15 @@
 /*
- * export_heapsnapshot.h - write a snapshot as a V8 heap snapshot
+ * heapsnapshot.h - write a snapshot as a V8 heap snapshot
  * (.heapsnapshot), the JSON that Chrome DevTools' Memory panel and memlab
- * load.  The mapping (heapsnapshot.h) is specified in spec/exports.md.
+ * load.  The mapping (lib/heapsnapshot.h) is specified in spec/exports.md.
  *
  * The file is streamed: nodes, then edges, then the strings, each written
  * from the loaded columns as it goes, so memory does not grow with the
  * output; only the extra strings (int dict keys outside 0 .. 2^32 - 1)
  * are kept until the end.
  */
-#ifndef AN_EXPORT_HEAPSNAPSHOT_H
-#define AN_EXPORT_HEAPSNAPSHOT_H
+#ifndef AN_RENDER_HEAPSNAPSHOT_H
+#define AN_RENDER_HEAPSNAPSHOT_H
 
 #include <stdint.h>
 
@@ -37,4 +37,4 @@ an_err an_export_heapsnapshot(an_outfile *o, const an_snap *s,
                               const uint32_t *unreferenced,
                               uint32_t n_unreferenced, an_hs_counts *counts);
 
-#endif /* AN_EXPORT_HEAPSNAPSHOT_H */
+#endif /* AN_RENDER_HEAPSNAPSHOT_H */

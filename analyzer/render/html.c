@@ -1,5 +1,5 @@
 /*
- * report_html.c - the HTML report writer.
+ * html.c - the HTML report writer.
  */
 #include "render/html.h"
 

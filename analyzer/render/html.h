@@ -8,8 +8,8 @@
  * as a bug report's attachment, anywhere.  Every text from a snapshot is
  * HTML-escaped (outfile.h).
  */
-#ifndef AN_REPORT_HTML_H
-#define AN_REPORT_HTML_H
+#ifndef AN_RENDER_HTML_H
+#define AN_RENDER_HTML_H
 
 #include <stdint.h>
 
@@ -20,4 +20,4 @@
 void an_report_write_html(an_outfile *o, const an_report *r);
 
 
-#endif /* AN_REPORT_HTML_H */
+#endif /* AN_RENDER_HTML_H */

@@ -6,8 +6,8 @@
  * characters are escaped and invalid UTF-8 bytes become U+FFFD.
  * Output is one compact line per document, then a newline.
  */
-#ifndef AN_JSON_H
-#define AN_JSON_H
+#ifndef AN_RENDER_JSON_H
+#define AN_RENDER_JSON_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -42,4 +42,4 @@ void an_json_finish(an_json *j);
 /* Write `len` bytes of `s` as a JSON string (with quotes) to f. */
 void an_json_write_string(FILE *f, const char *s, size_t len);
 
-#endif /* AN_JSON_H */
+#endif /* AN_RENDER_JSON_H */

@@ -19,8 +19,8 @@
  * directory"; empty for a closed pipe on stdout), which outlives the
  * outfile's other fields; cli/open.h says it.
  */
-#ifndef AN_OUTFILE_H
-#define AN_OUTFILE_H
+#ifndef AN_RENDER_OUTFILE_H
+#define AN_RENDER_OUTFILE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -168,4 +168,4 @@ typedef enum an_escape {
  */
 void an_out_text(an_outfile *o, const char *s, size_t len, an_escape esc);
 
-#endif /* AN_OUTFILE_H */
+#endif /* AN_RENDER_OUTFILE_H */

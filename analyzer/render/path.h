@@ -2,8 +2,8 @@
  * path.h - how the commands show objects, groups and paths, as text and
  * as JSON (spec/json.md): the pieces every view of a model shares.
  */
-#ifndef AN_PATH_H
-#define AN_PATH_H
+#ifndef AN_RENDER_PATH_H
+#define AN_RENDER_PATH_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -58,4 +58,4 @@ void an_print_path(FILE *f, const an_snap *s, const an_roots *roots,
 void an_json_path_steps(an_json *j, const an_snap *s, const an_roots *roots,
                         const an_pathbuf *pb);
 
-#endif /* AN_PATH_H */
+#endif /* AN_RENDER_PATH_H */

@@ -6,8 +6,8 @@
  * right, text columns ('l') to the left.  The last column is not padded.
  * Widths count UTF-8 code points.
  */
-#ifndef AN_TABLE_H
-#define AN_TABLE_H
+#ifndef AN_RENDER_TABLE_H
+#define AN_RENDER_TABLE_H
 
 #include <stdio.h>
 
@@ -28,4 +28,4 @@ void an_table_print(an_table *t, FILE *f, const char *indent);
 void an_table_print_markdown(an_table *t, FILE *f);
 void an_table_free(an_table *t);
 
-#endif /* AN_TABLE_H */
+#endif /* AN_RENDER_TABLE_H */

@@ -415,7 +415,8 @@ rewrite_raw(const char *name, const char *out)
         uint8_t *buf = malloc(raw + 1);
         if (mf_le32(h + 4) & MF_BLOCK_ZSTD) {
             ZSTD_decompress(buf, raw, src, stored);
-        } else {
+        }
+        else {
             memcpy(buf, src, raw);
         }
         if (kind == MF_KIND_TOC) {

@@ -584,7 +584,8 @@ check_cut(const tgraph *g, const uint8_t *d, size_t len, const layout_t *l,
         /* only possible when nothing meaningful was cut: never here */
         CU_FAIL("truncated file opened without MF_READ_PARTIAL");
         mf_reader_close(r);
-    } else {
+    }
+    else {
         CU_ASSERT(rc == MF_E_TRUNCATED || rc == MF_E_NOT_SNAPSHOT);
     }
     ro.flags = MF_READ_PARTIAL;
@@ -681,11 +682,13 @@ flip_one(const tgraph *g, const uint8_t *d, size_t len, size_t at,
         rc = mf_reader_load(r, MF_COL_ALL, &lg, &err);
         if (rc != MF_OK) {
             CU_ASSERT(documented_code(rc));
-        } else if (!mf_reader_info(r)->partial) {
+        }
+        else if (!mf_reader_info(r)->partial) {
             /* the flip hit nothing meaningful: same data */
             CU_ASSERT_EQUAL(tg_compare(g, &lg, g->n, MF_COL_ALL), 0);
             CU_ASSERT_EQUAL(mf_reader_verify(r, &err), MF_OK);
-        } else {
+        }
+        else {
             CU_ASSERT(lg.n_objects <= g->n);
             CU_ASSERT_EQUAL(tg_compare(g, &lg, lg.n_objects, MF_COL_ALL), 0);
         }

@@ -80,7 +80,8 @@ tf_block(tfile *f, uint32_t kind, uint64_t first, uint32_t count,
         tf_put_block(f, kind, MF_BLOCK_ZSTD, (uint32_t)len, first, count,
                      aux, z, n, 1);
         free(z);
-    } else {
+    }
+    else {
         tf_put_block(f, kind, 0, (uint32_t)len, first, count, aux, raw, len,
                      1);
     }

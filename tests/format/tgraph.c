@@ -52,7 +52,8 @@ tg_random(tgraph *g, uint32_t n, uint32_t max_edges, uint64_t seed)
         if (k == 0) {
             len = 0; /* the empty string */
             buf[0] = '\0';
-        } else if (r % 4 == 0) {
+        }
+        else if (r % 4 == 0) {
             /* binary bytes, including NUL and quotes */
             size_t j;
             len = 1 + r % 20;
@@ -61,7 +62,8 @@ tg_random(tgraph *g, uint32_t n, uint32_t max_edges, uint64_t seed)
             }
             snprintf(buf + len, sizeof(buf) - len, "#%u", k);
             len = strlen(buf + len) + len;
-        } else {
+        }
+        else {
             len = (size_t)snprintf(buf, sizeof(buf), "name_%u_%llx", k,
                                    (unsigned long long)(r & 0xffff));
         }
@@ -132,10 +134,12 @@ tg_random(tgraph *g, uint32_t n, uint32_t max_edges, uint64_t seed)
             uint64_t q = tg_rand(&s);
             if (q % 3 == 0 && fresh < n) {
                 e->target = (uint32_t)fresh++;
-            } else if (q % 3 == 1 && i + 1 < n) {
+            }
+            else if (q % 3 == 1 && i + 1 < n) {
                 e->target = (uint32_t)(i + 1 + (q >> 8) % 3 < n
                                        ? i + 1 + (q >> 8) % 3 : i);
-            } else {
+            }
+            else {
                 e->target = (uint32_t)((q >> 8) % n);
             }
             e->kind = tg_kinds[tg_rand(&s) % sizeof(tg_kinds)];
@@ -146,7 +150,8 @@ tg_random(tgraph *g, uint32_t n, uint32_t max_edges, uint64_t seed)
             if ((e->kind & MF_EDGE_KIND_MASK) == MF_EDGE_INDEX) {
                 /* any index a list can have: 0 .. INT64_MAX */
                 e->label = q % 50 == 0 ? tg_rand(&s) >> 1 : idx++;
-            } else {
+            }
+            else {
                 switch (MF_EDGE_CLASS(e->kind)) {
                 case MF_LABEL_UINT:
                     e->label = q % 2 ? UINT64_MAX - q % 5 : q;
