@@ -76,8 +76,8 @@ enum {
     AN_HS_STR_FIXED                             /* count */
 };
 
-/* Columns the writer (render/heapsnapshot.h) reads (MF_COL_VALUE is optional: str
- * nodes are then named "str" rather than by their text). */
+/* Columns the writer (render/heapsnapshot.h) reads (MF_COL_VALUE is
+ * optional: str nodes are then named "str" rather than by their text). */
 #define AN_HS_COLUMNS (MF_COL_ADDRESS | MF_COL_TYPE | MF_COL_SIZE       \
                        | MF_COL_NAME | MF_COL_VALUE | MF_COL_EDGES      \
                        | MF_COL_EDGE_KIND | MF_COL_EDGE_LABEL)

@@ -110,8 +110,8 @@ trend_table(const an_trend *t, uint64_t top, an_format fmt)
     for (uint32_t r = 0; r < t->n_rows && r < top; r++) {
         const an_trend_row *row = &t->rows[r];
         an_sbuf spark = {0};
-        const char *name = an_group_name(t->names, amb, t->by_module, row->id, nb,
-                                         sizeof(nb));
+        const char *name = an_group_name(t->names, amb, t->by_module,
+                                         row->id, nb, sizeof(nb));
         const char *cells[6];
         char flagged[540];
 

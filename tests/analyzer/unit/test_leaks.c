@@ -182,8 +182,8 @@ test_leaks_naive(void)
 }
 
 /* A hand-made series: sessions leaked through a list, a weak reference
- * to one of them (leaked too), a session's payload dominated by it, a transient
- * object freed again. */
+ * to one of them (leaked too), a session's payload dominated by it, a
+ * transient object freed again. */
 static void
 test_leaks_hand(void)
 {

@@ -16,10 +16,11 @@ const char *const th_labels[TH_N_LABELS] = {
 };
 
 static const th_type th_default_types[] = {
-    {"builtins", "dict"}, {"builtins", "list"}, {"builtins", "str"},
-    {"builtins", "tuple"}, {"builtins", "method"}, {"app", "Session"},
-    {"app", "Customer"}, {"a", "Node"}, {"b", "Node"},
-    {"builtins", "weakref.ReferenceType"}, {"", "nameless"},
+    {"builtins", "dict", 0}, {"builtins", "list", 0},
+    {"builtins", "str", 0}, {"builtins", "tuple", 0},
+    {"builtins", "method", 0}, {"app", "Session", 0},
+    {"app", "Customer", 0}, {"a", "Node", 0}, {"b", "Node", 0},
+    {"builtins", "weakref.ReferenceType", 0}, {"", "nameless", 0},
 };
 #define TH_DEFAULT_TYPES \
     (sizeof(th_default_types) / sizeof(th_default_types[0]))
@@ -235,7 +236,8 @@ th_write(const theap *h, const char *path)
         uint32_t t = h->type_order[i];
         mf_type ty = {0x1000 + 0x10 * (uint64_t)t,
                       th_str(w, h->types[t].module, &err),
-                      th_str(w, h->types[t].qualname, &err), 0};
+                      th_str(w, h->types[t].qualname, &err),
+                      h->types[t].flags};
 
         if (mf_writer_type(w, &ty, &file_type[t], &err) != MF_OK) {
             goto fail;
@@ -245,7 +247,8 @@ th_write(const theap *h, const char *path)
         /* type 0 a second time (another type object, the same names):
          * both ids must count as one type */
         mf_type ty = {0x9000, th_str(w, h->types[0].module, &err),
-                      th_str(w, h->types[0].qualname, &err), 0};
+                      th_str(w, h->types[0].qualname, &err),
+                      h->types[0].flags};
 
         if (mf_writer_type(w, &ty, &dup_type, &err) != MF_OK) {
             goto fail;
@@ -264,6 +267,14 @@ th_write(const theap *h, const char *path)
         obj.flags = MF_OBJ_GC_TRACKED;
         obj.name = MF_NONE;
         obj.value = MF_NONE;
+        if (o->name != NULL) {
+            obj.flags |= MF_OBJ_HAS_NAME;
+            obj.name = th_str(w, o->name, &err);
+        }
+        if (o->value != NULL) {
+            obj.flags |= MF_OBJ_HAS_VALUE;
+            obj.value = th_str(w, o->value, &err);
+        }
         for (uint32_t k = 0; k < o->n_edges; k++) {
             edges[k].target = o->edges[k].target;
             edges[k].kind = o->edges[k].kind;

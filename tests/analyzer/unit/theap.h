@@ -31,10 +31,13 @@ typedef struct th_object {
     uint64_t size;
     uint32_t n_edges;
     th_edge *edges;
+    const char *name;       /* NULL, or written with MF_OBJ_HAS_NAME */
+    const char *value;      /* NULL, or written with MF_OBJ_HAS_VALUE */
 } th_object;
 
 typedef struct th_type {
     const char *module, *qualname;
+    uint32_t flags;         /* MF_TYPE_*: 0 by default */
 } th_type;
 
 typedef struct theap {

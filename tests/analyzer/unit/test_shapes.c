@@ -1,0 +1,281 @@
+/*
+ * test_shapes.c - paths grouped by shape (lib/shapes.h) against a naive
+ * grouping by the shape's text on random graphs; which edge kinds are
+ * folded, for every kind byte; one path found, cut into runs and written
+ * as text on a hand-made heap.
+ */
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/sbuf.h"
+#include "lib/bfs.h"
+#include "lib/roots.h"
+#include "lib/shapes.h"
+#include "lib/snap.h"
+#include "rgraph.h"
+#include "theap.h"
+
+/* The spec's folded kinds (spec/analyzer.md, "Paths"): list and tuple
+ * indices and int dict keys, and with --fold-keys str dict keys. */
+static int
+naive_folded(unsigned kind, unsigned fold)
+{
+    switch (kind & 0x7f) {
+    case 0x61:      /* MF_EDGE_INDEX */
+    case 0x63:      /* MF_EDGE_KEY_INT */
+        return 1;
+    case 0x42:      /* MF_EDGE_KEY_STR */
+        return (fold & AN_FOLD_STR_KEYS) != 0;
+    default:
+        return 0;
+    }
+}
+
+static void
+test_edge_folded(void)
+{
+    for (unsigned kind = 0; kind < 256; kind++) {
+        CU_ASSERT_EQUAL(an_edge_folded((uint8_t)kind, 0),
+                        naive_folded(kind, 0));
+        CU_ASSERT_EQUAL(an_edge_folded((uint8_t)kind, AN_FOLD_STR_KEYS),
+                        naive_folded(kind, AN_FOLD_STR_KEYS));
+    }
+}
+
+/* Naive shape string of the path to v. */
+static void
+naive_shape(const rgraph *t, const an_bfs_result *r, const an_root_ref *roots,
+            uint32_t n_roots, uint32_t v, unsigned flags, unsigned fold,
+            char *buf, size_t cap)
+{
+    uint32_t path[512];
+    uint32_t len = an_path(&t->g, r, v, path, 512);
+    size_t o = 0;
+    uint32_t kind = MF_ROOT_UNREFERENCED, label = MF_NONE;
+    char step[64], prev[64];
+
+    CU_ASSERT_FATAL(len > 0 && len <= 512);
+    for (uint32_t i = 0; i < n_roots; i++) {
+        if (roots[i].object == path[0]) {
+            kind = roots[i].kind;
+            label = roots[i].label;
+            break;
+        }
+    }
+    o += (size_t)snprintf(buf + o, cap - o, "R%u/%u/%u", kind, label,
+                          t->type[path[0]]);
+    prev[0] = '\0';
+    for (uint32_t k = 1; k < len; k++) {
+        uint64_t e = rg_first_edge(t, path[k - 1], path[k], flags);
+        unsigned ek;
+
+        CU_ASSERT_FATAL(e != UINT64_MAX);
+        ek = t->kind[e];
+        if (naive_folded(ek, fold)) {
+            snprintf(step, sizeof(step), " %u:*/%u", ek, t->type[path[k]]);
+        }
+        else {
+            snprintf(step, sizeof(step), " %u:%llu/%u", ek,
+                     (unsigned long long)t->label[e], t->type[path[k]]);
+        }
+        /* a run of identical steps is one step of the shape */
+        if (strcmp(step, prev) != 0) {
+            o += (size_t)snprintf(buf + o, cap - o, "%s", step);
+            strcpy(prev, step);
+        }
+    }
+}
+
+static void
+test_group_paths_naive(void)
+{
+    for (int round = 0; round < 40; round++) {
+        rgraph t;
+        an_bfs_result r;
+        an_groups g1, g2;
+        an_roots roots;
+        uint32_t *targets;
+        uint64_t nt = 0, sum = 0, unreach = 0;
+        unsigned flags = round & 1 ? AN_FOLLOW_WEAK : 0;
+        unsigned fold = round & 2 ? AN_FOLD_STR_KEYS : 0;
+        char (*shapes)[2048];
+
+        rg_make(&t, 1 + rg_randn(300), 1 + rg_randn(2), 3, 1 + rg_randn(3));
+        /* the "roots" array in file order, unsorted */
+        targets = malloc(t.g.n * sizeof(uint32_t));
+        for (uint32_t v = 0; v < t.g.n; v++) {
+            if (t.type[v] == 1) {
+                targets[nt++] = v;
+            }
+        }
+        CU_ASSERT_EQUAL_FATAL(rg_roots(&t, &roots), 0);
+        CU_ASSERT_EQUAL_FATAL(an_bfs(&t.g, roots.ordered, roots.n, flags,
+                                     &r), 0);
+        CU_ASSERT_EQUAL_FATAL(an_group_paths(&t.g, &r, fold, &roots,
+                                             targets, nt, &g1), 0);
+        CU_ASSERT_EQUAL_FATAL(an_group_paths(&t.g, &r, fold, &roots,
+                                             targets, nt, &g2), 0);
+        /* stable: same input, same output */
+        CU_ASSERT_EQUAL(g1.n_groups, g2.n_groups);
+        for (uint32_t gi = 0; gi < g1.n_groups && gi < g2.n_groups; gi++) {
+            CU_ASSERT_EQUAL(g1.groups[gi].shape, g2.groups[gi].shape);
+            CU_ASSERT_EQUAL(g1.groups[gi].count, g2.groups[gi].count);
+            CU_ASSERT_EQUAL(g1.groups[gi].example, g2.groups[gi].example);
+            CU_ASSERT_EQUAL(g1.groups[gi].length, g2.groups[gi].length);
+        }
+        /* naive: group by the shape string */
+        shapes = malloc((nt + 1) * sizeof(*shapes));
+        for (uint64_t i = 0; i < nt; i++) {
+            if (r.via[targets[i]] == AN_UNREACHED) {
+                shapes[i][0] = '\0';
+                unreach++;
+                continue;
+            }
+            /* first root record of the object gives kind and label */
+            naive_shape(&t, &r, roots.ordered, roots.n, targets[i], flags,
+                        fold, shapes[i], sizeof(shapes[i]));
+        }
+        CU_ASSERT_EQUAL(g1.unreachable, unreach);
+        for (uint32_t gi = 0; gi < g1.n_groups; gi++) {
+            const an_group *gr = &g1.groups[gi];
+            char ex[2048];
+            uint64_t cnt = 0;
+            uint32_t lowest = UINT32_MAX;
+
+            naive_shape(&t, &r, roots.ordered, roots.n, gr->example, flags,
+                        fold, ex, sizeof(ex));
+            for (uint64_t i = 0; i < nt; i++) {
+                int same = shapes[i][0] && strcmp(shapes[i], ex) == 0;
+
+                /* each target is mapped to its own group */
+                CU_ASSERT_EQUAL(same, g1.group_of[i] == gi);
+                if (same) {
+                    cnt++;
+                    if (targets[i] < lowest) {
+                        lowest = targets[i];
+                    }
+                }
+            }
+            CU_ASSERT_EQUAL(an_path(&t.g, &r, gr->example, NULL, 0),
+                            gr->length);
+            CU_ASSERT_EQUAL(cnt, gr->count);
+            CU_ASSERT_EQUAL(lowest, gr->example);
+            if (gi > 0) {
+                CU_ASSERT(g1.groups[gi - 1].count >= gr->count);
+            }
+            sum += gr->count;
+        }
+        CU_ASSERT_EQUAL(sum + unreach, nt);
+        free(shapes);
+        an_groups_free(&g1);
+        an_groups_free(&g2);
+        an_bfs_free(&r);
+        an_roots_free(&roots);
+        free(targets);
+        rg_free(&t);
+    }
+}
+
+/*
+ * A module dict (root) -> "items" -> a list -> [0] -> a Node -> .next ->
+ * Node -> .next -> Node (the target): the runs are the root, items, [0],
+ * .next twice; its text names each step once.
+ */
+static void
+test_path_text(void)
+{
+    theap h;
+    an_snap s;
+    an_roots roots;
+    an_bfs_result bfs;
+    an_pathbuf pb;
+    an_sbuf text;
+    mf_error err;
+    uint32_t mod, lst, n1, n2, n3, i1, i2, len;
+    const char *path = th_path("shapes");
+    char label[64];
+
+    th_init(&h, 7);
+    mod = th_add(&h, 0x1000, 0, 100);           /* dict */
+    lst = th_add(&h, 0x1040, 1, 64);            /* list */
+    n1 = th_add(&h, 0x2000, 7, 48);             /* a.Node */
+    n2 = th_add(&h, 0x2040, 7, 48);
+    n3 = th_add(&h, 0x2080, 7, 48);
+    th_edge_add(&h, mod, lst, MF_EDGE_KEY_STR, 1);      /* ['items'] */
+    th_edge_add(&h, lst, n1, MF_EDGE_INDEX, 0);
+    th_edge_add(&h, n1, n2, MF_EDGE_ATTR, 0);           /* .next */
+    th_edge_add(&h, n2, n3, MF_EDGE_ATTR, 0);
+    th_edge_add(&h, n3, n1, MF_EDGE_ATTR, 5);           /* .parent */
+    i1 = th_add(&h, 0x3000, 3, 40);             /* an island: a cycle */
+    i2 = th_add(&h, 0x3040, 3, 40);
+    th_edge_add(&h, i1, i2, MF_EDGE_INDEX, 0);
+    th_edge_add(&h, i2, i1, MF_EDGE_INDEX, 0);
+    h.roots = calloc(1, sizeof(mf_root));
+    h.roots[0] = (mf_root){mod, MF_ROOT_MODULE, MF_NONE};
+    h.n_roots = 1;
+    CU_ASSERT_EQUAL_FATAL(th_write(&h, path), 0);
+    CU_ASSERT_EQUAL_FATAL(an_snap_open(&s, path, 0, NULL, NULL, &err),
+                          MF_OK);
+    CU_ASSERT_EQUAL_FATAL(an_snap_load(&s, MF_COL_ALL, &err), MF_OK);
+    CU_ASSERT_EQUAL_FATAL(an_roots_of_snap(&roots, &s), AN_OK);
+    CU_ASSERT_EQUAL_FATAL(an_bfs(&s.g, roots.ordered, roots.n, 0, &bfs),
+                          AN_OK);
+
+    memset(&pb, 0, sizeof(pb));
+    len = an_path_find(&pb, &s, &bfs, 0, NULL, 0, n3);
+    CU_ASSERT_EQUAL_FATAL(len, 5);
+    CU_ASSERT(pb.objs[0] == mod && pb.objs[1] == lst && pb.objs[2] == n1
+              && pb.objs[3] == n2 && pb.objs[4] == n3);
+    /* root | ['items'] | [0] | .next .next */
+    CU_ASSERT_EQUAL_FATAL(pb.n_runs, 4);
+    CU_ASSERT_EQUAL(pb.runs[3].count, 2);
+    CU_ASSERT_EQUAL(pb.runs[3].last, 4);
+    an_path_run_label(&s, &pb, 3, label, sizeof(label));
+    CU_ASSERT_STRING_EQUAL(label, ".next");
+    an_path_run_label(&s, &pb, 1, label, sizeof(label));
+    CU_ASSERT_STRING_EQUAL(label, "['items']");
+
+    memset(&text, 0, sizeof(text));
+    an_path_text(&text, &s, &roots, &pb);
+    /* a module root without its name; the run of two .next once, with
+     * its count */
+    CU_ASSERT_STRING_EQUAL(an_sbuf_str(&text),
+                           "sys.modules[?] ['items'] [0] .next+ (2 times)"
+                           " -> a.Node @0x2080");
+    an_sbuf_free(&text);
+
+    /* a root's path is itself; an island has none */
+    CU_ASSERT_EQUAL(an_path_find(&pb, &s, &bfs, 0, NULL, 0, mod), 1);
+    CU_ASSERT_EQUAL(an_path_find(&pb, &s, &bfs, 0, NULL, 0, i1), 0);
+    CU_ASSERT_EQUAL(an_path_find(&pb, &s, &bfs, 0, NULL, 0, i2), 0);
+    an_pathbuf_free(&pb);
+    an_bfs_free(&bfs);
+    an_roots_free(&roots);
+    an_snap_close(&s);
+    th_free(&h);
+}
+
+int
+main(void)
+{
+    CU_pSuite s;
+    unsigned failed;
+
+    th_setup();
+    if (CU_initialize_registry() != CUE_SUCCESS) {
+        return 1;
+    }
+    s = CU_add_suite("shapes", NULL, NULL);
+    CU_add_test(s, "folded edge kinds", test_edge_folded);
+    CU_add_test(s, "path groups equal naive grouping",
+                test_group_paths_naive);
+    CU_add_test(s, "a path, its runs and its text", test_path_text);
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    failed = CU_get_number_of_failures();
+    CU_cleanup_registry();
+    th_cleanup();
+    return failed ? 1 : 0;
+}
