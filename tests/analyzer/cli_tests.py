@@ -14,6 +14,9 @@ must print, how it must end.  Each test is
   (shlex), run in a folder that holds the fixtures (below), so that
   paths print as given;
 - `? N`: the exit status (default 0);
+- `> FILE`: a file the command writes (one line each); a command must
+  write no other file in its folder, so a test without `>` lines checks
+  that nothing was written (a usage error, a failure);
 - `! TEXT`: stderr, line by line; without `!` lines stderr must be empty,
   and a last line `! ...` leaves the rest of stderr unchecked (the usage
   after a usage error);
@@ -60,6 +63,7 @@ class Test:
         self.args = ""
         self.status = 0
         self.stderr = []        # lines; a last "..." leaves the rest
+        self.writes = []        # the files it writes
         self.stdout = []
 
     def where(self):
@@ -95,6 +99,9 @@ def parse(path):
         if cur.body and line.startswith("? ") and not cur.stderr:
             cur.status = int(line[2:])
             continue
+        if cur.body and line.startswith("> ") and not cur.stderr:
+            cur.writes.append(line[2:])
+            continue
         if cur.body and (line.startswith("! ") or line == "!"):
             cur.stderr.append(line[2:])
             continue
@@ -106,12 +113,28 @@ def parse(path):
     return header, tests
 
 
+def listing(cwd):
+    """Every file under cwd with its size and time, by relative path."""
+    files = {}
+    for base, _, names in os.walk(cwd):
+        for n in names:
+            p = os.path.join(base, n)
+            st = os.stat(p)
+            files[os.path.relpath(p, cwd)] = (st.st_size, st.st_mtime_ns)
+    return files
+
+
 def run(args, t, cwd):
+    """Status, stdout, stderr, and the files the command wrote (new or
+    changed, sorted)."""
+    before = listing(cwd)
     p = subprocess.run([args.analyzer] + shlex.split(t.args), cwd=cwd,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        timeout=120)
+    after = listing(cwd)
+    wrote = sorted(f for f, v in after.items() if before.get(f) != v)
     return (p.returncode, p.stdout.decode("utf-8", "replace"),
-            p.stderr.decode("utf-8", "replace"))
+            p.stderr.decode("utf-8", "replace"), wrote)
 
 
 def is_json(lines):
@@ -120,10 +143,14 @@ def is_json(lines):
 
 def check(args, t, cwd):
     """The differences between what t expects and what happens."""
-    status, out, err = run(args, t, cwd)
+    status, out, err, wrote = run(args, t, cwd)
     problems = []
     if status != t.status:
         problems.append("exit status %d, expected %d" % (status, t.status))
+    if wrote != sorted(t.writes):
+        problems.append("wrote %s, expected %s" % (wrote or "nothing",
+                                                  sorted(t.writes)
+                                                  or "nothing"))
     err_lines = err.rstrip("\n").split("\n") if err else []
     want = t.stderr
     if want and want[-1] == "...":
@@ -192,13 +219,14 @@ def update(args, path, header, tests, cwd):
     """Rewrite path with the outputs the analyzer gives now."""
     out = list(header)
     for t in tests:
-        status, stdout, stderr = run(args, t, cwd)
+        status, stdout, stderr, wrote = run(args, t, cwd)
         if out and out[-1] != "":
             out.append("")
         out.extend(t.comments)
         out.append(("$ " + t.args).rstrip())
         if status != 0:
             out.append("? %d" % status)
+        out.extend("> " + f for f in wrote)
         err_lines = stderr.rstrip("\n").split("\n") if stderr else []
         # after a usage error, the message; the usage itself is the
         # help's business (see the --help tests)
