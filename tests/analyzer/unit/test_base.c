@@ -13,6 +13,7 @@
 #include "base/mem.h"
 #include "base/number.h"
 #include "base/sbuf.h"
+#include "unit.h"
 
 static void
 test_sizes(void)
@@ -155,22 +156,15 @@ test_error_texts(void)
 int
 main(void)
 {
-    CU_pSuite s;
-    unsigned failed;
+    static const unit_test tests[] = {
+        {"size parsing and formatting", test_sizes},
+        {"counts, changes, shares", test_formats},
+        {"integers against strtoull", test_parse_u64},
+        {"growable strings", test_sbuf},
+        {"large arrays", test_big_arrays},
+        {"error texts", test_error_texts},
+        {NULL, NULL},
+    };
 
-    if (CU_initialize_registry() != CUE_SUCCESS) {
-        return 1;
-    }
-    s = CU_add_suite("base", NULL, NULL);
-    CU_add_test(s, "size parsing and formatting", test_sizes);
-    CU_add_test(s, "counts, changes, shares", test_formats);
-    CU_add_test(s, "integers against strtoull", test_parse_u64);
-    CU_add_test(s, "growable strings", test_sbuf);
-    CU_add_test(s, "large arrays", test_big_arrays);
-    CU_add_test(s, "error texts", test_error_texts);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failed ? 1 : 0;
+    return unit_run("base", tests);
 }

@@ -9,6 +9,7 @@
 
 #include "lib/bfs.h"
 #include "rgraph.h"
+#include "unit.h"
 
 /* Naive distances by relaxation until nothing changes. */
 static void
@@ -163,19 +164,12 @@ test_bfs_tiers(void)
 int
 main(void)
 {
-    CU_pSuite s;
-    unsigned failed;
+    static const unit_test tests[] = {
+        {"bfs equals naive shortest paths", test_bfs_random},
+        {"bfs avoids weak edges", test_bfs_weak_hand},
+        {"bfs prefers dumper roots", test_bfs_tiers},
+        {NULL, NULL},
+    };
 
-    if (CU_initialize_registry() != CUE_SUCCESS) {
-        return 1;
-    }
-    s = CU_add_suite("bfs", NULL, NULL);
-    CU_add_test(s, "bfs equals naive shortest paths", test_bfs_random);
-    CU_add_test(s, "bfs avoids weak edges", test_bfs_weak_hand);
-    CU_add_test(s, "bfs prefers dumper roots", test_bfs_tiers);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failed ? 1 : 0;
+    return unit_run("bfs", tests);
 }

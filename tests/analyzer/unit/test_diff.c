@@ -19,21 +19,13 @@
 #include "lib/snap.h"
 #include "theap.h"
 #include "lib/trend.h"
+#include "unit.h"
+
+/* the columns an object's identity needs, and a summary's */
+#define IDS (MF_COL_ADDRESS | MF_COL_TYPE)
+#define SIZES (MF_COL_TYPE | MF_COL_SIZE)
 
 /* Write h and open it with `columns` loaded. */
-static void
-open_heap(const theap *h, an_snap *s, unsigned columns)
-{
-    const char *path = th_path("diff");
-    mf_error err;
-
-    CU_ASSERT_EQUAL_FATAL(th_write(h, path), 0);
-    CU_ASSERT_EQUAL_FATAL(an_snap_open(s, path, 0, NULL, NULL, &err),
-                          MF_OK);
-    CU_ASSERT_EQUAL_FATAL(an_snap_load(s, columns, &err), MF_OK);
-    CU_ASSERT_EQUAL_FATAL(s->cols.n_objects, h->n);
-}
-
 /* Is there an object in h with this address and type name? */
 static int
 naive_has(const theap *h, uint64_t address, const th_type *t)
@@ -73,8 +65,8 @@ test_objset_naive(void)
 
         th_random(&a, 50 + th_randn(400), 2, 7);
         th_evolve(&b, &a, 30, 100);
-        open_heap(&a, &sa, MF_COL_ADDRESS | MF_COL_TYPE);
-        open_heap(&b, &sb, MF_COL_ADDRESS | MF_COL_TYPE);
+        CU_ASSERT_EQUAL_FATAL(th_open(&a, &sa, IDS), 0);
+        CU_ASSERT_EQUAL_FATAL(th_open(&b, &sb, IDS), 0);
         /* A's objects, every other one */
         select = an_bitmap_new(sa.cols.n_objects);
         for (uint32_t i = 0; i < sa.cols.n_objects; i += 2) {
@@ -130,8 +122,8 @@ check_diff(const theap *a, const theap *b, int by_module)
     uint32_t n_top = 0;
 
     memset(rows, 0, sizeof(rows));
-    open_heap(a, &sa, MF_COL_ADDRESS | MF_COL_TYPE | MF_COL_SIZE);
-    open_heap(b, &sb, MF_COL_ADDRESS | MF_COL_TYPE | MF_COL_SIZE);
+    CU_ASSERT_EQUAL_FATAL(th_open(a, &sa, IDS | MF_COL_SIZE), 0);
+    CU_ASSERT_EQUAL_FATAL(th_open(b, &sb, IDS | MF_COL_SIZE), 0);
     CU_ASSERT_EQUAL_FATAL(an_diff_init(&d, by_module, 1), 0);
     CU_ASSERT_EQUAL_FATAL(an_diff_add(&d, 0, &sa, NULL, NULL), 0);
     an_snap_close(&sa);     /* A's columns are no longer needed */
@@ -236,7 +228,7 @@ test_diff_retained(void)
     uint64_t *ret, *outer, want[2 * TH_MAX_TYPES] = {0};
 
     th_random(&a, 300, 2, 7);
-    open_heap(&a, &s, MF_COL_TYPE | MF_COL_SIZE);
+    CU_ASSERT_EQUAL_FATAL(th_open(&a, &s, SIZES), 0);
     ret = malloc((size_t)a.n * sizeof(uint64_t));
     outer = an_bitmap_new(a.n);
     CU_ASSERT_EQUAL_FATAL(an_diff_init(&d, 0, 0), 0);
@@ -289,7 +281,7 @@ test_trend_naive(void)
         for (int k = 0; k < TR_SNAPS; k++) {
             an_snap s;
 
-            open_heap(&h[k], &s, MF_COL_TYPE | MF_COL_SIZE);
+            CU_ASSERT_EQUAL_FATAL(th_open(&h[k], &s, SIZES), 0);
             CU_ASSERT_EQUAL_FATAL(an_trend_add(&t, (uint32_t)k, &s), 0);
             an_snap_close(&s);
         }
@@ -343,23 +335,13 @@ test_trend_naive(void)
 int
 main(void)
 {
-    CU_pSuite s;
-    unsigned failed;
+    static const unit_test tests[] = {
+        {"identities equal a naive search", test_objset_naive},
+        {"diff equals naive counts", test_diff_naive},
+        {"diff sums the retained sizes given", test_diff_retained},
+        {"trend equals naive counts", test_trend_naive},
+        {NULL, NULL},
+    };
 
-    th_setup();
-    if (CU_initialize_registry() != CUE_SUCCESS) {
-        return 1;
-    }
-    s = CU_add_suite("diff", NULL, NULL);
-    CU_add_test(s, "identities equal a naive search", test_objset_naive);
-    CU_add_test(s, "diff equals naive counts", test_diff_naive);
-    CU_add_test(s, "diff sums the retained sizes given",
-                test_diff_retained);
-    CU_add_test(s, "trend equals naive counts", test_trend_naive);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    th_cleanup();
-    return failed ? 1 : 0;
+    return unit_run("diff", tests);
 }

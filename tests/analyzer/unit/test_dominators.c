@@ -16,6 +16,7 @@
 #include "lib/graph.h"
 #include "lib/shapes.h"
 #include "lib/roots.h"
+#include "unit.h"
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 
@@ -760,25 +761,15 @@ test_bipartite(void)
 int
 main(void)
 {
-    CU_pSuite suite;
-    int failures;
+    static const unit_test tests[] = {
+        {"random graphs equal the brute-force oracle", test_random_graphs},
+        {"dangling targets are ignored", test_dangling},
+        {"diamond, cycle, ladder, weak, island", test_hand_made},
+        {"chains of a million: dominators, path groups", test_chain},
+        {"a star of a million", test_star},
+        {"a complete bipartite block", test_bipartite},
+        {NULL, NULL},
+    };
 
-    if (CU_initialize_registry() != CUE_SUCCESS) {
-        return 1;
-    }
-    suite = CU_add_suite("dominators", NULL, NULL);
-    CU_add_test(suite, "random graphs equal the brute-force oracle",
-                test_random_graphs);
-    CU_add_test(suite, "dangling targets are ignored", test_dangling);
-    CU_add_test(suite, "diamond, cycle, ladder, weak, island",
-                test_hand_made);
-    CU_add_test(suite, "chains of a million: dominators, path groups",
-                test_chain);
-    CU_add_test(suite, "a star of a million", test_star);
-    CU_add_test(suite, "a complete bipartite block", test_bipartite);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    failures = (int)CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failures ? 1 : 0;
+    return unit_run("dominators", tests);
 }

@@ -11,6 +11,7 @@
 #include "lib/graph.h"
 #include "lib/roots.h"
 #include "rgraph.h"
+#include "unit.h"
 
 static void
 test_referrers_naive(void)
@@ -165,20 +166,12 @@ test_roots_naive(void)
 int
 main(void)
 {
-    CU_pSuite s;
-    unsigned failed;
+    static const unit_test tests[] = {
+        {"referrers equal a naive scan", test_referrers_naive},
+        {"edges between, sources, referenced", test_edges_naive},
+        {"roots ordered as the spec says", test_roots_naive},
+        {NULL, NULL},
+    };
 
-    if (CU_initialize_registry() != CUE_SUCCESS) {
-        return 1;
-    }
-    s = CU_add_suite("graph", NULL, NULL);
-    CU_add_test(s, "referrers equal a naive scan", test_referrers_naive);
-    CU_add_test(s, "edges between, sources, referenced",
-                test_edges_naive);
-    CU_add_test(s, "roots ordered as the spec says", test_roots_naive);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failed ? 1 : 0;
+    return unit_run("graph", tests);
 }

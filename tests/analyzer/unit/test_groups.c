@@ -14,6 +14,7 @@
 #include "lib/snap.h"
 #include "rgraph.h"
 #include "theap.h"
+#include "unit.h"
 
 static void
 test_aggregate_naive(void)
@@ -102,18 +103,6 @@ test_group_charge(void)
     an_domtree_free(&dt);
 }
 
-static void
-open_heap(const theap *h, an_snap *s)
-{
-    const char *path = th_path("groups");
-    mf_error err;
-
-    CU_ASSERT_EQUAL_FATAL(th_write(h, path), 0);
-    CU_ASSERT_EQUAL_FATAL(an_snap_open(s, path, 0, NULL, NULL, &err),
-                          MF_OK);
-    CU_ASSERT_EQUAL_FATAL(an_snap_load(s, MF_COL_ALL, &err), MF_OK);
-}
-
 /* --type NAME: a qualname selects every module's type of that name,
  * module.qualname one; the objects are those of the selected types. */
 static void
@@ -134,7 +123,7 @@ test_type_select(void)
     an_snap s;
 
     th_random(&h, 300, 1, 3);
-    open_heap(&h, &s);
+    CU_ASSERT_EQUAL_FATAL(th_open(&h, &s, MF_COL_ALL), 0);
     for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
         an_typesel sel;
         uint64_t want = 0;
@@ -180,7 +169,7 @@ test_group_by_module(void)
     uint64_t *count, *bytes;
 
     th_random(&h, 500, 1, 3);
-    open_heap(&h, &s);
+    CU_ASSERT_EQUAL_FATAL(th_open(&h, &s, MF_COL_ALL), 0);
     group_of = an_group_of_types(&s, 1, &n_groups);
     CU_ASSERT_PTR_NOT_NULL_FATAL(group_of);
     CU_ASSERT_EQUAL(n_groups, s.n_modules + 1);
@@ -222,7 +211,7 @@ test_group_outermost(void)
         uint64_t *outer;
 
         th_random(&h, 50 + th_randn(300), 2, 3);
-        open_heap(&h, &s);
+        CU_ASSERT_EQUAL_FATAL(th_open(&h, &s, MF_COL_ALL), 0);
         CU_ASSERT_EQUAL_FATAL(an_roots_of_snap(&roots, &s), AN_OK);
         CU_ASSERT_EQUAL_FATAL(an_dominators(&s.g, s.cols.size, roots.ordered,
                                             roots.n, &dt), AN_OK);
@@ -251,24 +240,14 @@ test_group_outermost(void)
 int
 main(void)
 {
-    CU_pSuite s;
-    unsigned failed;
+    static const unit_test tests[] = {
+        {"aggregate equals a naive count", test_aggregate_naive},
+        {"--type selects by qualname or full name", test_type_select},
+        {"groups by module", test_group_by_module},
+        {"outermost instances", test_group_outermost},
+        {"treemap charges add up", test_group_charge},
+        {NULL, NULL},
+    };
 
-    th_setup();
-    if (CU_initialize_registry() != CUE_SUCCESS) {
-        return 1;
-    }
-    s = CU_add_suite("groups", NULL, NULL);
-    CU_add_test(s, "aggregate equals a naive count", test_aggregate_naive);
-    CU_add_test(s, "--type selects by qualname or full name",
-                test_type_select);
-    CU_add_test(s, "groups by module", test_group_by_module);
-    CU_add_test(s, "outermost instances", test_group_outermost);
-    CU_add_test(s, "treemap charges add up", test_group_charge);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    th_cleanup();
-    return failed ? 1 : 0;
+    return unit_run("groups", tests);
 }

@@ -12,6 +12,7 @@
 #include "lib/heapsnapshot.h"
 #include "lib/snap.h"
 #include "theap.h"
+#include "unit.h"
 
 /* A snapshot of n objects: objects [0, dup) all at one address and type,
  * the others distinct; written in reverse when `reverse`. */
@@ -154,21 +155,12 @@ test_hs_columns(void)
 int
 main(void)
 {
-    CU_pSuite s;
-    unsigned failed;
+    static const unit_test tests[] = {
+        {"heapsnapshot node ids", test_hs_ids},
+        {"heapsnapshot edge mapping", test_hs_edges},
+        {"heapsnapshot columns and sub-roots", test_hs_columns},
+        {NULL, NULL},
+    };
 
-    th_setup();
-    if (CU_initialize_registry() != CUE_SUCCESS) {
-        return 1;
-    }
-    s = CU_add_suite("heapsnapshot", NULL, NULL);
-    CU_add_test(s, "heapsnapshot node ids", test_hs_ids);
-    CU_add_test(s, "heapsnapshot edge mapping", test_hs_edges);
-    CU_add_test(s, "heapsnapshot columns and sub-roots", test_hs_columns);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    th_cleanup();
-    return failed ? 1 : 0;
+    return unit_run("heapsnapshot", tests);
 }

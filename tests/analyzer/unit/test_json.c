@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "render/json.h"
+#include "unit.h"
 
 static void
 test_json_escape(void)
@@ -38,17 +39,10 @@ test_json_escape(void)
 int
 main(void)
 {
-    CU_pSuite s;
-    unsigned failed;
+    static const unit_test tests[] = {
+        {"json escaping", test_json_escape},
+        {NULL, NULL},
+    };
 
-    if (CU_initialize_registry() != CUE_SUCCESS) {
-        return 1;
-    }
-    s = CU_add_suite("json", NULL, NULL);
-    CU_add_test(s, "json escaping", test_json_escape);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failed ? 1 : 0;
+    return unit_run("json", tests);
 }

@@ -22,18 +22,7 @@
 #include "lib/roots.h"
 #include "lib/snap.h"
 #include "theap.h"
-
-static void
-open_heap(const theap *h, an_snap *s, unsigned columns)
-{
-    const char *path = th_path("leaks");
-    mf_error err;
-
-    CU_ASSERT_EQUAL_FATAL(th_write(h, path), 0);
-    CU_ASSERT_EQUAL_FATAL(an_snap_open(s, path, 0, NULL, NULL, &err),
-                          MF_OK);
-    CU_ASSERT_EQUAL_FATAL(an_snap_load(s, columns, &err), MF_OK);
-}
+#include "unit.h"
 
 static int
 has_identity(const theap *h, uint64_t address, const th_type *t)
@@ -52,6 +41,7 @@ has_identity(const theap *h, uint64_t address, const th_type *t)
 /* What the random series exercised, over all rounds. */
 static uint64_t seen_dominated, seen_weak, seen_unreachable, seen_clusters;
 
+#define IDS (MF_COL_ADDRESS | MF_COL_TYPE)
 #define ALL_COLUMNS (MF_COL_ADDRESS | MF_COL_TYPE | MF_COL_SIZE        \
                      | MF_COL_EDGES | MF_COL_EDGE_KIND | MF_COL_EDGE_LABEL)
 
@@ -68,13 +58,13 @@ check_leaks(const theap *base, const theap *target, const theap *final,
     uint64_t sum_count = 0, sum_size = 0, sum_retained = 0;
 
     memset(&lk, 0, sizeof(lk));
-    open_heap(base, &sb, MF_COL_ADDRESS | MF_COL_TYPE);
+    CU_ASSERT_EQUAL_FATAL(th_open(base, &sb, IDS), 0);
     CU_ASSERT_EQUAL_FATAL(an_leaks_base(&lk, &sb), 0);
     an_snap_close(&sb);
-    open_heap(target, &st, MF_COL_ADDRESS | MF_COL_TYPE);
+    CU_ASSERT_EQUAL_FATAL(th_open(target, &st, IDS), 0);
     CU_ASSERT_EQUAL_FATAL(an_leaks_target(&lk, &st), 0);
     an_snap_close(&st);
-    open_heap(final, &sf, ALL_COLUMNS);
+    CU_ASSERT_EQUAL_FATAL(th_open(final, &sf, ALL_COLUMNS), 0);
     CU_ASSERT_EQUAL_FATAL(an_roots_of_snap(&roots, &sf), 0);
     CU_ASSERT_EQUAL_FATAL(an_leaks_final(&lk, &sf, fold), 0);
 
@@ -243,13 +233,13 @@ test_leaks_hand(void)
         an_roots roots;
 
         memset(&lk, 0, sizeof(lk));
-        open_heap(&b, &sb, MF_COL_ADDRESS | MF_COL_TYPE);
+        CU_ASSERT_EQUAL_FATAL(th_open(&b, &sb, IDS), 0);
         CU_ASSERT_EQUAL_FATAL(an_leaks_base(&lk, &sb), 0);
         an_snap_close(&sb);
-        open_heap(&t, &st, MF_COL_ADDRESS | MF_COL_TYPE);
+        CU_ASSERT_EQUAL_FATAL(th_open(&t, &st, IDS), 0);
         CU_ASSERT_EQUAL_FATAL(an_leaks_target(&lk, &st), 0);
         an_snap_close(&st);
-        open_heap(&f, &sf, ALL_COLUMNS);
+        CU_ASSERT_EQUAL_FATAL(th_open(&f, &sf, ALL_COLUMNS), 0);
         CU_ASSERT_EQUAL_FATAL(an_roots_of_snap(&roots, &sf), 0);
         CU_ASSERT_EQUAL_FATAL(an_leaks_final(&lk, &sf, 0), 0);
         CU_ASSERT_EQUAL(lk.fresh_count, 5);     /* s1 s2 p1 tuple wr */
@@ -275,20 +265,11 @@ test_leaks_hand(void)
 int
 main(void)
 {
-    CU_pSuite s;
-    unsigned failed;
+    static const unit_test tests[] = {
+        {"a leak, a payload, a weak reference", test_leaks_hand},
+        {"leaks equal a naive reading", test_leaks_naive},
+        {NULL, NULL},
+    };
 
-    th_setup();
-    if (CU_initialize_registry() != CUE_SUCCESS) {
-        return 1;
-    }
-    s = CU_add_suite("leaks", NULL, NULL);
-    CU_add_test(s, "a leak, a payload, a weak reference", test_leaks_hand);
-    CU_add_test(s, "leaks equal a naive reading", test_leaks_naive);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    th_cleanup();
-    return failed ? 1 : 0;
+    return unit_run("leaks", tests);
 }

@@ -12,6 +12,7 @@
 
 #include "lib/maps.h"
 #include "theap.h"
+#include "unit.h"
 
 /* ---- the string-pair map ---------------------------------------------- */
 
@@ -237,20 +238,13 @@ test_u64map_full(void)
 int
 main(void)
 {
-    CU_pSuite s;
-    unsigned failed;
+    static const unit_test tests[] = {
+        {"string pairs equal a naive list", test_strmap_naive},
+        {"ambiguous qualnames", test_strmap_ambiguous},
+        {"addresses equal a naive search", test_u64map_naive},
+        {"a full address map", test_u64map_full},
+        {NULL, NULL},
+    };
 
-    if (CU_initialize_registry() != CUE_SUCCESS) {
-        return 1;
-    }
-    s = CU_add_suite("maps", NULL, NULL);
-    CU_add_test(s, "string pairs equal a naive list", test_strmap_naive);
-    CU_add_test(s, "ambiguous qualnames", test_strmap_ambiguous);
-    CU_add_test(s, "addresses equal a naive search", test_u64map_naive);
-    CU_add_test(s, "a full address map", test_u64map_full);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failed ? 1 : 0;
+    return unit_run("maps", tests);
 }

@@ -28,20 +28,9 @@
 #include "lib/snap.h"
 #include "lib/summary.h"
 #include "theap.h"
+#include "unit.h"
 
 /* ---- helpers ---------------------------------------------------------- */
-
-static void
-open_heap(const theap *h, an_snap *s)
-{
-    const char *path = th_path("models");
-    mf_error err;
-
-    CU_ASSERT_EQUAL_FATAL(th_write(h, path), 0);
-    CU_ASSERT_EQUAL_FATAL(an_snap_open(s, path, 0, NULL, NULL, &err),
-                          MF_OK);
-    CU_ASSERT_EQUAL_FATAL(an_snap_load(s, MF_COL_ALL, &err), MF_OK);
-}
 
 /* A random heap with instances nested in instances of their own type
  * (Node -> Node), shared payloads, islands and weak edges. */
@@ -49,6 +38,29 @@ static void
 random_heap(theap *h, uint32_t n)
 {
     th_random(h, n, 2, 5);
+}
+
+typedef void (*heap_check)(const theap *h, an_snap *s,
+                           const an_domtree *dt);
+
+/* Run `check` on `rounds` random heaps of at least min_n objects, each
+ * opened with every column and given its dominator tree. */
+static void
+each_random_heap(int rounds, uint32_t min_n, heap_check check)
+{
+    for (int round = 0; round < rounds; round++) {
+        theap h;
+        an_snap s;
+        an_domtree dt;
+
+        random_heap(&h, min_n + th_randn(300));
+        CU_ASSERT_EQUAL_FATAL(th_open(&h, &s, MF_COL_ALL), 0);
+        CU_ASSERT_EQUAL_FATAL(an_snap_dominators(&s, NULL, &dt), AN_OK);
+        check(&h, &s, &dt);
+        an_domtree_free(&dt);
+        an_snap_close(&s);
+        th_free(&h);
+    }
 }
 
 /* Does object i of h belong to the group (module, or module.qualname)? */
@@ -166,30 +178,24 @@ check_summary(const theap *h, const an_snap *s, const an_domtree *dt,
 }
 
 static void
+summary_cases(const theap *h, an_snap *s, const an_domtree *dt)
+{
+    check_summary(h, s, dt, 0, NULL, AN_SUMMARY_BY_SIZE);
+    check_summary(h, s, dt, 1, NULL, AN_SUMMARY_BY_COUNT);
+    check_summary(h, s, dt, 0, "Node", AN_SUMMARY_BY_RETAINED);
+}
+
+static void
 test_summary(void)
 {
-    for (int round = 0; round < 12; round++) {
-        theap h;
-        an_snap s;
-        an_domtree dt;
-
-        random_heap(&h, 40 + th_randn(300));
-        open_heap(&h, &s);
-        CU_ASSERT_EQUAL_FATAL(an_snap_dominators(&s, NULL, &dt), AN_OK);
-        check_summary(&h, &s, &dt, 0, NULL, AN_SUMMARY_BY_SIZE);
-        check_summary(&h, &s, &dt, 1, NULL, AN_SUMMARY_BY_COUNT);
-        check_summary(&h, &s, &dt, 0, "Node", AN_SUMMARY_BY_RETAINED);
-        an_domtree_free(&dt);
-        an_snap_close(&s);
-        th_free(&h);
-    }
+    each_random_heap(12, 40, summary_cases);
     {
         theap h;
         an_snap s;
         an_summary m;
 
         random_heap(&h, 30);
-        open_heap(&h, &s);
+        CU_ASSERT_EQUAL_FATAL(th_open(&h, &s, MF_COL_ALL), 0);
         CU_ASSERT_EQUAL(an_summary_compute(&s, 0, "Nope", 0,
                                            AN_SUMMARY_BY_SIZE, &m),
                         AN_ERR_NO_TYPE);
@@ -290,24 +296,18 @@ check_retained(const theap *h, const an_snap *s, const an_domtree *dt,
 }
 
 static void
+retained_cases(const theap *h, an_snap *s, const an_domtree *dt)
+{
+    check_retained(h, s, dt, NULL, AN_RETAINED_BY_TYPE);
+    check_retained(h, s, dt, NULL, AN_RETAINED_BY_MODULE);
+    check_retained(h, s, dt, "Node", AN_RETAINED_BY_TYPE);
+    check_retained(h, s, dt, "app.Session", 0);
+}
+
+static void
 test_retained(void)
 {
-    for (int round = 0; round < 12; round++) {
-        theap h;
-        an_snap s;
-        an_domtree dt;
-
-        random_heap(&h, 40 + th_randn(300));
-        open_heap(&h, &s);
-        CU_ASSERT_EQUAL_FATAL(an_snap_dominators(&s, NULL, &dt), AN_OK);
-        check_retained(&h, &s, &dt, NULL, AN_RETAINED_BY_TYPE);
-        check_retained(&h, &s, &dt, NULL, AN_RETAINED_BY_MODULE);
-        check_retained(&h, &s, &dt, "Node", AN_RETAINED_BY_TYPE);
-        check_retained(&h, &s, &dt, "app.Session", 0);
-        an_domtree_free(&dt);
-        an_snap_close(&s);
-        th_free(&h);
-    }
+    each_random_heap(12, 40, retained_cases);
 }
 
 /* ---- paths ------------------------------------------------------------ */
@@ -369,33 +369,27 @@ check_paths(const theap *h, const an_snap *s, const an_domtree *dt,
 }
 
 static void
+paths_cases(const theap *h, an_snap *s, const an_domtree *dt)
+{
+    uint32_t target = th_randn(h->n);
+    an_paths one;
+
+    check_paths(h, s, dt, 0);
+    check_paths(h, s, dt, AN_PATHS_WEAK | AN_PATHS_FOLD_KEYS);
+    /* one object: itself the only target */
+    CU_ASSERT_EQUAL_FATAL(an_paths_compute(s, NULL, target, 0, 1, &one),
+                          AN_OK);
+    CU_ASSERT_EQUAL(one.n_targets, 1);
+    CU_ASSERT_EQUAL(one.targets[0], target);
+    CU_ASSERT_PTR_NULL(one.group_retained);
+    CU_ASSERT_EQUAL(one.groups.n_groups + one.groups.unreachable, 1);
+    an_paths_free(&one);
+}
+
+static void
 test_paths(void)
 {
-    for (int round = 0; round < 12; round++) {
-        theap h;
-        an_snap s;
-        an_domtree dt;
-        an_paths one;
-        uint32_t target;
-
-        random_heap(&h, 40 + th_randn(300));
-        open_heap(&h, &s);
-        CU_ASSERT_EQUAL_FATAL(an_snap_dominators(&s, NULL, &dt), AN_OK);
-        check_paths(&h, &s, &dt, 0);
-        check_paths(&h, &s, &dt, AN_PATHS_WEAK | AN_PATHS_FOLD_KEYS);
-        /* one object: itself the only target */
-        target = th_randn(h.n);
-        CU_ASSERT_EQUAL_FATAL(an_paths_compute(&s, NULL, target, 0, 1, &one),
-                              AN_OK);
-        CU_ASSERT_EQUAL(one.n_targets, 1);
-        CU_ASSERT_EQUAL(one.targets[0], target);
-        CU_ASSERT_PTR_NULL(one.group_retained);
-        CU_ASSERT_EQUAL(one.groups.n_groups + one.groups.unreachable, 1);
-        an_paths_free(&one);
-        an_domtree_free(&dt);
-        an_snap_close(&s);
-        th_free(&h);
-    }
+    each_random_heap(12, 40, paths_cases);
 }
 
 /* ---- referrers -------------------------------------------------------- */
@@ -485,7 +479,7 @@ test_referrers(void)
         uint32_t target;
 
         random_heap(&h, 10 + th_randn(200));
-        open_heap(&h, &s);
+        CU_ASSERT_EQUAL_FATAL(th_open(&h, &s, MF_COL_ALL), 0);
         target = th_randn(h.n);
         memset(&t, 0, sizeof(t));
         t.depth = 1 + th_randn(5);
@@ -535,7 +529,7 @@ test_referrer_labels(void)
     th_edge_add(&h, a, c, MF_EDGE_KEY_STR, 2);      /* ['cache'] */
     th_edge_add(&h, a, c, MF_EDGE_ATTR, 0);         /* .next */
     th_edge_add(&h, b, c, MF_EDGE_REF | MF_EDGE_WEAK, 0);
-    open_heap(&h, &s);
+    CU_ASSERT_EQUAL_FATAL(th_open(&h, &s, MF_COL_ALL), 0);
     CU_ASSERT_EQUAL_FATAL(an_reftree_compute(&s, c, 1, 10, &m), AN_OK);
     CU_ASSERT_EQUAL_FATAL(m.n_nodes, 3);
     CU_ASSERT_EQUAL(m.nodes[1].obj, a);
@@ -550,54 +544,48 @@ test_referrer_labels(void)
 /* ---- dominator chains ------------------------------------------------- */
 
 static void
+domchain_cases(const theap *h, an_snap *s, const an_domtree *dt)
+{
+    for (uint32_t v = 0; v < h->n; v += 1 + th_randn(5)) {
+        an_domchain m;
+        uint32_t len = 0, u;
+
+        CU_ASSERT_EQUAL_FATAL(an_domchain_compute(s, v, &m), AN_OK);
+        for (u = v; u != AN_DOM_SUPER; u = dt->idom[u]) {
+            len++;
+        }
+        CU_ASSERT_EQUAL_FATAL(m.len, len);
+        CU_ASSERT_EQUAL(m.unreachable, an_bit(dt->unreachable, v));
+        /* outermost first, the target last */
+        u = v;
+        for (uint32_t i = len; i-- > 0; u = dt->idom[u]) {
+            CU_ASSERT_EQUAL(m.objs[i], u);
+            CU_ASSERT_EQUAL(m.retained[i], dt->retained[u]);
+        }
+        CU_ASSERT_EQUAL(m.edge[0], UINT64_MAX);
+        for (uint32_t i = 1; i < len; i++) {
+            const th_object *from = &h->objs[m.objs[i - 1]];
+            int strong = 0;
+
+            for (uint32_t k = 0; k < from->n_edges; k++) {
+                strong |= from->edges[k].target == m.objs[i]
+                          && !(from->edges[k].kind & MF_EDGE_WEAK);
+            }
+            CU_ASSERT_EQUAL(m.edge[i] != UINT64_MAX, strong);
+            if (m.edge[i] != UINT64_MAX) {
+                CU_ASSERT_EQUAL(s->g.edge_target[m.edge[i]], m.objs[i]);
+                CU_ASSERT_EQUAL(an_edge_source(&s->g, m.edge[i]),
+                                m.objs[i - 1]);
+            }
+        }
+        an_domchain_free(&m);
+    }
+}
+
+static void
 test_domchain(void)
 {
-    for (int round = 0; round < 12; round++) {
-        theap h;
-        an_snap s;
-        an_domtree dt;
-
-        random_heap(&h, 20 + th_randn(200));
-        open_heap(&h, &s);
-        CU_ASSERT_EQUAL_FATAL(an_snap_dominators(&s, NULL, &dt), AN_OK);
-        for (uint32_t v = 0; v < h.n; v += 1 + th_randn(5)) {
-            an_domchain m;
-            uint32_t len = 0, u;
-
-            CU_ASSERT_EQUAL_FATAL(an_domchain_compute(&s, v, &m), AN_OK);
-            for (u = v; u != AN_DOM_SUPER; u = dt.idom[u]) {
-                len++;
-            }
-            CU_ASSERT_EQUAL_FATAL(m.len, len);
-            CU_ASSERT_EQUAL(m.unreachable, an_bit(dt.unreachable, v));
-            /* outermost first, the target last */
-            u = v;
-            for (uint32_t i = len; i-- > 0; u = dt.idom[u]) {
-                CU_ASSERT_EQUAL(m.objs[i], u);
-                CU_ASSERT_EQUAL(m.retained[i], dt.retained[u]);
-            }
-            CU_ASSERT_EQUAL(m.edge[0], UINT64_MAX);
-            for (uint32_t i = 1; i < len; i++) {
-                const th_object *from = &h.objs[m.objs[i - 1]];
-                int strong = 0;
-
-                for (uint32_t k = 0; k < from->n_edges; k++) {
-                    strong |= from->edges[k].target == m.objs[i]
-                              && !(from->edges[k].kind & MF_EDGE_WEAK);
-                }
-                CU_ASSERT_EQUAL(m.edge[i] != UINT64_MAX, strong);
-                if (m.edge[i] != UINT64_MAX) {
-                    CU_ASSERT_EQUAL(s.g.edge_target[m.edge[i]], m.objs[i]);
-                    CU_ASSERT_EQUAL(an_edge_source(&s.g, m.edge[i]),
-                                    m.objs[i - 1]);
-                }
-            }
-            an_domchain_free(&m);
-        }
-        an_domtree_free(&dt);
-        an_snap_close(&s);
-        th_free(&h);
-    }
+    each_random_heap(12, 20, domchain_cases);
 }
 
 /* r -> x; x -> y weakly, and through p and q: x dominates y without a
@@ -625,7 +613,7 @@ test_domchain_weak(void)
     h.roots = calloc(1, sizeof(mf_root));
     h.roots[0] = (mf_root){r, MF_ROOT_MODULE, MF_NONE};
     h.n_roots = 1;
-    open_heap(&h, &s);
+    CU_ASSERT_EQUAL_FATAL(th_open(&h, &s, MF_COL_ALL), 0);
     CU_ASSERT_EQUAL_FATAL(an_domchain_compute(&s, y, &m), AN_OK);
     CU_ASSERT_EQUAL_FATAL(m.len, 3);
     CU_ASSERT(m.objs[0] == r && m.objs[1] == x && m.objs[2] == y);
@@ -655,8 +643,8 @@ test_report(void)
 
         random_heap(&b, 40 + th_randn(300));
         th_evolve(&h, &b, th_randn(30), th_randn(200));
-        open_heap(&h, &s);
-        open_heap(&b, &sb);
+        CU_ASSERT_EQUAL_FATAL(th_open(&h, &s, MF_COL_ALL), 0);
+        CU_ASSERT_EQUAL_FATAL(th_open(&b, &sb, MF_COL_ALL), 0);
         CU_ASSERT_EQUAL_FATAL(an_snap_dominators(&s, NULL, &dt), AN_OK);
         memset(&r, 0, sizeof(r));
         CU_ASSERT_EQUAL_FATAL(an_report_snapshot(&r, &s, 5), AN_OK);
@@ -767,28 +755,17 @@ test_report(void)
 int
 main(void)
 {
-    CU_pSuite s;
-    unsigned failed;
+    static const unit_test tests[] = {
+        {"summary equals naive groups", test_summary},
+        {"retained equals a full sort and naive groups", test_retained},
+        {"paths: targets, groups, retained per group", test_paths},
+        {"referrers equal a naive walk", test_referrers},
+        {"referrers' labels", test_referrer_labels},
+        {"dominator chains follow idom", test_domchain},
+        {"a dominator without a strong edge", test_domchain_weak},
+        {"the report's model", test_report},
+        {NULL, NULL},
+    };
 
-    th_setup();
-    if (CU_initialize_registry() != CUE_SUCCESS) {
-        return 1;
-    }
-    s = CU_add_suite("models", NULL, NULL);
-    CU_add_test(s, "summary equals naive groups", test_summary);
-    CU_add_test(s, "retained equals a full sort and naive groups",
-                test_retained);
-    CU_add_test(s, "paths: targets, groups, retained per group",
-                test_paths);
-    CU_add_test(s, "referrers equal a naive walk", test_referrers);
-    CU_add_test(s, "referrers' labels", test_referrer_labels);
-    CU_add_test(s, "dominator chains follow idom", test_domchain);
-    CU_add_test(s, "a dominator without a strong edge", test_domchain_weak);
-    CU_add_test(s, "the report's model", test_report);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    th_cleanup();
-    return failed ? 1 : 0;
+    return unit_run("models", tests);
 }

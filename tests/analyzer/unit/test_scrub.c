@@ -16,6 +16,7 @@
 #include "lib/scrub.h"
 #include "lib/snap.h"
 #include "theap.h"
+#include "unit.h"
 
 static const char *const names[] = {"main", "handler", "Config"};
 static const char *const values[] = {"secret", "password=hunter2", ""};
@@ -51,15 +52,11 @@ typedef struct copy {
 static void
 scrub_copy(const theap *h, unsigned drop, copy *c)
 {
-    char in_path[512], out_path[512];
+    char out_path[512];
     mf_error err;
 
-    snprintf(in_path, sizeof(in_path), "%s", th_path("in"));
-    snprintf(out_path, sizeof(out_path), "%s", th_path("out"));
-    CU_ASSERT_EQUAL_FATAL(th_write(h, in_path), 0);
-    CU_ASSERT_EQUAL_FATAL(an_snap_open(&c->in, in_path, 0, NULL, NULL, &err),
-                          MF_OK);
-    CU_ASSERT_EQUAL_FATAL(an_snap_load(&c->in, MF_COL_ALL, &err), MF_OK);
+    snprintf(out_path, sizeof(out_path), "%s", th_path("scrubbed"));
+    CU_ASSERT_EQUAL_FATAL(th_open(h, &c->in, MF_COL_ALL), 0);
     memset(&err, 0, sizeof(err));
     CU_ASSERT_EQUAL_FATAL(an_scrub(c->in.reader, &c->in.cols, drop, out_path,
                                    &c->st, &err), MF_OK);
@@ -334,22 +331,13 @@ test_scrub_words(void)
 int
 main(void)
 {
-    CU_pSuite s;
-    unsigned failed;
+    static const unit_test tests[] = {
+        {"the words of --drop", test_scrub_words},
+        {"everything dropped, consistently", test_scrub_all},
+        {"each subset of the words", test_scrub_each},
+        {"one process, one permutation", test_scrub_process},
+        {NULL, NULL},
+    };
 
-    th_setup();
-    if (CU_initialize_registry() != CUE_SUCCESS) {
-        return 1;
-    }
-    s = CU_add_suite("scrub", NULL, NULL);
-    CU_add_test(s, "the words of --drop", test_scrub_words);
-    CU_add_test(s, "everything dropped, consistently", test_scrub_all);
-    CU_add_test(s, "each subset of the words", test_scrub_each);
-    CU_add_test(s, "one process, one permutation", test_scrub_process);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    th_cleanup();
-    return failed ? 1 : 0;
+    return unit_run("scrub", tests);
 }

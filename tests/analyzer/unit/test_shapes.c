@@ -16,6 +16,7 @@
 #include "lib/snap.h"
 #include "rgraph.h"
 #include "theap.h"
+#include "unit.h"
 
 /* The spec's folded kinds (spec/analyzer.md, "Paths"): list and tuple
  * indices and int dict keys, and with --fold-keys str dict keys. */
@@ -192,9 +193,7 @@ test_path_text(void)
     an_bfs_result bfs;
     an_pathbuf pb;
     an_sbuf text;
-    mf_error err;
     uint32_t mod, lst, n1, n2, n3, i1, i2, len;
-    const char *path = th_path("shapes");
     char label[64];
 
     th_init(&h, 7);
@@ -215,10 +214,7 @@ test_path_text(void)
     h.roots = calloc(1, sizeof(mf_root));
     h.roots[0] = (mf_root){mod, MF_ROOT_MODULE, MF_NONE};
     h.n_roots = 1;
-    CU_ASSERT_EQUAL_FATAL(th_write(&h, path), 0);
-    CU_ASSERT_EQUAL_FATAL(an_snap_open(&s, path, 0, NULL, NULL, &err),
-                          MF_OK);
-    CU_ASSERT_EQUAL_FATAL(an_snap_load(&s, MF_COL_ALL, &err), MF_OK);
+    CU_ASSERT_EQUAL_FATAL(th_open(&h, &s, MF_COL_ALL), 0);
     CU_ASSERT_EQUAL_FATAL(an_roots_of_snap(&roots, &s), AN_OK);
     CU_ASSERT_EQUAL_FATAL(an_bfs(&s.g, roots.ordered, roots.n, 0, &bfs),
                           AN_OK);
@@ -260,22 +256,12 @@ test_path_text(void)
 int
 main(void)
 {
-    CU_pSuite s;
-    unsigned failed;
+    static const unit_test tests[] = {
+        {"folded edge kinds", test_edge_folded},
+        {"path groups equal naive grouping", test_group_paths_naive},
+        {"a path, its runs and its text", test_path_text},
+        {NULL, NULL},
+    };
 
-    th_setup();
-    if (CU_initialize_registry() != CUE_SUCCESS) {
-        return 1;
-    }
-    s = CU_add_suite("shapes", NULL, NULL);
-    CU_add_test(s, "folded edge kinds", test_edge_folded);
-    CU_add_test(s, "path groups equal naive grouping",
-                test_group_paths_naive);
-    CU_add_test(s, "a path, its runs and its text", test_path_text);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    th_cleanup();
-    return failed ? 1 : 0;
+    return unit_run("shapes", tests);
 }

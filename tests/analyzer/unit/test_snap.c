@@ -12,6 +12,7 @@
 #include "lib/groups.h"
 #include "lib/snap.h"
 #include "theap.h"
+#include "unit.h"
 
 static void
 test_snap_keys(void)
@@ -79,25 +80,13 @@ test_snap_keys(void)
 }
 
 static void
-open_heap(const theap *h, an_snap *s)
-{
-    const char *path = th_path("snap");
-    mf_error err;
-
-    CU_ASSERT_EQUAL_FATAL(th_write(h, path), 0);
-    CU_ASSERT_EQUAL_FATAL(an_snap_open(s, path, 0, NULL, NULL, &err),
-                          MF_OK);
-    CU_ASSERT_EQUAL_FATAL(an_snap_load(s, MF_COL_ALL, &err), MF_OK);
-}
-
-static void
 test_find_address(void)
 {
     theap h;
     an_snap s;
 
     th_random(&h, 400, 1, 3);
-    open_heap(&h, &s);
+    CU_ASSERT_EQUAL_FATAL(th_open(&h, &s, MF_COL_ALL), 0);
     CU_ASSERT_EQUAL_FATAL(s.cols.n_objects, h.n);
     for (uint32_t i = 0; i < h.n; i++) {
         CU_ASSERT_EQUAL(an_snap_find_address(&s, h.objs[i].address), i);
@@ -142,7 +131,7 @@ test_edge_labels(void)
         th_add(&h, 0x2000 + 0x40 * c, 3, 32);
         th_edge_add(&h, 0, (uint32_t)c + 1, cases[c].kind, cases[c].label);
     }
-    open_heap(&h, &s);
+    CU_ASSERT_EQUAL_FATAL(th_open(&h, &s, MF_COL_ALL), 0);
     for (size_t c = 0; c < n; c++) {
         an_snap_edge_label(&s, c, buf, sizeof(buf));
         CU_ASSERT_STRING_EQUAL(buf, cases[c].text);
@@ -165,9 +154,9 @@ test_process(void)
     th_random(&h1, 20, 1, 41);
     th_random(&h2, 20, 1, 41);
     th_random(&h3, 20, 1, 42);
-    open_heap(&h1, &s1);
-    open_heap(&h2, &s2);
-    open_heap(&h3, &s3);
+    CU_ASSERT_EQUAL_FATAL(th_open(&h1, &s1, MF_COL_ALL), 0);
+    CU_ASSERT_EQUAL_FATAL(th_open(&h2, &s2, MF_COL_ALL), 0);
+    CU_ASSERT_EQUAL_FATAL(th_open(&h3, &s3, MF_COL_ALL), 0);
     CU_ASSERT_EQUAL(an_snap_meta_text(&s1, "pid", text, sizeof(text)), 0);
     CU_ASSERT_STRING_EQUAL(text, "41");
     CU_ASSERT_EQUAL(an_snap_meta_text(&s1, "boot_id", text, sizeof(text)),
@@ -188,22 +177,13 @@ test_process(void)
 int
 main(void)
 {
-    CU_pSuite s;
-    unsigned failed;
+    static const unit_test tests[] = {
+        {"snapshot type keys", test_snap_keys},
+        {"objects by address, keys by object", test_find_address},
+        {"edge labels", test_edge_labels},
+        {"metadata and the process identity", test_process},
+        {NULL, NULL},
+    };
 
-    th_setup();
-    if (CU_initialize_registry() != CUE_SUCCESS) {
-        return 1;
-    }
-    s = CU_add_suite("snap", NULL, NULL);
-    CU_add_test(s, "snapshot type keys", test_snap_keys);
-    CU_add_test(s, "objects by address, keys by object", test_find_address);
-    CU_add_test(s, "edge labels", test_edge_labels);
-    CU_add_test(s, "metadata and the process identity", test_process);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    th_cleanup();
-    return failed ? 1 : 0;
+    return unit_run("snap", tests);
 }

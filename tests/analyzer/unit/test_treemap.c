@@ -7,6 +7,7 @@
 
 #include "lib/treemap.h"
 #include "rgraph.h"
+#include "unit.h"
 
 static void
 test_treemap(void)
@@ -68,17 +69,10 @@ test_treemap(void)
 int
 main(void)
 {
-    CU_pSuite s;
-    unsigned failed;
+    static const unit_test tests[] = {
+        {"treemap layout", test_treemap},
+        {NULL, NULL},
+    };
 
-    if (CU_initialize_registry() != CUE_SUCCESS) {
-        return 1;
-    }
-    s = CU_add_suite("treemap", NULL, NULL);
-    CU_add_test(s, "treemap layout", test_treemap);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failed ? 1 : 0;
+    return unit_run("treemap", tests);
 }

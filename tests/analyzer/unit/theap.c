@@ -312,6 +312,30 @@ fail:
     return -1;
 }
 
+int
+th_open(const theap *h, an_snap *s, unsigned columns)
+{
+    const char *path = th_path("heap");
+    mf_error err;
+
+    memset(s, 0, sizeof(*s));
+    memset(&err, 0, sizeof(err));
+    if (th_write(h, path) != 0) {
+        return -1;
+    }
+    if (an_snap_open(s, path, 0, NULL, NULL, &err) != MF_OK
+        || an_snap_load(s, columns, &err) != MF_OK) {
+        fprintf(stderr, "theap: %s\n", err.message);
+        return -1;
+    }
+    if (s->cols.n_objects != h->n) {
+        fprintf(stderr, "theap: %u objects read, %u written\n",
+                s->cols.n_objects, h->n);
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- temporary files ------------------------------------------------- */
 
 static char th_dir[256];

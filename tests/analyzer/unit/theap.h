@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/snap.h"
 #include "muppy_format.h"
 
 #define TH_MAX_TYPES 16
@@ -84,6 +85,11 @@ void th_evolve(theap *to, const theap *from, uint32_t free_pct,
 
 /* Write h to path; returns 0 or -1 (with a message on stderr). */
 int th_write(const theap *h, const char *path);
+
+/* Write h to a fresh path and open it as s with `columns` loaded (one
+ * object each of h's); returns 0 or -1 (with a message on stderr).
+ * Close s with an_snap_close() either way. */
+int th_open(const theap *h, an_snap *s, unsigned columns);
 
 /* A fresh path in the test's temporary folder ("name" + a counter). */
 const char *th_path(const char *name);
