@@ -19,6 +19,10 @@
 #                   removed at the end unless BENCH_KEEP=1)
 #   RUNS=n          runs per command (default 3)
 #   LEAK=k          LeakedSession objects planted (default 1000)
+#   BASELINE=file   another muppy-analyze (an earlier build): each command
+#                   also runs with it, the two alternating run by run so
+#                   that a change of the machine's load hits both, and the
+#                   table adds its median seconds and the ratio new/base
 set -eu
 
 SCALE=${1:-1000000}
@@ -47,6 +51,10 @@ if [ ! -f "$HEAPGEN_DIR/heapgen.py" ]; then
 fi
 if ! PYTHONPATH="$BUILD/python" "$PY" -c 'import muppy' 2>/dev/null; then
     echo "analyze_bench: the dumper is not built in '$BUILD/python'" >&2
+    exit 1
+fi
+if [ -n "${BASELINE:-}" ] && [ ! -x "$BASELINE" ]; then
+    echo "analyze_bench: BASELINE '$BASELINE' is not an executable" >&2
     exit 1
 fi
 if [ -x /usr/bin/time ]; then
@@ -128,25 +136,28 @@ print(j["paths"][0]["steps"][-1]["address"] if j["paths"] else "0x0")')
 echo "snapshots: $A ($(wc -c <"$A") bytes), $B ($(wc -c <"$B") bytes)"
 echo "objects in B: $OBJECTS; $RUNS runs each; median shown"
 echo "machine: $(nproc) cpus; $(uname -sr)"
-printf '%-44s %9s %10s %10s\n' command seconds "peak MiB" "B/object"
+if [ -n "${BASELINE:-}" ]; then
+    echo "baseline: $BASELINE (runs alternate with it)"
+    printf '%-44s %9s %9s %6s %10s %10s\n' command seconds "base s" \
+        ratio "peak MiB" "base MiB"
+else
+    printf '%-44s %9s %10s %10s\n' command seconds "peak MiB" "B/object"
+fi
 
-# bench NAME CMD... : median wall time and RSS of RUNS runs
-bench() {
-    name=$1
+# timed OUT CMD... : one run under /usr/bin/time, "wall rss" appended to OUT
+timed() {
+    out=$1
     shift
-    : >"$DIR/times"
-    i=0
-    while [ "$i" -lt "$RUNS" ]; do
-        /usr/bin/time -v -o "$DIR/tv" "$@" >/dev/null 2>"$DIR/err" || {
-            rc=$?
-            # exit 3 (threshold) is not a failure of the benchmark
-            if [ "$rc" != 3 ]; then
-                echo "analyze_bench: '$name' failed ($rc):" >&2
-                cat "$DIR/err" "$DIR/tv" >&2
-                exit 1
-            fi
-        }
-        "$PY" - "$DIR/tv" >>"$DIR/times" <<'PYEOF'
+    /usr/bin/time -v -o "$DIR/tv" "$@" >/dev/null 2>"$DIR/err" || {
+        rc=$?
+        # exit 3 (threshold) is not a failure of the benchmark
+        if [ "$rc" != 3 ]; then
+            echo "analyze_bench: '$name' failed ($rc):" >&2
+            cat "$DIR/err" "$DIR/tv" >&2
+            exit 1
+        fi
+    }
+    "$PY" - "$DIR/tv" >>"$out" <<'PYEOF'
 import re, sys
 t = open(sys.argv[1]).read()
 m = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", t)
@@ -155,15 +166,48 @@ wall = int(h or 0) * 3600 + int(mi) * 60 + float(s)
 rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", t).group(1))
 print("%f %d" % (wall, rss))
 PYEOF
+}
+
+# bench NAME CMD... : median wall time and RSS of RUNS runs; with
+# BASELINE, a command of muppy-analyze runs with the baseline too, in
+# turn
+bench() {
+    name=$1
+    shift
+    : >"$DIR/times"
+    : >"$DIR/base-times"
+    i=0
+    while [ "$i" -lt "$RUNS" ]; do
+        timed "$DIR/times" "$@"
+        if [ -n "${BASELINE:-}" ] && [ "$1" = "$AN" ]; then
+            shift
+            timed "$DIR/base-times" "$BASELINE" "$@"
+            set -- "$AN" "$@"
+        fi
         i=$((i + 1))
     done
-    "$PY" - "$DIR/times" "$OBJECTS" "$name" <<'PYEOF'
+    "$PY" - "$DIR/times" "$DIR/base-times" "$OBJECTS" "$name" \
+        "${BASELINE:+paired}" <<'PYEOF'
 import statistics, sys
-rows = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
-wall = statistics.median(r[0] for r in rows)
-rss = statistics.median(r[1] for r in rows) * 1024
-print("%-44s %9.3f %10.1f %10.1f" % (sys.argv[3], wall, rss / 2**20,
-                                     rss / float(sys.argv[2])))
+def med(path):
+    rows = [tuple(map(float, l.split())) for l in open(path) if l.strip()]
+    if not rows:
+        return None, None
+    return (statistics.median(r[0] for r in rows),
+            statistics.median(r[1] for r in rows) * 1024)
+wall, rss = med(sys.argv[1])
+bwall, brss = med(sys.argv[2])
+objects, name, paired = float(sys.argv[3]), sys.argv[4], sys.argv[5]
+if not paired:
+    print("%-44s %9.3f %10.1f %10.1f" % (name, wall, rss / 2**20,
+                                         rss / objects))
+elif bwall is None:     # not a muppy-analyze command: the floor
+    print("%-44s %9.3f %9s %6s %10.1f %10s" % (name, wall, "-", "-",
+                                              rss / 2**20, "-"))
+else:
+    print("%-44s %9.3f %9.3f %6.2f %10.1f %10.1f"
+          % (name, wall, bwall, wall / bwall if bwall else 0,
+             rss / 2**20, brss / 2**20))
 PYEOF
 }
 
