@@ -118,6 +118,26 @@ an_usage_error(const an_usage *u, const an_option *opts, const char *fmt,
     return AN_EXIT_USAGE;
 }
 
+int
+an_format_option(const an_usage *u, const an_option *opts,
+                 const char *name, int json, unsigned allowed,
+                 an_format *format)
+{
+    const char *why = an_choose_format(name, json, allowed, format);
+
+    return why != NULL ? an_usage_error(u, opts, "%s", why) : 0;
+}
+
+int
+an_address_arg(const an_usage *u, const an_option *opts, const char *arg,
+               uint64_t *address)
+{
+    if (an_parse_address(arg, address) != 0) {
+        return an_usage_error(u, opts, "bad address '%s'", arg);
+    }
+    return 0;
+}
+
 /* Store `arg` into option o; returns 0 or -1 (bad value). */
 static int
 store(const an_option *o, const char *arg)

@@ -14,6 +14,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "base/attributes.h"
+#include "render/format.h"
+
 typedef enum an_opt_type {
     AN_OPT_END = 0,
     AN_OPT_FLAG,        /* int *: set to 1 */
@@ -60,10 +63,20 @@ void an_print_usage(FILE *f, const an_usage *u, const an_option *opts);
  * stderr; returns AN_EXIT_USAGE.
  */
 int an_usage_error(const an_usage *u, const an_option *opts,
-                   const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+                   const char *fmt, ...) AN_PRINTF(3, 4);
+
+/*
+ * an_format_option() - the output format that --format NAME (may be
+ * NULL) and --json ask for, among text, JSON and `allowed`
+ * (an_choose_format()): 0 with *format set, or the usage error's status.
+ */
+int an_format_option(const an_usage *u, const an_option *opts,
+                     const char *name, int json, unsigned allowed,
+                     an_format *format);
+
+/* an_address_arg() - the ADDRESS operand `arg` ("0x7f..." or decimal): 0
+ * with *address set, or the usage error's status ("bad address"). */
+int an_address_arg(const an_usage *u, const an_option *opts,
+                   const char *arg, uint64_t *address);
 
 #endif /* AN_CLI_OPTIONS_H */

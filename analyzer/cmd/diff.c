@@ -37,7 +37,7 @@ static int
 diff_run(int argc, char **argv)
 {
     int partial = 0, json = 0, objects = 0, retained = 0;
-    const char *by = "type", *format = NULL, *why_fmt;
+    const char *by = "type", *format = NULL;
     uint64_t top = UINT64_MAX, fail_above = UINT64_MAX;
     an_format fmt;
     const an_option opts[] = {
@@ -80,10 +80,10 @@ diff_run(int argc, char **argv)
         return an_usage_error(&diff_usage, opts,
                               "bad value '%s' for option '--by'", by);
     }
-    why_fmt = an_choose_format(format, json,
-                               AN_FORMAT_BIT(AN_FORMAT_MARKDOWN), &fmt);
-    if (why_fmt != NULL) {
-        return an_usage_error(&diff_usage, opts, "%s", why_fmt);
+    status = an_format_option(&diff_usage, opts, format, json,
+                              AN_FORMAT_BIT(AN_FORMAT_MARKDOWN), &fmt);
+    if (status != 0) {
+        return status;
     }
     if (top == UINT64_MAX && fmt != AN_FORMAT_JSON) {
         top = 20;

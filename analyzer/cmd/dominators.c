@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "base/number.h"
 #include "lib/domchain.h"
 #include "render/dominators.h"
 #include "render/format.h"
@@ -33,7 +32,7 @@ static int
 dominators_run(int argc, char **argv)
 {
     int partial = 0, json = 0, npos, status;
-    const char *format_name = NULL, *msg;
+    const char *format_name = NULL;
     an_format format;
     const an_option opts[] = {
         {AN_OPT_FLAG, 0, "partial", &partial, NULL,
@@ -59,14 +58,14 @@ dominators_run(int argc, char **argv)
         return an_usage_error(&dominators_usage, opts,
                               "dominators needs SNAP and ADDRESS");
     }
-    if (an_parse_address(argv[1], &address) != 0) {
-        return an_usage_error(&dominators_usage, opts, "bad address '%s'",
-                              argv[1]);
+    status = an_address_arg(&dominators_usage, opts, argv[1], &address);
+    if (status != 0) {
+        return status;
     }
-    msg = an_choose_format(format_name, json, AN_FORMAT_BIT(AN_FORMAT_DOT),
-                           &format);
-    if (msg != NULL) {
-        return an_usage_error(&dominators_usage, opts, "%s", msg);
+    status = an_format_option(&dominators_usage, opts, format_name, json,
+                              AN_FORMAT_BIT(AN_FORMAT_DOT), &format);
+    if (status != 0) {
+        return status;
     }
     status = an_open(&s, argv[0], partial);
     if (status != 0) {

@@ -42,7 +42,7 @@ static int
 leaks_run(int argc, char **argv)
 {
     int partial = 0, json = 0, fold_keys = 0, npos, status;
-    const char *format = NULL, *why_fmt;
+    const char *format = NULL;
     uint64_t top = 10, min_count = 2, fail_above = UINT64_MAX;
     const an_option opts[] = {
         {AN_OPT_UINT, 'n', "top", &top, "N",
@@ -76,10 +76,10 @@ leaks_run(int argc, char **argv)
                               "leaks needs three snapshots: BASE TARGET "
                               "FINAL");
     }
-    why_fmt = an_choose_format(format, json,
-                               AN_FORMAT_BIT(AN_FORMAT_MARKDOWN), &fmt);
-    if (why_fmt != NULL) {
-        return an_usage_error(&leaks_usage, opts, "%s", why_fmt);
+    status = an_format_option(&leaks_usage, opts, format, json,
+                              AN_FORMAT_BIT(AN_FORMAT_MARKDOWN), &fmt);
+    if (status != 0) {
+        return status;
     }
     for (int i = 0; i < 3; i++) {
         status = an_open(&s[i], argv[i], partial);

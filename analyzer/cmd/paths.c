@@ -4,7 +4,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "base/number.h"
 #include "lib/paths.h"
 #include "render/format.h"
 #include "render/paths.h"
@@ -41,7 +40,7 @@ paths_run(int argc, char **argv)
 {
     int partial = 0, json = 0, weak = 0, fold_keys = 0, no_retained = 0;
     uint64_t max_groups = 10, address = 0;
-    const char *format_name = NULL, *type_name = NULL, *msg;
+    const char *format_name = NULL, *type_name = NULL;
     an_format format;
     const an_option opts[] = {
         {AN_OPT_STRING, 't', "type", &type_name, "NAME",
@@ -77,14 +76,16 @@ paths_run(int argc, char **argv)
                                         : "paths needs SNAP and ADDRESS "
                                           "(or --type NAME)");
     }
-    if (type_name == NULL && an_parse_address(argv[1], &address) != 0) {
-        return an_usage_error(&paths_usage, opts, "bad address '%s'",
-                              argv[1]);
+    if (type_name == NULL) {
+        status = an_address_arg(&paths_usage, opts, argv[1], &address);
+        if (status != 0) {
+            return status;
+        }
     }
-    msg = an_choose_format(format_name, json, AN_FORMAT_BIT(AN_FORMAT_DOT),
-                           &format);
-    if (msg != NULL) {
-        return an_usage_error(&paths_usage, opts, "%s", msg);
+    status = an_format_option(&paths_usage, opts, format_name, json,
+                              AN_FORMAT_BIT(AN_FORMAT_DOT), &format);
+    if (status != 0) {
+        return status;
     }
     retained = type_name != NULL && !no_retained;
 

@@ -4,7 +4,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "base/number.h"
 #include "lib/referrers.h"
 #include "render/format.h"
 #include "render/referrers.h"
@@ -31,7 +30,7 @@ referrers_run(int argc, char **argv)
 {
     int partial = 0, json = 0;
     uint64_t depth = 3, max_children = 10, address;
-    const char *format_name = NULL, *msg;
+    const char *format_name = NULL;
     an_format format;
     const an_option opts[] = {
         {AN_OPT_UINT, 'd', "depth", &depth, "N",
@@ -61,14 +60,14 @@ referrers_run(int argc, char **argv)
         return an_usage_error(&referrers_usage, opts,
                               "referrers needs SNAP and ADDRESS");
     }
-    if (an_parse_address(argv[1], &address) != 0) {
-        return an_usage_error(&referrers_usage, opts, "bad address '%s'",
-                              argv[1]);
+    status = an_address_arg(&referrers_usage, opts, argv[1], &address);
+    if (status != 0) {
+        return status;
     }
-    msg = an_choose_format(format_name, json, AN_FORMAT_BIT(AN_FORMAT_DOT),
-                           &format);
-    if (msg != NULL) {
-        return an_usage_error(&referrers_usage, opts, "%s", msg);
+    status = an_format_option(&referrers_usage, opts, format_name, json,
+                              AN_FORMAT_BIT(AN_FORMAT_DOT), &format);
+    if (status != 0) {
+        return status;
     }
     status = an_open(&s, argv[0], partial);
     if (status != 0) {

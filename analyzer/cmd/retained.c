@@ -35,7 +35,7 @@ static int
 retained_run(int argc, char **argv)
 {
     int partial = 0, json = 0, status, npos, paths, group_by;
-    const char *by = NULL, *type_name = NULL, *format = NULL, *why;
+    const char *by = NULL, *type_name = NULL, *format = NULL;
     uint64_t top = UINT64_MAX, top_objects, top_groups;
     an_format fmt;
     const an_option opts[] = {
@@ -70,10 +70,10 @@ retained_run(int argc, char **argv)
         return an_usage_error(&retained_usage, opts,
                               "bad value '%s' for option '--by'", by);
     }
-    why = an_choose_format(format, json, AN_FORMAT_BIT(AN_FORMAT_MARKDOWN),
-                           &fmt);
-    if (why != NULL) {
-        return an_usage_error(&retained_usage, opts, "%s", why);
+    status = an_format_option(&retained_usage, opts, format, json,
+                              AN_FORMAT_BIT(AN_FORMAT_MARKDOWN), &fmt);
+    if (status != 0) {
+        return status;
     }
     json = fmt == AN_FORMAT_JSON;
     group_by = by == NULL ? 0 : strcmp(by, "module") == 0

@@ -33,7 +33,7 @@ summary_run(int argc, char **argv)
 {
     int partial = 0, json = 0, retained = 0;
     const char *sort = "size", *by = "type", *type_name = NULL;
-    const char *format = NULL, *why;
+    const char *format = NULL;
     an_format fmt;
     an_summary_sort order;
     uint64_t top = UINT64_MAX;
@@ -87,10 +87,10 @@ summary_run(int argc, char **argv)
         return an_usage_error(&summary_usage, opts,
                               "bad value '%s' for option '--by'", by);
     }
-    why = an_choose_format(format, json, AN_FORMAT_BIT(AN_FORMAT_MARKDOWN),
-                           &fmt);
-    if (why != NULL) {
-        return an_usage_error(&summary_usage, opts, "%s", why);
+    status = an_format_option(&summary_usage, opts, format, json,
+                              AN_FORMAT_BIT(AN_FORMAT_MARKDOWN), &fmt);
+    if (status != 0) {
+        return status;
     }
     if (top == UINT64_MAX && fmt != AN_FORMAT_JSON) {
         top = 20;

@@ -34,7 +34,7 @@ static int
 trend_run(int argc, char **argv)
 {
     int partial = 0, json = 0, npos, status;
-    const char *by = "type", *format = NULL, *why;
+    const char *by = "type", *format = NULL;
     uint64_t top = UINT64_MAX;
     const an_option opts[] = {
         {AN_OPT_STRING, 0, "by", &by, "WHAT",
@@ -64,10 +64,10 @@ trend_run(int argc, char **argv)
         return an_usage_error(&trend_usage, opts,
                               "bad value '%s' for option '--by'", by);
     }
-    why = an_choose_format(format, json, AN_FORMAT_BIT(AN_FORMAT_MARKDOWN),
-                           &fmt);
-    if (why != NULL) {
-        return an_usage_error(&trend_usage, opts, "%s", why);
+    status = an_format_option(&trend_usage, opts, format, json,
+                              AN_FORMAT_BIT(AN_FORMAT_MARKDOWN), &fmt);
+    if (status != 0) {
+        return status;
     }
     if (top == UINT64_MAX && fmt != AN_FORMAT_JSON) {
         top = 20;
