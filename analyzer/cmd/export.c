@@ -41,7 +41,8 @@ static const an_usage export_usage = {
     "weak) and roots.csv (object, kind, label) into the folder DIR\n"
     "(created if missing), for pandas, DuckDB or Spark.  The mappings\n"
     "are in spec/exports.md.",
-    "  muppy-analyze export --format heapsnapshot app.snap -o app.heapsnapshot\n"
+    "  muppy-analyze export --format heapsnapshot app.snap"
+    " -o app.heapsnapshot\n"
     "  muppy-analyze export --format csv app.snap -o app-tables",
 };
 
