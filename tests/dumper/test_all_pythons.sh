@@ -92,7 +92,7 @@ print("%d.%d.%d:%s" % (sys.version_info[:3] + (os.path.realpath(sys.executable),
             MUPPY_DUMP_SCRIPT="$target/bin/muppy-dump" \
             PYTHONDONTWRITEBYTECODE=1 \
             "$exe" -m unittest test_dump test_errors test_cli test_leaks \
-            test_background test_triggers test_attach) \
+            test_background test_triggers test_attach test_attach_safety) \
             >"$log" 2>&1; then
         echo "FAILED"
         sed 's/^/    /' "$log" | tail -40
