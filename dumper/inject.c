@@ -137,18 +137,24 @@ typedef struct {
 
 /* The stub, copied into the target's page and run there with rsp at the
  * frame's ucontext (as if it had been "returned to" from mmap).  It only
- * reads the data after it, and ends in rt_sigreturn on the frame:
+ * reads the data after it:
  *
  *     if (direct && !PyGILState_Check()) {
  *         g = PyGILState_Ensure(); PyRun_SimpleString(code);
  *         PyGILState_Release(g);
- *     } else
- *         Py_AddPendingCall(PyRun_SimpleString, code);
- *     rt_sigreturn();
+ *         munmap(this page), returning to libc's rt_sigreturn trampoline
+ *     } else {
+ *         Py_AddPendingCall(pending_entry, NULL);
+ *         rt_sigreturn();
+ *     }
+ *     pending_entry(): PyRun_SimpleString(code); munmap(this page),
+ *         returning to the interpreter that called it (a tail call)
  *
- * r12 and r13 are callee-saved: they keep the frame and the GIL state
- * across the calls (the frame restores them).  cld: the ABI wants the
- * direction flag clear at a call, the interrupted code may have set it. */
+ * So the page goes once the code ran (it stays when a pending call never
+ * runs).  r12 and r13 are callee-saved: they keep the frame and the GIL
+ * state across the calls (the frame restores them).  cld: the ABI wants
+ * the direction flag clear at a call, the interrupted code may have set
+ * it. */
 __asm__(
     ".pushsection .rodata\n"
     ".balign 16\n"
@@ -169,14 +175,28 @@ __asm__(
     "    call *md_stub_run(%rip)\n"
     "    mov %r13d, %edi\n"
     "    call *md_stub_gil_release(%rip)\n"
-    "    jmp 2f\n"
-    "1:  mov md_stub_run(%rip), %rdi\n"
-    "    lea md_stub_text(%rip), %rsi\n"
+    /* the frame's return-address slot: the trampoline, for munmap's ret */
+    "    mov md_stub_sigreturn(%rip), %rax\n"
+    "    mov %rax, -8(%r12)\n"
+    "    lea -8(%r12), %rsp\n"
+    "    lea md_stub_begin(%rip), %rdi\n"
+    "    mov $4096, %esi\n"
+    "    jmp *md_stub_munmap(%rip)\n"
+    "1:  lea md_stub_pending_entry(%rip), %rdi\n"
+    "    xor %esi, %esi\n"
     "    call *md_stub_pending(%rip)\n"
-    "2:  mov %r12, %rsp\n"
+    "    mov %r12, %rsp\n"
     "    mov $15, %eax\n"
     "    syscall\n"
     "    ud2\n"
+    "md_stub_pending_entry:\n"
+    "    sub $8, %rsp\n"
+    "    lea md_stub_text(%rip), %rdi\n"
+    "    call *md_stub_run(%rip)\n"
+    "    add $8, %rsp\n"
+    "    lea md_stub_begin(%rip), %rdi\n"
+    "    mov $4096, %esi\n"
+    "    jmp *md_stub_munmap(%rip)\n"
     ".balign 8\n"
     "md_stub_direct: .quad 0\n"
     "md_stub_gil_check: .quad 0\n"
@@ -184,6 +204,8 @@ __asm__(
     "md_stub_gil_release: .quad 0\n"
     "md_stub_run: .quad 0\n"
     "md_stub_pending: .quad 0\n"
+    "md_stub_munmap: .quad 0\n"
+    "md_stub_sigreturn: .quad 0\n"
     "md_stub_text:\n"                   /* the code string goes here */
     ".globl md_stub_code\n"
     ".hidden md_stub_code\n"
@@ -193,9 +215,9 @@ __asm__(
 extern const unsigned char md_stub_begin[] __attribute__((visibility("hidden")));
 extern const unsigned char md_stub_code[] __attribute__((visibility("hidden")));
 
-/* the data slots, the six quads just before md_stub_code */
+/* the data slots, the quads just before md_stub_code */
 enum { STUB_DIRECT, STUB_GIL_CHECK, STUB_GIL_ENSURE, STUB_GIL_RELEASE,
-       STUB_RUN, STUB_PENDING, STUB_SLOTS };
+       STUB_RUN, STUB_PENDING, STUB_MUNMAP, STUB_SIGRETURN, STUB_SLOTS };
 
 typedef struct {
     pid_t pid;
@@ -564,6 +586,8 @@ build_page(unsigned char *page, const md_inject_symbols *sym,
     slots[STUB_GIL_RELEASE] = sym->gil_release;
     slots[STUB_RUN] = sym->run_simple_string;
     slots[STUB_PENDING] = sym->add_pending_call;
+    slots[STUB_MUNMAP] = sym->munmap;
+    slots[STUB_SIGRETURN] = sym->sigreturn;
     memcpy(page + stub_len - sizeof(slots), slots, sizeof(slots));
     memcpy(page + stub_len, code, code_len);
     return stub_len + code_len;
@@ -734,9 +758,11 @@ md_inject(int pid, const md_inject_symbols *symbols, const char *code,
         return inject_fail(result, EINVAL, "the code to inject is longer "
                            "than %d bytes", MD_INJECT_CODE_MAX);
     }
-    if (symbols->sigreturn == 0 || symbols->mmap == 0) {
+    if (symbols->sigreturn == 0 || symbols->mmap == 0
+        || symbols->munmap == 0) {
         return inject_fail(result, EINVAL, "process %d: no rt_sigreturn "
-                           "trampoline or mmap found in its C library", pid);
+                           "trampoline, mmap or munmap found in its C "
+                           "library", pid);
     }
     /* only the main thread stops; the others run on (and can release
      * the GIL it may need) */

@@ -12,7 +12,8 @@
  * runs the code right there or schedules it as a pending call, then
  * executes rt_sigreturn itself: the kernel puts every register back.  A
  * tracer killed at any moment leaves a thread that returns to where it
- * was, at worst with one unused page mapped.
+ * was, at worst with one unused page mapped.  The page is unmapped once
+ * the code has run (by the stub, or by the pending call's own entry).
  *
  * Where the code runs:
  *  - the main thread was blocked in a system call that waits (sleep,
@@ -36,6 +37,7 @@
 /* addresses in the target's address space */
 typedef struct {
     uint64_t mmap;                  /* libc's mmap() */
+    uint64_t munmap;                /* libc's munmap() */
     uint64_t sigreturn;             /* libc's "mov $15,%rax; syscall" */
     uint64_t gil_check;             /* PyGILState_Check() */
     uint64_t gil_ensure;            /* PyGILState_Ensure() */

@@ -364,7 +364,7 @@ md_py_read_snapshot(PyObject *self, PyObject *args)
     return ret;
 }
 
-/* inject(pid, (mmap, sigreturn, PyGILState_Check, PyGILState_Ensure,
+/* inject(pid, (mmap, munmap, sigreturn, PyGILState_Check, PyGILState_Ensure,
  * PyGILState_Release, PyRun_SimpleString, Py_AddPendingCall, _PyRuntime,
  * sizeof _PyRuntime), code, timeout, flags)
  * -> ("wait" | "pending" | "not-now", page, syscall); OSError(errno, msg).
@@ -374,7 +374,7 @@ md_py_inject(PyObject *self, PyObject *args)
 {
     static const char *how_names[] = {"wait", "pending", "not-now"};
     int pid, flags;
-    unsigned long long a[9];
+    unsigned long long a[10];
     const char *code;
     double timeout;
     md_inject_symbols sym;
@@ -382,20 +382,21 @@ md_py_inject(PyObject *self, PyObject *args)
     int rc;
 
     (void)self;
-    if (!PyArg_ParseTuple(args, "i(KKKKKKKKK)ydi:inject", &pid, &a[0],
+    if (!PyArg_ParseTuple(args, "i(KKKKKKKKKK)ydi:inject", &pid, &a[0],
                           &a[1], &a[2], &a[3], &a[4], &a[5], &a[6], &a[7],
-                          &a[8], &code, &timeout, &flags)) {
+                          &a[8], &a[9], &code, &timeout, &flags)) {
         return NULL;
     }
     sym.mmap = a[0];
-    sym.sigreturn = a[1];
-    sym.gil_check = a[2];
-    sym.gil_ensure = a[3];
-    sym.gil_release = a[4];
-    sym.run_simple_string = a[5];
-    sym.add_pending_call = a[6];
-    sym.runtime = a[7];
-    sym.runtime_size = a[8];
+    sym.munmap = a[1];
+    sym.sigreturn = a[2];
+    sym.gil_check = a[3];
+    sym.gil_ensure = a[4];
+    sym.gil_release = a[5];
+    sym.run_simple_string = a[6];
+    sym.add_pending_call = a[7];
+    sym.runtime = a[8];
+    sym.runtime_size = a[9];
     Py_BEGIN_ALLOW_THREADS
     rc = md_inject(pid, &sym, code, timeout, flags, &result);
     Py_END_ALLOW_THREADS

@@ -4,8 +4,8 @@
     how = injector.inject(code, timeout)      # "wait", "pending", "not-now"
 
 Injector() finds, in the files the target maps (_elf.py), the addresses
-dumper/inject.c needs: mmap and the rt_sigreturn trampoline of its C
-library, the five CPython functions the stub calls, and _PyRuntime (where
+dumper/inject.c needs: mmap, munmap and the rt_sigreturn trampoline of
+its C library, the five CPython functions the stub calls, and _PyRuntime (where
 the GIL's futexes live).  inject() runs in this process and returns
 within its timeout: the target never needs the injector afterwards
 (dumper/inject.h says how).
@@ -51,10 +51,11 @@ class Injector:
             raise InjectError(0, "process %d does not export %s: not a "
                               "CPython process, or a stripped one"
                               % (pid, missing[0]))
-        libc = _elf.symbols(pid, files, ("mmap",), _elf.LIBC)
-        if "mmap" not in libc:
-            raise InjectError(0, "process %d: cannot find mmap in its C "
-                              "library" % pid)
+        libc = _elf.symbols(pid, files, ("mmap", "munmap"), _elf.LIBC)
+        for name in ("mmap", "munmap"):
+            if name not in libc:
+                raise InjectError(0, "process %d: cannot find %s in its C "
+                                  "library" % (pid, name))
         try:
             sigreturn = _elf.find_in_code(pid, _elf.LIBC, SIGRETURN)
         except OSError as e:
@@ -65,7 +66,7 @@ class Injector:
             raise InjectError(0, "process %d: no rt_sigreturn trampoline "
                               "in its C library" % pid)
         runtime, runtime_size = py.get("_PyRuntime", (0, 0))
-        self.symbols = ((libc["mmap"][0], sigreturn)
+        self.symbols = ((libc["mmap"][0], libc["munmap"][0], sigreturn)
                         + tuple(py[n][0] for n in FUNCTIONS)
                         + (runtime, runtime_size))
 
