@@ -276,6 +276,10 @@ def _methods(info, via, gdb, use_remote_exec):
     if via == "ptrace" and not _inject.supported():
         raise AttachError("muppy's own injector needs Linux on x86-64: "
                           "use gdb")
+    if via == "ptrace" and "shstk" in info["thread_features"]:
+        raise AttachError("process %d runs with a shadow stack (CET), "
+                          "which muppy's injector does not handle: use "
+                          "--via gdb" % info["pid"])
     gdb = gdb or shutil.which("gdb")
     if via == "gdb" and not gdb:
         if not remote:

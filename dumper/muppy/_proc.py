@@ -126,6 +126,7 @@ def target_info(pid):
             "state": state(pid),
             "tracer": int((fields.get("TracerPid") or ["0"])[0]),
             "other_mount_ns": other_ns,
+            "thread_features": fields.get("x86_Thread_features", []),
             "remote_debug_disabled": None}
     try:
         env = _read(proc + "/environ", "rb").split(b"\0")
@@ -176,7 +177,8 @@ def exact_version(pid):
     """The exact CPython version the target runs, read from its memory:
     Py_Version (3.11+), else the version string Py_GetVersion() formats
     (3.8-3.10, found through the string addresses its code loads).
-    None when it cannot be read."""
+    None when it cannot be read; PermissionError when the memory may not
+    be read (the same permission as ptrace)."""
     try:
         files = _elf.mapped_files(pid)
         syms = _elf.symbols(pid, files, ("Py_Version", "Py_GetVersion"),
@@ -188,6 +190,8 @@ def exact_version(pid):
             return None
         addr = syms["Py_GetVersion"][0]
         code = _elf.read_memory(pid, addr, 96)
+    except PermissionError:
+        raise
     except (OSError, struct.error):
         return None
     # lea disp32(%rip), %reg: REX.W 8d, ModRM mod 00 rm 101
@@ -251,7 +255,11 @@ def check_exact_version(info, built=None):
     interpreter's internal structures, which a patch release may change."""
     pid = info["pid"]
     built = build_version() if built is None else built
-    running = exact_version(pid)
+    try:
+        running = exact_version(pid)
+    except PermissionError:
+        raise AttachError(permission_message(pid, "cannot read its "
+                                             "memory"))
     how = ("install muppy with that interpreter (%s -m pip install "
            "<muppy source>) and run its muppy: %s -m muppy attach %d"
            % (info["exe"], info["exe"], pid))

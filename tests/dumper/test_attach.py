@@ -150,10 +150,11 @@ re.match(r"(a+)+$", "a" * 60 + "b")
 }
 
 
-def tmp_leftovers():
-    """The attach directories in the temporary folders attach uses."""
+def tmp_leftovers(folders=None):
+    """The attach directories in the temporary folder attach uses (/tmp
+    too for another user's process: pass it)."""
     found = set()
-    for d in {tempfile.gettempdir(), "/tmp"}:
+    for d in set(folders or [tempfile.gettempdir()]):
         found |= set(glob.glob(os.path.join(d, "muppy-attach-*")))
     return found
 
@@ -173,7 +174,7 @@ class AttachCase(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="muppy-attach-test-")
         self.procs = []
-        self.tmp_before = tmp_leftovers()
+        self.tmp_before = tmp_leftovers([tempfile.gettempdir(), "/tmp"])
 
     def tearDown(self):
         for p in self.procs:
@@ -236,12 +237,13 @@ class AttachCase(unittest.TestCase):
         for w in words:
             self.assertIn(w, lines[0])
 
-    def assert_no_attach_dir(self, wait=5.0):
+    def assert_no_attach_dir(self, wait=5.0, folders=None):
         """No attach directory left (the cleaner may need a moment)."""
         end = time.monotonic() + wait
-        while tmp_leftovers() - self.tmp_before and time.monotonic() < end:
+        while (tmp_leftovers(folders) - self.tmp_before
+               and time.monotonic() < end):
             time.sleep(0.05)
-        self.assertEqual(tmp_leftovers() - self.tmp_before, set())
+        self.assertEqual(tmp_leftovers(folders) - self.tmp_before, set())
 
 
 class AttachTests(AttachCase):

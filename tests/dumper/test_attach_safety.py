@@ -207,7 +207,7 @@ class SafetyTests(AttachCase):
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertEqual(os.stat(out).st_uid, NOBODY)
         self.assertIsNone(p.poll())
-        self.assert_no_attach_dir()
+        self.assert_no_attach_dir(folders=["/tmp"])
 
     # -- GIL contention ------------------------------------------------------
 
