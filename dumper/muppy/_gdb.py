@@ -15,12 +15,10 @@ writes `code` into it, then:
     PyGILState_Ensure(); PyRun_SimpleString(code); PyGILState_Release();
   - else: Py_AddPendingCall(PyRun_SimpleString, code).
 Unlike muppy's injector, a call made by gdb returns through gdb: gdb must
-stay alive until it detaches (the pending call does not need it).
+stay alive until it detaches (the pending call does not need it), so it
+runs in a session of its own and is never interrupted.
 """
-import errno
-import os
 import re
-import signal
 import subprocess
 import sys
 import tempfile
@@ -143,19 +141,9 @@ class Gdb:
         return why
 
     def close(self):
-        """Interrupt gdb's call if it still runs (unwindonsignal undoes
-        it), let it detach."""
-        if self.running():
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.terminate()
-                try:
-                    self.proc.wait(5)
-                except subprocess.TimeoutExpired:
-                    self.proc.kill()
-                    self.proc.wait()
+        """gdb still running is left to finish on its own (in its own
+        session): interrupting a call it makes could leave the target's
+        thread holding the GIL, or inside take_gil, for good.  A launcher
+        it runs after the attach gave up finds nobody and returns."""
         for f in self._files + [self.log]:
             f.close()
-

@@ -107,8 +107,11 @@ except BaseException as e:
     finish(err(e), None)
 """
 
-# gdb and the injector run one line: PyRun_SimpleString's argument
-_ONE_LINE = "exec(%r, {})"
+# gdb and the injector run one line: PyRun_SimpleString's argument.  Its
+# parser's arena (a list of every token's objects) lives until the line
+# returns, and so would exec(str)'s: compile() frees its own at once, so
+# the dump does not see the launcher's tokens.
+_ONE_LINE = "exec(compile(%r, '<muppy launcher>', 'exec'), {})"
 
 _STATUS_OK = re.compile(r"^ok (\d+) (\d+) (\d+) ([0-9.]+) ([0-9.]+)$")
 

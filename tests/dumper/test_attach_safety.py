@@ -36,7 +36,7 @@ except ImportError:     # (muppy before issue 21: the other tests still run)
     _proc = None
 
 from test_attach import (AttachCase, PRELUDE, TARGETS, WAIT_STDIN,
-                         gdb_cannot_call, tmp_leftovers)
+                         gdb_cannot_call)
 
 STRESS = os.environ.get("MUPPY_STRESS") == "1"
 NOBODY = 65534
@@ -164,13 +164,22 @@ class SafetyTests(AttachCase):
         return self.start(None, code=PRELUDE + textwrap.dedent(body),
                           env=env, argv=argv)
 
-    def assert_no_temps(self, out, wait=30.0):
+    def assert_no_temps(self, out, wait=30.0, complete_ok=False):
         """Neither the snapshot nor its temporary file (the target removes
-        an unacknowledged snapshot when its dump ends)."""
+        an unacknowledged snapshot when its dump ends).  complete_ok: a
+        complete snapshot may stay (muppy-dump was killed after it had
+        acknowledged it: the attach had succeeded)."""
         end = time.monotonic() + wait
-        while (glob.glob(out + "*") and time.monotonic() < end):
+        while glob.glob(out + "*") != ([out] if complete_ok else []) \
+                and time.monotonic() < end:
             time.sleep(0.05)
+        self.assertEqual(glob.glob(out + ".tmp*"), [])
+        if complete_ok and os.path.exists(out):
+            muppy.load(out)
+            os.unlink(out)
+            return True
         self.assertEqual(glob.glob(out + "*"), [])
+        return False
 
     # -- another user races the attach -------------------------------------
 
@@ -185,7 +194,7 @@ class SafetyTests(AttachCase):
         os.chmod(victim, 0o600)
         pwned = os.path.join("/tmp", "muppy-pwned-%d" % os.getpid())
         self.addCleanup(lambda: os.path.exists(pwned) and os.unlink(pwned))
-        out_dir = tempfile.mkdtemp(prefix="muppy-race-out-")
+        out_dir = tempfile.mkdtemp(prefix="muppy-race-out-", dir="/tmp")
         self.addCleanup(shutil.rmtree, out_dir, True)
         os.chown(out_dir, NOBODY, NOBODY)
         p = self.target(HOSTILE, argv=[victim, pwned, "/tmp",
@@ -252,6 +261,7 @@ class SafetyTests(AttachCase):
         os.unlink(out)
         rng = random.Random(os.environ.get("MUPPY_SEED", 21))
         moments = []
+        completed = 0
         for k in range(kills):
             at = rng.uniform(0.0, whole)
             moments.append(at)
@@ -276,15 +286,17 @@ class SafetyTests(AttachCase):
                             % (k, at))
             self.assertIsNone(p.poll(), "kill %d at %.3f s: the target "
                               "died" % (k, at))
-            self.assert_no_temps(out)
+            if self.assert_no_temps(out, complete_ok=True):
+                completed += 1
             self.assert_no_attach_dir()
             self.assertEqual(tracer_of(p.pid), 0)
         if STRESS:
             sys.stderr.write(
                 "\nkilled attach: %d objects, attach %.2f s, %d kills at "
-                "%s s: the target answered every time\n"
+                "%s s: the target answered every time (%d kills came "
+                "after the attach had completed)\n"
                 % (objects, whole, kills,
-                   " ".join("%.2f" % m for m in sorted(moments))))
+                   " ".join("%.2f" % m for m in sorted(moments)), completed))
 
     # -- stopped, elsewhere, another build -----------------------------------
 
