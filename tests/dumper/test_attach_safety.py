@@ -168,16 +168,22 @@ class SafetyTests(AttachCase):
         """Neither the snapshot nor its temporary file (the target removes
         an unacknowledged snapshot when its dump ends).  complete_ok: a
         complete snapshot may stay (muppy-dump was killed after it had
-        acknowledged it: the attach had succeeded)."""
+        acknowledged it: the attach had succeeded); True if one did."""
         end = time.monotonic() + wait
-        while glob.glob(out + "*") != ([out] if complete_ok else []) \
-                and time.monotonic() < end:
+        while time.monotonic() < end:
+            left = glob.glob(out + "*")
+            if not left or (complete_ok and left == [out]):
+                break
             time.sleep(0.05)
         self.assertEqual(glob.glob(out + ".tmp*"), [])
         if complete_ok and os.path.exists(out):
-            muppy.load(out)
-            os.unlink(out)
-            return True
+            time.sleep(1.0)     # (the target may be about to remove it)
+            try:
+                muppy.load(out)
+                os.unlink(out)
+                return True
+            except FileNotFoundError:
+                pass
         self.assertEqual(glob.glob(out + "*"), [])
         return False
 
