@@ -10,6 +10,7 @@ container is read from its own files; memory through /proc/PID/mem, which
 needs the same permission as ptrace.  Data only: nothing read here is
 ever run.
 """
+import os
 import re
 import struct
 
@@ -49,52 +50,63 @@ def mapped_files(pid):
     return files
 
 
-def _elf_symbols(path, wanted):
+def _dynsym(f):
     """{name: (st_value, st_size)} of the defined function and object
-    symbols of `wanted` in the .dynsym of ELF file `path`, and the lowest
-    PT_LOAD address."""
-    with open(path, "rb") as f:
-        ident = f.read(64)
-        if (len(ident) < 64 or ident[:4] != b"\x7fELF" or ident[4] != 2
-                or ident[5] != 1):
-            raise ElfError("%s: not a 64-bit little-endian ELF file" % path)
-        (e_phoff, e_shoff) = struct.unpack_from("<QQ", ident, 32)
-        (e_phentsize, e_phnum, e_shentsize, e_shnum) = struct.unpack_from(
-            "<HHHH", ident, 54)
-        f.seek(e_phoff)
-        ph = f.read(e_phentsize * e_phnum)
-        low = None
-        for i in range(e_phnum):
-            p_type, _, _, p_vaddr = struct.unpack_from(
-                "<IIQQ", ph, i * e_phentsize)
-            if p_type == 1:                         # PT_LOAD
-                v = p_vaddr & ~0xfff
-                low = v if low is None else min(low, v)
-        f.seek(e_shoff)
-        sh = f.read(e_shentsize * e_shnum)
-        sections = [struct.unpack_from("<IIQQQQIIQQ", sh, i * e_shentsize)
-                    for i in range(e_shnum)]
-        found = {}
-        for s in sections:
-            if s[1] != 11:                          # SHT_DYNSYM
+    symbols in the .dynsym of the open ELF file f, and its lowest PT_LOAD
+    address."""
+    ident = f.read(64)
+    if (len(ident) < 64 or ident[:4] != b"\x7fELF" or ident[4] != 2
+            or ident[5] != 1):
+        raise ElfError("%s: not a 64-bit little-endian ELF file" % f.name)
+    (e_phoff, e_shoff) = struct.unpack_from("<QQ", ident, 32)
+    (e_phentsize, e_phnum, e_shentsize, e_shnum) = struct.unpack_from(
+        "<HHHH", ident, 54)
+    f.seek(e_phoff)
+    ph = f.read(e_phentsize * e_phnum)
+    low = None
+    for i in range(e_phnum):
+        p_type, _, _, p_vaddr = struct.unpack_from("<IIQQ", ph, i * e_phentsize)
+        if p_type == 1:                             # PT_LOAD
+            v = p_vaddr & ~0xfff
+            low = v if low is None else min(low, v)
+    f.seek(e_shoff)
+    sh = f.read(e_shentsize * e_shnum)
+    sections = [struct.unpack_from("<IIQQQQIIQQ", sh, i * e_shentsize)
+                for i in range(e_shnum)]
+    found = {}
+    for s in sections:
+        if s[1] != 11:                              # SHT_DYNSYM
+            continue
+        strtab = sections[s[6]]
+        f.seek(strtab[4])
+        names = f.read(strtab[5])
+        f.seek(s[4])
+        table = f.read(s[5])
+        for k in range(0, len(table) - 23, 24):
+            st_name, st_info, _, st_shndx, st_value, st_size = \
+                struct.unpack_from("<IBBHQQ", table, k)
+            # defined OBJECT or FUNC (an IFUNC's value is its resolver)
+            if st_shndx == 0 or st_value == 0 or (st_info & 0xf) not in (
+                    1, 2):
                 continue
-            strtab = sections[s[6]]
-            f.seek(strtab[4])
-            names = f.read(strtab[5])
-            f.seek(s[4])
-            table = f.read(s[5])
-            for k in range(0, len(table) - 23, 24):
-                st_name, st_info, _, st_shndx, st_value, st_size = \
-                    struct.unpack_from("<IBBHQQ", table, k)
-                # defined OBJECT or FUNC (an IFUNC's value is its resolver)
-                if st_shndx == 0 or st_value == 0 or (st_info & 0xf) not in (
-                        1, 2):
-                    continue
-                end = names.find(b"\0", st_name)
-                name = names[st_name:end].decode("ascii", "replace")
-                if name in wanted and name not in found:
-                    found[name] = (st_value, st_size)
-        return found, (low or 0)
+            end = names.find(b"\0", st_name)
+            name = names[st_name:end].decode("ascii", "replace")
+            found.setdefault(name, (st_value, st_size))
+    return found, (low or 0)
+
+
+_cache = {}
+
+
+def _elf_symbols(path):
+    """_dynsym() of the file at path, read once per file version."""
+    with open(path, "rb") as f:
+        st = os.fstat(f.fileno())
+        key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        if key not in _cache:
+            _cache.clear()      # the few files of one target at most
+            _cache[key] = _dynsym(f)
+        return _cache[key]
 
 
 def symbols(pid, files, names, pattern):
@@ -109,12 +121,14 @@ def symbols(pid, files, names, pattern):
             break
         for candidate in (root + path, path):
             try:
-                found, low = _elf_symbols(candidate, want - set(got))
+                found, low = _elf_symbols(candidate)
             except (OSError, ElfError, struct.error, IndexError):
                 continue
             bias = files[path] - low
-            for name, (value, size) in found.items():
-                got[name] = (value + bias, size)
+            for name in want - set(got):
+                if name in found:
+                    value, size = found[name]
+                    got[name] = (value + bias, size)
             break
     return got
 
@@ -126,9 +140,19 @@ def read_memory(pid, addr, size):
         return f.read(size)
 
 
-def find_in_code(pid, pattern, needle):
+def find_in_code(pid, pattern, needle, near=None, window=8192):
     """The address of `needle` in the executable mappings of the files
-    matching `pattern`, or None."""
+    matching `pattern`, or None; looked for first within `window` bytes
+    of address `near` (a symbol it usually sits beside)."""
+    if near is not None:
+        start = max(near - window, 0)
+        try:
+            data = read_memory(pid, start, 2 * window)
+            k = data.find(needle)
+            if k >= 0:
+                return start + k
+        except OSError:
+            pass
     for start, end, perms, _, path in _maps(pid):
         if "x" in perms and pattern.search(path):
             try:

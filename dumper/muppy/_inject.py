@@ -51,13 +51,16 @@ class Injector:
             raise InjectError(0, "process %d does not export %s: not a "
                               "CPython process, or a stripped one"
                               % (pid, missing[0]))
-        libc = _elf.symbols(pid, files, ("mmap", "munmap"), _elf.LIBC)
+        libc = _elf.symbols(pid, files, ("mmap", "munmap", "sigaction"),
+                            _elf.LIBC)
         for name in ("mmap", "munmap"):
             if name not in libc:
                 raise InjectError(0, "process %d: cannot find %s in its C "
                                   "library" % (pid, name))
         try:
-            sigreturn = _elf.find_in_code(pid, _elf.LIBC, SIGRETURN)
+            # glibc's sits beside sigaction()
+            near = libc.get("sigaction", (None,))[0]
+            sigreturn = _elf.find_in_code(pid, _elf.LIBC, SIGRETURN, near)
         except OSError as e:
             raise InjectError(e.errno or errno.EIO,
                               "cannot read the memory of process %d: %s"

@@ -104,14 +104,9 @@ class Rendezvous:
     def close(self):
         self.remove()
         if self._lifeline >= 0:
-            os.close(self._lifeline)        # the cleaner ends
-            self._lifeline = -1
-        if self._cleaner is not None:
-            try:
-                self._cleaner.wait(5)
-            except subprocess.TimeoutExpired:
-                pass
-            self._cleaner = None
+            os.close(self._lifeline)        # the cleaner ends (subprocess
+            self._lifeline = -1             # reaps it later)
+        self._cleaner = None
 
     def accept(self, deadline, tick, poll=0.05):
         """The target's connection, or None at the deadline; tick() runs
