@@ -150,11 +150,10 @@ re.match(r"(a+)+$", "a" * 60 + "b")
 }
 
 
-def tmp_leftovers(folders=None):
-    """The attach directories in the temporary folder attach uses (/tmp
-    too for another user's process: pass it)."""
+def tmp_leftovers(folders):
+    """The attach directories in those folders."""
     found = set()
-    for d in set(folders or [tempfile.gettempdir()]):
+    for d in set(folders):
         found |= set(glob.glob(os.path.join(d, "muppy-attach-*")))
     return found
 
@@ -174,9 +173,17 @@ class AttachCase(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="muppy-attach-test-")
         self.procs = []
-        self.tmp_before = tmp_leftovers([tempfile.gettempdir(), "/tmp"])
+        # attach's temporary folder, for this test alone (other tests, or
+        # other checkouts, may attach at the same time): muppy-dump gets
+        # it as TMPDIR, attach() called here through tempfile.tempdir
+        self.attach_tmp = tempfile.mkdtemp(prefix="muppy-tmpdir-")
+        self.saved_tempdir = tempfile.tempdir
+        tempfile.tempdir = self.attach_tmp
+        self.tmp_before = tmp_leftovers([self.attach_tmp, "/tmp"])
 
     def tearDown(self):
+        tempfile.tempdir = self.saved_tempdir
+        shutil.rmtree(self.attach_tmp, ignore_errors=True)
         for p in self.procs:
             if p.poll() is None:
                 p.kill()
@@ -208,11 +215,15 @@ class AttachCase(unittest.TestCase):
     def attach_argv(self, pid, *args):
         return [sys.executable, "-m", "muppy", "attach", str(pid)] + list(args)
 
+    def attach_env(self, env=None):
+        return dict(env if env is not None else os.environ,
+                    TMPDIR=self.attach_tmp)
+
     def attach(self, pid, *args, env=None, preexec_fn=None, timeout=120):
         return subprocess.run(
             self.attach_argv(pid, *args),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            universal_newlines=True, cwd=self.tmp, env=env,
+            universal_newlines=True, cwd=self.tmp, env=self.attach_env(env),
             preexec_fn=preexec_fn, timeout=timeout)
 
     def ping(self, p, timeout=60):
@@ -239,6 +250,7 @@ class AttachCase(unittest.TestCase):
 
     def assert_no_attach_dir(self, wait=5.0, folders=None):
         """No attach directory left (the cleaner may need a moment)."""
+        folders = folders or [self.attach_tmp]
         end = time.monotonic() + wait
         while (tmp_leftovers(folders) - self.tmp_before
                and time.monotonic() < end):

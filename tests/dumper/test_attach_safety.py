@@ -203,17 +203,20 @@ class SafetyTests(AttachCase):
         out_dir = tempfile.mkdtemp(prefix="muppy-race-out-", dir="/tmp")
         self.addCleanup(shutil.rmtree, out_dir, True)
         os.chown(out_dir, NOBODY, NOBODY)
-        p = self.target(HOSTILE, argv=[victim, pwned, "/tmp",
-                                       tempfile.gettempdir()])
-        # the attach's temporary folder as the issue had it: /tmp
-        env = dict(os.environ, TMPDIR="/tmp")
+        p = self.target(HOSTILE, argv=[victim, pwned, "/tmp"])
+        # the attach's temporary folder as the issue had it: /tmp (for
+        # another user's process attach uses /tmp anyway)
+        race_tmp = "/tmp"
         ways = [()]
         if gdb_cannot_call() is None:
             ways.append(("--via", "gdb"))
         for n, way in enumerate(ways * 2):
             out = os.path.join(out_dir, "race%d.snap" % n)
-            r = self.attach(p.pid, "-o", out, "--timeout", "30", *way,
-                            env=env)
+            r = subprocess.run(
+                self.attach_argv(p.pid, "-o", out, "--timeout", "30", *way),
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                universal_newlines=True, cwd=self.tmp, timeout=120,
+                env=dict(os.environ, TMPDIR=race_tmp))
             with open(victim) as f:
                 self.assertEqual(f.read(), "root's own data\n",
                                  "root wrote through a planted symlink")
@@ -222,7 +225,23 @@ class SafetyTests(AttachCase):
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertEqual(os.stat(out).st_uid, NOBODY)
         self.assertIsNone(p.poll())
-        self.assert_no_attach_dir(folders=["/tmp"])
+        # (ours: 0711 and root's; another checkout's attach tests may
+        # leave theirs in /tmp meanwhile)
+        end = time.monotonic() + 5
+        while time.monotonic() < end and self.root_0711_dirs(race_tmp):
+            time.sleep(0.05)
+        self.assertEqual(self.root_0711_dirs(race_tmp), set())
+
+    def root_0711_dirs(self, folder):
+        found = set()
+        for d in glob.glob(os.path.join(folder, "muppy-attach-*")):
+            try:
+                st = os.lstat(d)
+            except OSError:
+                continue
+            if st.st_uid == 0 and st.st_mode & 0o777 == 0o711:
+                found.add(d)
+        return found - self.tmp_before
 
     # -- GIL contention ------------------------------------------------------
 
@@ -274,7 +293,8 @@ class SafetyTests(AttachCase):
             a = subprocess.Popen(self.attach_argv(p.pid, "-o", out,
                                                   "--timeout", "120"),
                                  stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.DEVNULL, cwd=self.tmp)
+                                 stderr=subprocess.DEVNULL, cwd=self.tmp,
+                                 env=self.attach_env())
             time.sleep(at)
             # muppy-dump, and its tracer when that is a process of its own
             victims = [a.pid]
@@ -406,7 +426,8 @@ class SafetyTests(AttachCase):
         a = subprocess.Popen(self.attach_argv(p.pid, "-o", out,
                                               "--timeout", "60"),
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             universal_newlines=True, cwd=self.tmp)
+                             universal_newlines=True, cwd=self.tmp,
+                             env=self.attach_env())
         self.wait_for_temp(out, p)
         p.kill()
         _, err = a.communicate(timeout=60)
