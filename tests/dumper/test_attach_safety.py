@@ -376,8 +376,8 @@ class SafetyTests(AttachCase):
         if os.geteuid() != 0 or unshare is None:
             self.skipTest("needs root and unshare(1)")
         code = PRELUDE + textwrap.dedent(TARGETS["sleeping"])
-        p = subprocess.Popen([unshare, "--mount", "--propagation", "private",
-                              sys.executable, "-c", code],
+        p = subprocess.Popen([unshare, "--mount", "--propagation",
+                              "unchanged", sys.executable, "-c", code],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                              universal_newlines=True)
         self.procs.append(p)
