@@ -212,8 +212,9 @@ __asm__(
     "md_stub_code:\n"
     ".popsection\n");
 
-extern const unsigned char md_stub_begin[] __attribute__((visibility("hidden")));
-extern const unsigned char md_stub_code[] __attribute__((visibility("hidden")));
+#define MD_HIDDEN __attribute__((visibility("hidden")))
+extern const unsigned char md_stub_begin[] MD_HIDDEN;
+extern const unsigned char md_stub_code[] MD_HIDDEN;
 
 /* the data slots, the quads just before md_stub_code */
 enum { STUB_DIRECT, STUB_GIL_CHECK, STUB_GIL_ENSURE, STUB_GIL_RELEASE,
@@ -635,8 +636,8 @@ redirect(md_tracee *t, const md_inject_symbols *sym, const char *code,
         /* (below the mapped stack: Linux 6.5+ no longer grows a stack
          * for a tracer's write) nothing was changed */
         ptrace(PTRACE_DETACH, t->pid, 0, 0);
-        return inject_fail(result, frame_err, "cannot write the stack of process "
-                           "%d: %s", t->pid, strerror(frame_err));
+        return inject_fail(result, frame_err, "cannot write the stack of "
+                           "process %d: %s", t->pid, strerror(frame_err));
     }
 
     /* mmap(NULL, PAGE, PROT_READ|PROT_EXEC, MAP_PRIVATE|MAP_ANONYMOUS,

@@ -65,7 +65,8 @@ def _dynsym(f):
     ph = f.read(e_phentsize * e_phnum)
     low = None
     for i in range(e_phnum):
-        p_type, _, _, p_vaddr = struct.unpack_from("<IIQQ", ph, i * e_phentsize)
+        p_type, _, _, p_vaddr = struct.unpack_from("<IIQQ", ph,
+                                                   i * e_phentsize)
         if p_type == 1:                             # PT_LOAD
             v = p_vaddr & ~0xfff
             low = v if low is None else min(low, v)
