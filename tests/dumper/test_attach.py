@@ -422,21 +422,33 @@ class AttachTests(AttachCase):
         nobody = 65534
 
         def become_nobody():
+            os.setgroups([])
             os.setgid(nobody)
             os.setuid(nobody)
+        # nobody may not read the checkout or the test's folders: a copy
+        # of this muppy in a world-readable folder
+        shared = tempfile.mkdtemp(prefix="muppy-nobody-", dir="/tmp")
+        self.addCleanup(shutil.rmtree, shared, True)
+        os.chmod(shared, 0o755)
+        shutil.copytree(os.path.dirname(muppy.__file__),
+                        os.path.join(shared, "muppy"))
+        env = dict(os.environ, PYTHONPATH=shared, TMPDIR=shared)
         try:
             probe = subprocess.run([sys.executable, "-c", "import muppy"],
                                    preexec_fn=become_nobody, cwd="/",
+                                   env=env,
                                    stderr=subprocess.DEVNULL).returncode
         except OSError:
             probe = 1
         if probe != 0:
-            self.skipTest("user nobody cannot import this muppy")
+            self.skipTest("user nobody cannot run this interpreter")
         p = self.start("sleeping")
-        out = os.path.join(tempfile.gettempdir(),
-                           "muppy-other-user-%d.snap" % os.getpid())
+        out = os.path.join(shared, "x.snap")
         os.chmod(self.tmp, 0o777)
-        r = self.attach(p.pid, "-o", out, preexec_fn=become_nobody)
+        r = subprocess.run(self.attach_argv(p.pid, "-o", out),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           universal_newlines=True, cwd="/", env=env,
+                           preexec_fn=become_nobody, timeout=120)
         self.assert_one_line_error(r, "permission denied", "CAP_SYS_PTRACE",
                                    "ptrace_scope")
         self.assert_no_leftovers(out)
