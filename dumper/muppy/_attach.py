@@ -150,7 +150,11 @@ class _Entry:
     def start(self, deadline):
         now = time.monotonic()
         if self.remote:
-            self.script = _RemoteScript(self.info, self.launcher)
+            try:
+                self.script = _RemoteScript(self.info, self.launcher)
+            except OSError as e:
+                raise AttachError("cannot write the remote_exec script: %s"
+                                  % (e.strerror or e))
             try:
                 sys.remote_exec(self.pid, self.script.path)
             except PermissionError:
@@ -246,6 +250,8 @@ def _check_output(output, pid):
 def _temp_names(dir_fd, base):
     """The names of the snapshot's temporary files there now."""
     prefix = base + ".tmp."
+    if dir_fd is None:
+        return set()
     try:
         return {n for n in os.listdir(dir_fd) if n.startswith(prefix)}
     except OSError:
@@ -319,12 +325,21 @@ def attach(pid, output=None, *, timeout=30.0, background=False, labels=True,
                "level": int(level), "background": bool(background)}
 
     out_dir, base = os.path.split(output)
-    out_fd = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        out_fd = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        out_fd = None       # (not listable: nothing to clean up there)
     temps_before = _temp_names(out_fd, base)
     entry = None
     done = False
     try:
-        with _workdir.Rendezvous(info) as rv:
+        try:
+            rv = _workdir.Rendezvous(info)
+        except OSError as e:
+            raise AttachError("cannot make the attach's private directory "
+                              "in %s: %s" % (tempfile.gettempdir(),
+                                             e.strerror or e))
+        with rv:
             entry = _Entry(info, via, gdb, remote,
                            _payload.launcher(rv.path))
             entry.start(deadline)
@@ -358,7 +373,8 @@ def attach(pid, output=None, *, timeout=30.0, background=False, labels=True,
     finally:
         if entry is not None:
             entry.close(done)
-        os.close(out_fd)
+        if out_fd is not None:
+            os.close(out_fd)
 
 
 def _timeout(pid, timeout, entry):
