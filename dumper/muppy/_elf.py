@@ -157,7 +157,9 @@ def find_in_code(pid, pattern, needle, near=None, window=8192):
     for start, end, perms, _, path in _maps(pid):
         if "x" in perms and pattern.search(path):
             try:
-                data = read_memory(pid, start, end - start)
+                # (a C library's code is a few MB; the target names its
+                # mappings, so a huge one is not read whole)
+                data = read_memory(pid, start, min(end - start, 64 << 20))
             except OSError:
                 continue
             k = data.find(needle)
