@@ -4,7 +4,7 @@ directory.
     with Rendezvous(info) as rv:
         ... make the target run _payload.launcher(rv.path) ...
         conn = rv.accept(deadline, tick)     # the target connected
-        line = rv.converse(conn, payload, deadline)
+        line = rv.converse(conn, payload, deadline, tick)   # its status
 
 The directory (tempfile.mkdtemp: /tmp/muppy-attach-XXXXXXXX) belongs to
 muppy-dump's user and nobody else can write into it: when the target runs
@@ -12,8 +12,10 @@ as another user (root attaching to a service), the directory is 0711 (it
 can reach the socket, not list or create anything) and only the socket is
 given to the target's user.  The target writes no file there: it talks
 through the socket (payload in, one status line out), and muppy-dump
-reads that line as data.  muppy-dump itself writes no file at all: gdb's
-commands and output go through unnamed files (_gdb.py).
+reads that line as data.  muppy-dump itself writes no other file: gdb's
+commands and output go through unnamed files (_gdb.py); only
+sys.remote_exec (3.14+, where the injector does not run) needs a script
+file, in a directory of its own (_attach._RemoteScript).
 
 The first connection from the target (its pid checked with SO_PEERCRED)
 claims the attach: the socket and the directory are removed at once, so
