@@ -21,7 +21,8 @@ The first connection from the target (its pid checked with SO_PEERCRED)
 claims the attach: the socket and the directory are removed at once, so
 the dump runs at most once however many launchers were scheduled, and
 never after muppy-dump gave up.  A small cleaner process (/bin/sh, in a
-session of its own) removes the directory if muppy-dump dies before that.
+session of its own, no child of muppy-dump's) removes the directory if
+muppy-dump dies before that.
 """
 import os
 import select
@@ -35,8 +36,11 @@ from ._proc import AttachError
 
 SOCKET_NAME = "s"
 STATUS_MAX = 4096
-_CLEANER = ('while read -r _; do :; done; rm -f -- "$1/%s"; rmdir -- "$1"'
-            % SOCKET_NAME)
+# A shell that leaves a background job and exits at once (so the job is
+# nobody's child here): the job waits for the end of the lifeline pipe
+# (fd 3; a background job's stdin is /dev/null) then removes the directory
+_CLEANER = ('exec 3<&0 </dev/null; (while read -r _ <&3; do :; done; '
+            'rm -f -- "$1/%s"; rmdir -- "$1") &' % SOCKET_NAME)
 
 
 def _tempdir(other_user):
@@ -106,9 +110,14 @@ class Rendezvous:
     def close(self):
         self.remove()
         if self._lifeline >= 0:
-            os.close(self._lifeline)        # the cleaner ends (subprocess
-            self._lifeline = -1             # reaps it later)
-        self._cleaner = None
+            os.close(self._lifeline)        # the cleaner ends
+            self._lifeline = -1
+        if self._cleaner is not None:
+            try:
+                self._cleaner.wait(5)       # the shell, gone at once
+            except subprocess.TimeoutExpired:
+                pass
+            self._cleaner = None
 
     def accept(self, deadline, tick, poll=0.05):
         """The target's connection, or None at the deadline; tick() runs
