@@ -403,12 +403,49 @@ mc_dict_like(PyTypeObject *tp)
 
 /* ---- sizes ---------------------------------------------------------- */
 
+/* The lookup _PyType_Lookup does (the mro's dicts in order), without its
+ * cache: storing an entry there drops the name of the entry it replaces,
+ * and when the cache held the last reference to a mortal interned string,
+ * the string is freed in the middle of the dump.  3.14+ keeps the dict of
+ * interned strings in the gc lists (its references are not counted), so
+ * the dump has such strings queued: it then read freed memory (Py_DEBUG
+ * builds crashed on it).  Borrowed: the type's dict holds the value. */
+static PyObject *
+mc_type_lookup(PyTypeObject *tp, PyObject *name)
+{
+    PyObject *mro = tp->tp_mro, *v = NULL;
+    Py_ssize_t i;
+
+    if (mro == NULL || !PyTuple_Check(mro)) {
+        return NULL;
+    }
+    for (i = 0; i < PyTuple_GET_SIZE(mro) && v == NULL; i++) {
+        PyTypeObject *b = (PyTypeObject *)PyTuple_GET_ITEM(mro, i);
+#if PY_VERSION_HEX >= 0x030C0000
+        PyObject *dict = PyType_GetDict(b);     /* new reference or NULL */
+#else
+        PyObject *dict = b->tp_dict;
+#endif
+
+        if (dict != NULL) {
+            v = PyDict_GetItemWithError(dict, name);
+            if (v == NULL && PyErr_Occurred()) {
+                PyErr_Clear();
+            }
+        }
+#if PY_VERSION_HEX >= 0x030C0000
+        Py_XDECREF(dict);
+#endif
+    }
+    return v;
+}
+
 int
 mc_sizeof_kind(PyTypeObject *tp, PyCFunction *cfunc)
 {
     /* the lookup sys.getsizeof does (_PyObject_LookupSpecial), borrowed:
      * the type holds it */
-    PyObject *descr = _PyType_Lookup(tp, mc_str_sizeof);
+    PyObject *descr = mc_type_lookup(tp, mc_str_sizeof);
     PyMethodDef *ml;
     int call = METH_VARARGS | METH_KEYWORDS | METH_NOARGS | METH_O
 #ifdef METH_FASTCALL
@@ -445,7 +482,7 @@ PyObject *
 mc_call_sizeof(PyObject *o)
 {
     PyTypeObject *tp = Py_TYPE(o);
-    PyObject *descr = _PyType_Lookup(tp, mc_str_sizeof);
+    PyObject *descr = mc_type_lookup(tp, mc_str_sizeof);
     PyObject *meth, *res;
     descrgetfunc f;
 

@@ -364,32 +364,41 @@ md_py_read_snapshot(PyObject *self, PyObject *args)
     return ret;
 }
 
-/* inject(pid, (mmap, PyGILState_Check, PyGILState_Ensure,
- * PyGILState_Release, PyRun_SimpleString, Py_AddPendingCall), code,
- * stop_timeout) -> ("direct" | "pending", rc); OSError(errno, message) */
+/* inject(pid, (mmap, munmap, sigreturn, PyGILState_Check, PyGILState_Ensure,
+ * PyGILState_Release, PyRun_SimpleString, Py_AddPendingCall, _PyRuntime,
+ * sizeof _PyRuntime), code, timeout, flags)
+ * -> ("wait" | "pending" | "not-now", page, syscall); OSError(errno, msg).
+ * (muppy-dump attach: see inject.h) */
 static PyObject *
 md_py_inject(PyObject *self, PyObject *args)
 {
-    int pid;
-    unsigned long long a[6];
+    static const char *how_names[] = {"wait", "pending", "not-now"};
+    int pid, flags;
+    unsigned long long a[10];
     const char *code;
-    double stop_timeout;
+    double timeout;
     md_inject_symbols sym;
     md_inject_result result;
     int rc;
 
     (void)self;
-    if (!PyArg_ParseTuple(args, "i(KKKKKK)yd:inject", &pid, &a[0], &a[1],
-                          &a[2], &a[3], &a[4], &a[5], &code, &stop_timeout))
+    if (!PyArg_ParseTuple(args, "i(KKKKKKKKKK)ydi:inject", &pid, &a[0],
+                          &a[1], &a[2], &a[3], &a[4], &a[5], &a[6], &a[7],
+                          &a[8], &a[9], &code, &timeout, &flags)) {
         return NULL;
+    }
     sym.mmap = a[0];
-    sym.gil_check = a[1];
-    sym.gil_ensure = a[2];
-    sym.gil_release = a[3];
-    sym.run_simple_string = a[4];
-    sym.add_pending_call = a[5];
+    sym.munmap = a[1];
+    sym.sigreturn = a[2];
+    sym.gil_check = a[3];
+    sym.gil_ensure = a[4];
+    sym.gil_release = a[5];
+    sym.run_simple_string = a[6];
+    sym.add_pending_call = a[7];
+    sym.runtime = a[8];
+    sym.runtime_size = a[9];
     Py_BEGIN_ALLOW_THREADS
-    rc = md_inject(pid, &sym, code, stop_timeout, &result);
+    rc = md_inject(pid, &sym, code, timeout, flags, &result);
     Py_END_ALLOW_THREADS
     if (rc != 0) {
         PyObject *exc = PyObject_CallFunction(PyExc_OSError, "is",
@@ -401,9 +410,8 @@ md_py_inject(PyObject *self, PyObject *args)
         }
         return NULL;
     }
-    return Py_BuildValue("(si)", result.how == MD_INJECT_DIRECT ? "direct"
-                                                               : "pending",
-                         result.rc);
+    return Py_BuildValue("(sKl)", how_names[result.how],
+                         (unsigned long long)result.page, result.syscall);
 }
 
 static PyMethodDef md_methods[] = {
@@ -423,11 +431,10 @@ static PyMethodDef md_methods[] = {
      "read_snapshot(path)\n--\n\n"
      "Load a snapshot into a dict of columns (lists)."},
     {"inject", md_py_inject, METH_VARARGS,
-     "inject(pid, symbols, code, stop_timeout)\n--\n\n"
-     "Run code (bytes, Python source) in process pid through ptrace:\n"
-     "symbols are the target's addresses of mmap, PyGILState_Check,\n"
-     "PyGILState_Ensure, PyGILState_Release, PyRun_SimpleString and\n"
-     "Py_AddPendingCall.  Return ('direct' | 'pending', rc)."},
+     "inject(pid, symbols, code, timeout, flags)\n--\n\n"
+     "Make process pid run code (bytes, Python source) through ptrace,\n"
+     "at a wait or as a pending call (dumper/inject.h).  Return\n"
+     "('wait' | 'pending' | 'not-now', page, syscall)."},
     {NULL, NULL, 0, NULL}
 };
 
@@ -460,7 +467,9 @@ PyInit__muppy(void)
     Py_INCREF(md_SnapshotError);
     if (PyModule_AddObject(m, "SnapshotError", md_SnapshotError) < 0
         || PyModule_AddStringConstant(m, "FORMAT_LIBRARY_VERSION",
-                                      MF_LIBRARY_VERSION) < 0) {
+                                      MF_LIBRARY_VERSION) < 0
+        /* the CPython whose internals this build reads (attach checks) */
+        || PyModule_AddStringConstant(m, "PY_VERSION", PY_VERSION) < 0) {
         Py_DECREF(md_SnapshotError);
         Py_DECREF(m);
         return NULL;
