@@ -317,17 +317,17 @@ md_prefetch_objects(md_state *d, uint32_t i)
 static int
 md_check_interrupt(md_state *d)
 {
-    if (d->opt->parent_pid > 0) {
-        if ((long)getppid() != d->opt->parent_pid) {
+    if (d->child != NULL) {
+        if ((long)getppid() != d->child->parent_pid) {
             PyErr_SetString(PyExc_RuntimeError,
                             "the process being dumped exited");
-            d->failed = 1;
+            d->failed = MD_FAILED_PY;
             return -1;
         }
         return 0;
     }
     if (PyErr_CheckSignals() < 0) {
-        d->failed = 1;
+        d->failed = MD_FAILED_PY;
         return -1;
     }
     return 0;
@@ -392,7 +392,7 @@ md_number_tracked(md_state *d)
     if (mc_gc_foreach(md_collect_tracked, d) < 0) {
         if (!d->failed && !PyErr_Occurred()) {
             PyErr_SetString(PyExc_RuntimeError, "cannot walk the gc lists");
-            d->failed = 1;
+            d->failed = MD_FAILED_PY;
         }
         return -1;
     }
@@ -426,7 +426,8 @@ md_free(md_state *d)
 }
 
 int
-md_dump(const char *path, const md_options *opt, md_result *res)
+md_dump(const char *path, const md_options *opt, const md_child *child,
+        md_result *res)
 {
     md_state st;
     md_state *d = &st;
@@ -440,7 +441,9 @@ md_dump(const char *path, const md_options *opt, md_result *res)
         return -1;
     }
     memset(d, 0, sizeof(*d));
+    memset(&res->err, 0, sizeof(res->err));
     d->opt = opt;
+    d->child = child;
     d->frozen_lo = UINT32_MAX;
     if (md_types_init(d) < 0 || md_labels_init(d) < 0) {
         md_free(d);
@@ -456,12 +459,13 @@ md_dump(const char *path, const md_options *opt, md_result *res)
                                           &d->err)
                       : mf_writer_open(&d->w, path, &wo, &d->err))
         != MF_OK) {
-        md_set_error(&d->err);
+        res->err = d->err;
         md_free(d);
         return -1;
     }
-    if (opt->temp_path != NULL && mf_writer_temp_path(d->w) != NULL) {
-        snprintf(opt->temp_path, opt->temp_cap, "%s",
+    if (child != NULL && child->temp_path != NULL
+        && mf_writer_temp_path(d->w) != NULL) {
+        snprintf(child->temp_path, child->temp_cap, "%s",
                  mf_writer_temp_path(d->w));
     }
     gc_was = mc_gc_disable();
@@ -502,10 +506,13 @@ done:
     }
     /* releasing the references may run finalizers: last, with the file
      * closed and the collector still off; a child runs none (it exits) */
-    if (opt->parent_pid > 0) {
+    if (child != NULL) {
         d->own_all = 0;
     }
     md_free(d);
+    if (rc < 0 && d->failed == MD_FAILED_LIB) {
+        res->err = d->lib_err;
+    }
     mc_gc_restore(gc_was);
     res->seconds = md_now() - t0;
     return rc;

@@ -90,7 +90,7 @@ md_addrs_grow(md_state *d)
         PyErr_Format(PyExc_OverflowError,
                      "more than %u objects: too many for one snapshot",
                      (unsigned)MD_MAX_OBJECTS);
-        d->failed = 1;
+        d->failed = MD_FAILED_PY;
         return -1;
     }
     if (ncap > MD_MAX_OBJECTS) {

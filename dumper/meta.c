@@ -174,17 +174,17 @@ md_meta(md_state *d)
     clock_gettime(CLOCK_REALTIME, &ts);
     MD_META(mf_writer_meta_float(w, "time",
                                  (double)ts.tv_sec + ts.tv_nsec / 1e9, e));
-    if (d->opt->parent_pid > 0) {
+    if (d->child != NULL) {
         /* a background dump: the child writes the parent's snapshot */
         snprintf(md_proc_dir, sizeof(md_proc_dir), "/proc/%ld",
-                 d->opt->parent_pid);
-        MD_META(mf_writer_meta_int(w, "pid", (int64_t)d->opt->parent_pid,
+                 d->child->parent_pid);
+        MD_META(mf_writer_meta_int(w, "pid", (int64_t)d->child->parent_pid,
                                    e));
         MD_META(mf_writer_meta_int(w, "dump.background", 1, e));
         MD_META(mf_writer_meta_int(w, "dump.child_pid", (int64_t)getpid(),
                                    e));
         MD_META(mf_writer_meta_float(w, "dump.fork_seconds",
-                                     d->opt->fork_seconds, e));
+                                     d->child->fork_seconds, e));
     }
     else {
         MD_META(mf_writer_meta_int(w, "pid", (int64_t)getpid(), e));

@@ -3,50 +3,16 @@
  * read_snapshot() and inject().
  *
  * The Python package `muppy` (dumper/muppy/) is the public face; this
- * module only converts arguments, results and errors.  md_set_error() is
- * the one place where library error codes become Python exceptions.
+ * module only converts arguments, results and errors (errors.h turns
+ * the library's errors into exceptions).
  */
+#include "background.h"
 #include "dump.h"
+#include "errors.h"
 #include "inject.h"
 
 #include <errno.h>
 #include <string.h>
-
-/* _muppy.SnapshotError: a snapshot that cannot be read (not a snapshot,
- * damaged, unknown version...).  Subclass of ValueError. */
-static PyObject *md_SnapshotError;
-
-PyObject *
-md_set_error(const mf_error *err)
-{
-    PyObject *exc;
-
-    switch (err->code) {
-    case MF_E_IO:
-        /* OSError(errno, message) picks the subclass (FileNotFoundError,
-         * PermissionError...); raise that instance, already normalized */
-        exc = PyObject_CallFunction(PyExc_OSError, "is",
-                                    err->sys_errno ? err->sys_errno : EIO,
-                                    err->message);
-        if (exc != NULL) {
-            PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
-            Py_DECREF(exc);
-        }
-        break;
-    case MF_E_NOMEM:
-        PyErr_SetString(PyExc_MemoryError, err->message);
-        break;
-    case MF_E_ARG:
-    case MF_E_LIMIT:
-        PyErr_SetString(PyExc_ValueError, err->message);
-        break;
-    default:
-        PyErr_SetString(md_SnapshotError != NULL ? md_SnapshotError
-                        : PyExc_ValueError, err->message);
-        break;
-    }
-    return NULL;
-}
 
 /* the arguments dump() and dump_background() share; 0, or -1 with an
  * exception (and nothing to release) */
@@ -105,8 +71,11 @@ md_py_dump(PyObject *self, PyObject *args, PyObject *kwargs)
     }
     opt.fd = fd;
     memset(&res, 0, sizeof(res));
-    if (md_dump(PyBytes_AS_STRING(path_obj), &opt, &res) < 0) {
+    if (md_dump(PyBytes_AS_STRING(path_obj), &opt, NULL, &res) < 0) {
         Py_DECREF(path_obj);
+        if (!PyErr_Occurred()) {
+            md_set_error(&res.err);
+        }
         return NULL;
     }
     Py_DECREF(path_obj);
@@ -448,20 +417,9 @@ PyInit__muppy(void)
     if (m == NULL) {
         return NULL;
     }
-    if (md_SnapshotError == NULL) {
-        md_SnapshotError = PyErr_NewExceptionWithDoc(
-            "_muppy.SnapshotError",
-            "A snapshot file that cannot be read.", PyExc_ValueError, NULL);
-        if (md_SnapshotError == NULL) {
-            Py_DECREF(m);
-            return NULL;
-        }
-    }
-    Py_INCREF(md_SnapshotError);
-    if (PyModule_AddObject(m, "SnapshotError", md_SnapshotError) < 0
+    if (md_errors_init(m) < 0
         || PyModule_AddStringConstant(m, "FORMAT_LIBRARY_VERSION",
                                       MF_LIBRARY_VERSION) < 0) {
-        Py_DECREF(md_SnapshotError);
         Py_DECREF(m);
         return NULL;
     }

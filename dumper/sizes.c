@@ -39,8 +39,8 @@ md_size(md_state *d, PyObject *o, md_tinfo *ti, uint64_t *size,
     else {
         md_own_all(d);
         /* (a background dump's child leaves the signals to its parent) */
-        if (d->opt->parent_pid <= 0 && PyErr_CheckSignals() < 0) {
-            d->failed = 1;
+        if (d->child == NULL && PyErr_CheckSignals() < 0) {
+            d->failed = MD_FAILED_PY;
             return -1;
         }
         Py_INCREF(o);
@@ -49,7 +49,7 @@ md_size(md_state *d, PyObject *o, md_tinfo *ti, uint64_t *size,
     }
     if (r == NULL) {
         if (!PyErr_ExceptionMatches(PyExc_Exception)) {
-            d->failed = 1;      /* KeyboardInterrupt, SystemExit... */
+            d->failed = MD_FAILED_PY;      /* KeyboardInterrupt, SystemExit... */
             return -1;
         }
         goto fallback;

@@ -12,7 +12,7 @@ md_nomem(md_state *d)
 {
     if (!d->failed) {
         PyErr_NoMemory();
-        d->failed = 1;
+        d->failed = MD_FAILED_PY;
     }
     return -1;
 }
@@ -21,8 +21,8 @@ int
 md_lib_error(md_state *d)
 {
     if (!d->failed) {
-        md_set_error(&d->err);
-        d->failed = 1;
+        d->lib_err = d->err;
+        d->failed = MD_FAILED_LIB;
     }
     return -1;
 }

@@ -6,7 +6,9 @@
  * allocates them, changes them and frees them; the others only read
  * them.  Every part reports a failure through md_nomem(),
  * md_lib_error() or by setting d->failed with a Python exception set,
- * so that the first error is the one raised.
+ * so that the first error is the one raised.  Library errors are kept
+ * as values (d->lib_err) for md_dump()'s caller to raise: the core
+ * never calls up into the module glue.
  *
  * Internal to dumper/: none of this is a contract for other folders.
  * All functions are called with the GIL held.
@@ -49,11 +51,17 @@ typedef struct md_pend {
     size_t nte, cap_te;
 } md_pend;
 
+/* d->failed */
+enum { MD_OK = 0, MD_FAILED_PY, MD_FAILED_LIB };
+
 typedef struct md_state {
     const md_options *opt;
+    const md_child *child;      /* NULL unless a background dump's child */
     mf_writer *w;
-    mf_error err;
-    int failed;                 /* a Python exception is set */
+    mf_error err;               /* the writer's last error */
+    int failed;                 /* MD_FAILED_PY: a Python exception is
+                                   set; MD_FAILED_LIB: see lib_err */
+    mf_error lib_err;           /* the first library error */
 
     /* index.c: the address array (index -> object, and the queue) and
      * the dedup table (object -> index) */
@@ -95,8 +103,9 @@ typedef struct md_state {
 /* MemoryError (unless an error is already set); returns -1 */
 int md_nomem(md_state *d);
 
-/* the exception of the writer's error d->err (unless one is already
- * set); returns -1 */
+/* the writer's error d->err stops the dump (unless it stopped already:
+ * the first error wins); md_dump() returns it in md_result.err.
+ * Returns -1. */
 int md_lib_error(md_state *d);
 
 /*
