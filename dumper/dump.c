@@ -20,14 +20,21 @@
  *
  * No Python object is created per heap object, except the int results of
  * C-level __sizeof__ methods (freed at once) and whatever a user-defined
- * __sizeof__ does (sizes.h).
+ * __sizeof__ or a sizer does (sizes.h, sizers.h).
+ *
+ * Memory outside objects (external.h) is numbered like an object: an
+ * entry of the address array that md_is_ext() tells apart is written
+ * as its node's record.
  */
 #include "dump.h"
 #include "edges.h"
+#include "external.h"
 #include "index.h"
 #include "labels.h"
 #include "meta.h"
+#include "numpy.h"
 #include "roots.h"
+#include "sizers.h"
 #include "sizes.h"
 #include "state.h"
 #include "types.h"
@@ -118,6 +125,22 @@ md_strings(md_state *d, PyObject *o, const md_tinfo *ti, mf_object *rec)
     return 0;
 }
 
+/* the interned strings' dict does not own the mortal strings it holds
+ * (CPython does not count those references): weak edges */
+static void
+md_weak_interned(md_state *d)
+{
+    size_t i;
+
+    for (i = 0; i < d->nte; i++) {
+        PyObject *t = d->te[i].p;
+
+        if (!md_is_ext(d, t) && PyUnicode_Check(t) && !mc_is_immortal(t)) {
+            d->te[i].kind |= MF_EDGE_WEAK;
+        }
+    }
+}
+
 /* collect object idx: its record in *rec, its edges in d->te */
 static int
 md_collect(md_state *d, uint32_t idx, mf_object *rec)
@@ -126,6 +149,11 @@ md_collect(md_state *d, uint32_t idx, mf_object *rec)
     md_tinfo *ti;
     int is_gc;
 
+    if (md_is_ext(d, o)) {
+        md_ext_record((md_ext *)o, rec);
+        d->nte = 0;
+        return 0;
+    }
     ti = md_type_find(d, Py_TYPE(o));
     if (ti == NULL) {
         /* a new type is numbered now: first the objects in flight */
@@ -137,8 +165,12 @@ md_collect(md_state *d, uint32_t idx, mf_object *rec)
             return -1;
         }
     }
-    if (ti->skind == MC_SZ_CALL && md_drain(d) < 0) {
+    if ((ti->skind == MC_SZ_CALL || ti->sizer != NULL) && md_drain(d) < 0) {
         return -1;      /* Python code may free what is in flight */
+    }
+    /* the sizer first: its Python code runs before o's edges are read */
+    if (ti->sizer != NULL && md_sizer_call(d, o, ti) < 0) {
+        return -1;
     }
     rec->address = (uint64_t)(uintptr_t)o;
     rec->type = ti->id;
@@ -165,12 +197,23 @@ md_collect(md_state *d, uint32_t idx, mf_object *rec)
     }
 
     is_gc = ti->is_gc >= 0 ? ti->is_gc : mc_is_gc(o);
-    if (!is_gc && ti->cls == MC_K_PLAIN) {
+    if (!is_gc && ti->cls == MC_K_PLAIN && ti->lib == MD_LIB_NONE
+        && d->nszpend == 0) {
         d->nte = 0;     /* str, int, float, bytes...: no referents */
         return 0;
     }
     if (md_edges(d, o, is_gc, ti) < 0) {
         return -1;
+    }
+    /* what tp_traverse does not say: numpy's arrays, mappings, what the
+     * sizer found */
+    if ((ti->lib == MD_LIB_NDARRAY && md_np_edges(d, o) < 0)
+        || (ti->lib == MD_LIB_MMAP && md_ext_mmap(d, o) < 0)
+        || (d->nszpend > 0 && md_sizer_edges(d, o) < 0)) {
+        return -1;
+    }
+    if (o == d->interned) {
+        md_weak_interned(d);
     }
     md_edges_trim(d);
     return 0;
@@ -294,7 +337,7 @@ md_prefetch_objects(md_state *d, uint32_t i)
         __builtin_prefetch(d->addrs[i + MD_AHEAD]);
         __builtin_prefetch((char *)d->addrs[i + MD_AHEAD] + 40);
     }
-    if (i + MD_AHEAD / 2 < d->n) {
+    if (i + MD_AHEAD / 2 < d->n && !md_is_ext(d, d->addrs[i + MD_AHEAD / 2])) {
         PyObject *q = d->addrs[i + MD_AHEAD / 2];
         PyTypeObject *qt = Py_TYPE(q);
 
@@ -420,6 +463,8 @@ md_free(md_state *d)
     md_types_free(d);
     md_labels_free(d);
     md_edges_free(d);
+    md_ext_free(d);
+    md_sizers_free(d);
     for (i = 0; i < MD_PIPE; i++) {
         md_scratch_free(d->pipe[i].te, d->pipe[i].cap_te, sizeof(md_tedge));
     }
@@ -445,6 +490,22 @@ md_dump(const char *path, const md_options *opt, const md_child *child,
     d->opt = opt;
     d->child = child;
     d->frozen_lo = UINT32_MAX;
+    d->ext_module = MF_NONE;
+    /* before the dump allocates anything: the memory of the heap it
+     * writes (a child's allocators are the parent's at the fork) */
+    {
+        char proc_dir[48];
+
+        if (child != NULL) {
+            snprintf(proc_dir, sizeof(proc_dir), "/proc/%ld",
+                     child->parent_pid);
+        }
+        else {
+            snprintf(proc_dir, sizeof(proc_dir), "/proc/self");
+        }
+        md_memstats_read(&d->mem, proc_dir);
+    }
+    d->interned = mc_interned_dict();
     if (md_types_init(d) < 0 || md_labels_init(d) < 0) {
         md_free(d);
         return -1;
@@ -473,6 +534,9 @@ md_dump(const char *path, const md_options *opt, const md_child *child,
     if (md_meta(d) < 0 || md_number_tracked(d) < 0
         /* the roots number the objects only they reach */
         || md_roots(d) < 0 || md_walk(d) < 0) {
+        goto done;
+    }
+    if (md_meta_end(d) < 0) {
         goto done;
     }
     if (mf_writer_meta_float(d->w, "dump.seconds", md_now() - t0, &d->err)

@@ -23,6 +23,11 @@ typedef struct md_options {
     const char *muppy_version;  /* for the muppy.version metadata */
     int fd;                     /* >= 0: stream into this descriptor (the
                                    path only names it in messages) */
+    PyObject *sizers;           /* ((class, sizer, key or None), ...):
+                                   class a type or bytes "mod.qualname"
+                                   (sizers.h); NULL: none */
+    PyObject *deep;             /* (class, ...) whose __sizeof__ is deep
+                                   (sizers.h); NULL: none */
 } md_options;
 
 /*

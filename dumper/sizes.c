@@ -3,6 +3,7 @@
  */
 #include "sizes.h"
 #include "index.h"
+#include "numpy.h"
 
 /* what sys.getsizeof adds to __sizeof__(), cached per type where it can */
 static inline size_t
@@ -27,6 +28,15 @@ md_size(md_state *d, PyObject *o, md_tinfo *ti, uint64_t *size,
     Py_ssize_t s;
     PyObject *r;
 
+    if (ti->shallow) {
+        /* its own memory only (sizers.h): the deep __sizeof__ is not
+         * called, what it holds outside objects is an external node */
+        ti->n_shallow++;
+        if (ti->lib == MD_LIB_NDARRAY) {
+            s = md_np_own_size(o);
+            goto done;
+        }
+    }
     if (ti->skind >= MC_SZ_OBJECT && mc_sizeof_inline(ti->skind, o, &s)) {
         if (s < 0) {
             goto fallback;
