@@ -36,16 +36,24 @@ typedef struct {
 #define MD_NPY_OWNDATA 0x0004
 #define MD_NPY_MAXDIMS 64       /* 2.x; 32 in 1.x */
 
-int
-md_np_is_ndarray_type(PyTypeObject *tp)
+/* numpy.ndarray itself, in tp's base chain, or NULL */
+static PyTypeObject *
+md_np_ndarray(PyTypeObject *tp)
 {
     for (; tp != NULL; tp = tp->tp_base) {
         if (!PyType_HasFeature(tp, Py_TPFLAGS_HEAPTYPE)
             && strcmp(tp->tp_name, "numpy.ndarray") == 0) {
-            return tp->tp_basicsize >= (Py_ssize_t)sizeof(md_np_array);
+            return tp->tp_basicsize >= (Py_ssize_t)sizeof(md_np_array)
+                   ? tp : NULL;
         }
     }
-    return 0;
+    return NULL;
+}
+
+int
+md_np_is_ndarray_type(PyTypeObject *tp)
+{
+    return md_np_ndarray(tp) != NULL;
 }
 
 Py_ssize_t
@@ -179,14 +187,18 @@ md_np_edges(md_state *d, PyObject *o)
         count *= (uint64_t)n;
     }
     is_object = descr->type_num == MD_NPY_OBJECT && descr->kind == 'O';
-    if (is_object && count > 0 && a->data != NULL
-        && (a->base == NULL || !md_np_is_ndarray_type(Py_TYPE(a->base)))
-        && md_np_items(d, a, count) < 0) {
-        return -1;
-    }
-    if (md_np_field(d, a->base, "base") < 0
-        || md_np_field(d, a->descr, "dtype") < 0) {
-        return -1;
+    /* (were a numpy to traverse its arrays, tp_traverse would have
+     * reported these) */
+    if (!PyType_IS_GC(md_np_ndarray(Py_TYPE(o)))) {
+        if (is_object && count > 0 && a->data != NULL
+            && (a->base == NULL || !md_np_is_ndarray_type(Py_TYPE(a->base)))
+            && md_np_items(d, a, count) < 0) {
+            return -1;
+        }
+        if (md_np_field(d, a->base, "base") < 0
+            || md_np_field(d, a->descr, "dtype") < 0) {
+            return -1;
+        }
     }
     if (a->data == NULL || count == 0
         || (!(a->flags & MD_NPY_OWNDATA) && a->base != NULL)) {

@@ -23,6 +23,9 @@
  * npy_intp at offset 40) is asked once per descr (`dtype.itemsize`, a C
  * getter) and cached.
  *
+ * Were a numpy version to give ndarray a tp_traverse (GC), the items,
+ * base and dtype would be its edges, and only the data node is added.
+ *
  * Not covered: structured dtypes with object fields (their items are not
  * listed).
  */
