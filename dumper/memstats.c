@@ -4,10 +4,11 @@
  * Every reader is best effort: a file that cannot be read leaves its
  * figures at -1 (unknown), never fails the dump.
  */
-#include "memstats.h"
-#include "compat.h"
+#include "compat.h"       /* Python.h first: _GNU_SOURCE for dladdr */
 #include "dump.h"
+#include "memstats.h"
 
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,9 +84,25 @@ md_smaps_libraries(md_memstats *m, const char *proc_dir)
     m->rss_libraries = total;
 }
 
+/* 1 if malloc is the C library's (not jemalloc, tcmalloc or a
+ * sanitizer's, preloaded): only then are its figures the process's */
+static int
+md_malloc_is_libc(void)
+{
+    Dl_info info;
+    void *m = dlsym(RTLD_DEFAULT, "malloc");
+
+    return m != NULL && dladdr(m, &info) != 0 && info.dli_fname != NULL
+           && strstr(info.dli_fname, "/libc.so") != NULL;
+}
+
 static void
 md_malloc_stats(md_memstats *m)
 {
+    if (!md_malloc_is_libc()) {
+        return;
+    }
+    {
 #if defined(__GLIBC__) && (__GLIBC__ > 2 \
                            || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
     struct mallinfo2 mi = mallinfo2();
@@ -105,6 +122,7 @@ md_malloc_stats(md_memstats *m)
 #else
     (void)m;
 #endif
+    }
 }
 
 void

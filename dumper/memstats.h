@@ -8,7 +8,9 @@
  * child, the allocators' state is the parent's at the fork (the child's
  * memory is a copy of it) and the /proc figures are the parent's.
  * Written as metadata (spec: rss.*, pymalloc.*, malloc.*), from which
- * format/'s mf_memory_breakdown() explains the RSS.
+ * format/'s mf_memory_breakdown() explains the RSS.  malloc's figures
+ * are glibc's mallinfo2(), left out when malloc is not glibc's (another
+ * allocator or a sanitizer's, preloaded).
  */
 #ifndef MUPPY_MEMSTATS_H
 #define MUPPY_MEMSTATS_H
