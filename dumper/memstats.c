@@ -84,16 +84,27 @@ md_smaps_libraries(md_memstats *m, const char *proc_dir)
     m->rss_libraries = total;
 }
 
-/* 1 if malloc is the C library's (not jemalloc, tcmalloc or a
- * sanitizer's, preloaded): only then are its figures the process's */
+/*
+ * 1 if malloc is the C library's: not jemalloc, tcmalloc, mimalloc or a
+ * sanitizer's, preloaded (then glibc's figures are not the process's).
+ * Told by their symbols: dladdr() of malloc's address names the
+ * executable where it has a canonical PLT entry (Debian's python3.14).
+ */
 static int
 md_malloc_is_libc(void)
 {
-    Dl_info info;
-    void *m = dlsym(RTLD_DEFAULT, "malloc");
+    static const char *const others[] = {
+        "__asan_init", "__hwasan_init", "__msan_init", "__tsan_init",
+        "__lsan_ignore_object", "mallctl", "je_mallctl", "tc_malloc",
+        "mi_malloc", "rpmalloc"};
+    size_t i;
 
-    return m != NULL && dladdr(m, &info) != 0 && info.dli_fname != NULL
-           && strstr(info.dli_fname, "/libc.so") != NULL;
+    for (i = 0; i < sizeof(others) / sizeof(*others); i++) {
+        if (dlsym(RTLD_DEFAULT, others[i]) != NULL) {
+            return 0;
+        }
+    }
+    return 1;
 }
 
 static void

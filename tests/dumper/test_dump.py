@@ -864,21 +864,6 @@ class TestExternal(unittest.TestCase):
         self.assertIn("sizer of %s: ValueError: cannot size Failing"
                       % name_of(Failing), s.meta["dump.sizer_error"])
 
-    def test_interrupt_stops_the_dump(self):
-        saved = muppy._SIZERS
-        muppy.register_sizer(Interrupting, raise_interrupt)
-        keep = Interrupting()
-        p = os.path.join(F.tmp, "interrupted.snap")
-        try:
-            with self.assertRaises(KeyboardInterrupt):
-                muppy.dump(p)
-        finally:
-            muppy._SIZERS = saved
-        self.assertFalse(os.path.exists(p))
-        self.assertEqual([f for f in os.listdir(F.tmp) if "interrupted" in f],
-                         [])
-        del keep
-
     def test_mmap(self):
         s = self.snap
         n, label = self.node(self.anon)
@@ -932,6 +917,25 @@ class TestExternal(unittest.TestCase):
             self.assertNotIn(Blob, [e[0] for e in muppy._SIZERS])
         finally:
             muppy._SIZERS = saved
+
+
+class TestSizerInterrupt(unittest.TestCase):
+    """A KeyboardInterrupt from a sizer stops the dump."""
+
+    def test_interrupt_stops_the_dump(self):
+        saved = muppy._SIZERS
+        muppy.register_sizer(Interrupting, raise_interrupt)
+        keep = Interrupting()
+        p = os.path.join(F.tmp, "interrupted.snap")
+        try:
+            with self.assertRaises(KeyboardInterrupt):
+                muppy.dump(p)
+        finally:
+            muppy._SIZERS = saved
+        self.assertFalse(os.path.exists(p))
+        self.assertEqual([f for f in os.listdir(F.tmp) if "interrupted" in f],
+                         [])
+        del keep
 
 
 class TestExternalBackground(unittest.TestCase):
