@@ -240,10 +240,44 @@ md_emit(md_state *d)
                       == NULL) {
         return md_lib_error(d);
     }
-    for (i = 0; i < p->nte; i++) {
-        uint32_t t = room ? md_index_unchecked(d, p->te[i].p)
-                          : md_index(d, p->te[i].p);
+    i = 0;
+    if (!room) {
+        /* a huge container: when its first edges are mostly to new
+         * objects (an object array's items, a fresh list), make room
+         * for all the others in one rehash, not one per half-again
+         * growth of the table */
+        uint32_t before = d->n;
 
+        for (; i < MD_ROOM_EDGES; i++) {
+            uint32_t t = md_index(d, p->te[i].p);
+
+            if (t == UINT32_MAX) {
+                return -1;
+            }
+            out[i].target = t;
+            out[i].kind = p->te[i].kind;
+            out[i].label = p->te[i].label;
+        }
+        if ((d->n - before) * 2 >= MD_ROOM_EDGES) {
+            if (md_table_room(d, p->nte - i) < 0) {
+                return -1;
+            }
+            room = 1;
+        }
+    }
+    for (; i < p->nte; i++) {
+        uint32_t t;
+
+#if defined(__GNUC__) || defined(__clang__)
+        /* md_enqueue() prefetched the first slots; for the others of a
+         * huge container, a few edges ahead */
+        if (i + MD_AHEAD < p->nte && i + MD_AHEAD >= MD_ROOM_EDGES) {
+            __builtin_prefetch(&d->table[md_slot(
+                md_ihash(p->te[i + MD_AHEAD].p), d->nslots)]);
+        }
+#endif
+        t = room ? md_index_unchecked(d, p->te[i].p)
+                 : md_index(d, p->te[i].p);
         if (t == UINT32_MAX) {
             return -1;
         }
@@ -293,9 +327,10 @@ md_enqueue(md_state *d, const mf_object *rec)
     d->pipe_n++;
 #if defined(__GNUC__) || defined(__clang__)
     {
-        size_t i;
+        size_t i, n = p->nte < MD_ROOM_EDGES ? p->nte : MD_ROOM_EDGES;
 
-        for (i = 0; i < p->nte; i++) {
+        /* (md_emit() prefetches the rest of a huge container's) */
+        for (i = 0; i < n; i++) {
             __builtin_prefetch(&d->table[md_slot(md_ihash(p->te[i].p),
                                                  d->nslots)]);
         }
@@ -309,9 +344,9 @@ static void
 md_prefetch_addrs(md_state *d, const md_pend *p)
 {
 #if defined(__GNUC__) || defined(__clang__)
-    size_t i;
+    size_t i, n = p->nte < MD_ROOM_EDGES ? p->nte : MD_ROOM_EDGES;
 
-    for (i = 0; i < p->nte; i++) {
+    for (i = 0; i < n; i++) {
         uint64_t h = md_ihash(p->te[i].p);
         uint32_t s = d->table[md_slot(h, d->nslots)];
 

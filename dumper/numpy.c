@@ -109,6 +109,28 @@ md_np_items(md_state *d, const md_np_array *a, uint64_t count)
         < 0) {
         return -1;
     }
+    /* C-contiguous (the usual case): the items in order */
+    for (k = nd - 1; k >= 0 && (k == nd - 1
+                                 ? a->strides[k] == (Py_ssize_t)sizeof(p)
+                                 : a->strides[k] == a->strides[k + 1]
+                                                   * a->dimensions[k + 1]);
+         k--) {
+    }
+    if (k < 0) {
+        PyObject **items = (PyObject **)a->data;
+
+        for (i = 0; i < count; i++) {
+            if (items[i] != NULL) {
+                md_tedge *t = &d->te[d->nte++];
+
+                t->p = items[i];
+                t->kind = MF_EDGE_INDEX;
+                t->label = i;
+                t->matched = 1;
+            }
+        }
+        return 0;
+    }
     memset(idx, 0, sizeof(idx));
     for (i = 0; i < count; i++) {
         PyObject *item = *(PyObject **)p;

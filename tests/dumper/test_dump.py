@@ -200,6 +200,7 @@ class TestObjects(unittest.TestCase):
     def test_types_and_sizes(self):
         s = F.snap
         bad = []
+        changed = []
         for a, o in F.view.objs.items():
             i = s.index[a]
             taddr = s.types[s.type[i]][0]
@@ -207,8 +208,16 @@ class TestObjects(unittest.TestCase):
                 bad.append(("type", type(o).__name__, a))
             exp = F.view.size[a]
             if exp is not None and s.size[i] != exp:
+                if s.size[i] == sys.getsizeof(o):
+                    # changed after the view: on 3.8/3.9 the dump's
+                    # lookup of __sizeof__ readies functools'
+                    # _lru_list_elem, which joins object's subclasses (a
+                    # dict that grows when at a resize boundary)
+                    changed.append(type(o).__name__)
+                    continue
                 bad.append(("size", type(o).__name__, s.size[i], exp))
         self.assertEqual(bad[:10], [], "%d mismatches" % len(bad))
+        self.assertLess(len(changed), 10, changed)
 
     def test_tracked_in_gc_order(self):
         # the gc-tracked objects come first, in gc list order (that of
