@@ -15,7 +15,9 @@ object.
 
 --heap heapgen: ../shared/bench/heapgen.py at --scale (objects);
 --heap data: bench/dataheap.py at --scale (1: the 1 GB numpy, pandas,
-torch, PIL and lxml heap; needs those libraries).
+torch, PIL and lxml heap; needs those libraries); --heap data-columns:
+the same after reading the DataFrame's two columns (pandas caches the
+Series: what a program that used the frame holds).
 """
 import argparse
 import gc
@@ -40,6 +42,9 @@ def child(heap, scale, out_dir):
         sys.path.insert(0, HERE)
         import dataheap
         keep = dataheap.build(float(scale))
+        if heap == "data-columns":
+            frame = keep.parts["frame"].obj
+            frame["n"], frame["s"]
     import muppy
     gc.collect()
     t0 = time.perf_counter()
@@ -66,7 +71,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("a", nargs="?", help="baseline package directory")
     ap.add_argument("b", nargs="?", help="package directory under test")
-    ap.add_argument("--heap", choices=("heapgen", "data"),
+    ap.add_argument("--heap", choices=("heapgen", "data", "data-columns"),
                     default="heapgen")
     ap.add_argument("--scale", default="100000")
     ap.add_argument("--pairs", type=int, default=5)

@@ -71,17 +71,17 @@ md_scratch_reserve(md_state *d, void **buf, size_t *cap, size_t need,
     }
 #endif
     else {
-        /* populated at once: one system call, not a fault per page (a
-         * numpy object array of millions of items fills it all) */
         nb = mmap(NULL, ncap * size, PROT_READ | PROT_WRITE,
-                  MAP_PRIVATE | MAP_ANONYMOUS
-#ifdef MAP_POPULATE
-                  | MAP_POPULATE
-#endif
-                  , -1, 0);
+                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (nb == MAP_FAILED) {
             return md_nomem(d);
         }
+#ifdef MADV_POPULATE_WRITE
+        /* the part about to be filled, in one system call rather than a
+         * fault per page (a numpy object array of millions of items);
+         * not the rest of the doubled capacity, which may stay unused */
+        (void)madvise(nb, need * size, MADV_POPULATE_WRITE);
+#endif
         if (*cap > 0) {
             memcpy(nb, *buf, *cap * size);
         }
