@@ -50,7 +50,8 @@
  *   pymalloc     mc_pymalloc_stats(): the text of
  *                _PyObject_DebugMallocStats() (3.8-3.15: printone()'s
  *                "# arenas allocated current", "N arenas * M
- *                bytes/arena", "# bytes in allocated blocks"); the
+ *                bytes/arena", "# bytes in allocated blocks", "N unused
+ *                pools * M bytes", "# bytes lost to arena alignment"); the
  *                arena structures themselves are statics of obmalloc.c
  *                before 3.12.
  * Public or unstable API used where it exists: PyGC_Disable/Enable
@@ -654,8 +655,9 @@ mc_pymalloc_stats(mc_pymalloc *st)
     size_t len = 0;
     FILE *f;
     int printed;
+    long long pools = -1, alignment = -1;
 
-    st->arenas = st->arena_bytes = st->used_bytes = -1;
+    st->arenas = st->arena_bytes = st->used_bytes = st->unused_bytes = -1;
     *(void **)&stats = dlsym(RTLD_DEFAULT, "_PyObject_DebugMallocStats");
     if (stats == NULL) {
         return -1;
@@ -681,12 +683,20 @@ mc_pymalloc_stats(mc_pymalloc *st)
         else if (strstr(line, " bytes/arena") != NULL) {
             st->arena_bytes = mc_stats_value(line);
         }
+        else if (strstr(line, " unused pools * ") != NULL) {
+            pools = mc_stats_value(line);
+        }
+        else if (strncmp(line, "# bytes lost to arena alignment", 31) == 0) {
+            alignment = mc_stats_value(line);
+        }
     }
     free(text);
     if (st->arenas < 0 || st->arena_bytes < 0 || st->used_bytes < 0
-        || st->used_bytes > st->arena_bytes) {
+        || pools < 0 || alignment < 0
+        || st->used_bytes + pools + alignment > st->arena_bytes) {
         return -1;
     }
+    st->unused_bytes = pools + alignment;
     return 0;
 }
 

@@ -237,6 +237,8 @@ typedef struct mc_pymalloc {
     long long arenas;           /* arenas allocated now */
     long long arena_bytes;      /* arenas * arena size */
     long long used_bytes;       /* bytes in allocated blocks */
+    long long unused_bytes;     /* unused pools and arena alignment:
+                                   mostly never touched, not resident */
 } mc_pymalloc;
 
 /*

@@ -122,6 +122,7 @@ md_malloc_stats(md_memstats *m)
     m->ml_in_use = (long long)mi.uordblks;
     m->ml_free = (long long)mi.fordblks;
     m->ml_mmapped = (long long)mi.hblkhd;
+    m->ml_top = (long long)mi.keepcost;
 #elif defined(__GLIBC__)
     /* int fields: they wrap above 2 GiB, as unsigned they hold 4 GiB */
     struct mallinfo mi = mallinfo();
@@ -130,6 +131,7 @@ md_malloc_stats(md_memstats *m)
     m->ml_in_use = (long long)(unsigned)mi.uordblks;
     m->ml_free = (long long)(unsigned)mi.fordblks;
     m->ml_mmapped = (long long)(unsigned)mi.hblkhd;
+    m->ml_top = (long long)(unsigned)mi.keepcost;
 #else
     (void)m;
 #endif
@@ -144,12 +146,15 @@ md_memstats_read(md_memstats *m, const char *proc_dir)
 
     m->rss_anon = m->rss_file = m->rss_shmem = m->rss_libraries = -1;
     m->pm_arenas = m->pm_arena_bytes = m->pm_used_bytes = -1;
+    m->pm_unused_bytes = -1;
     m->ml_heap = m->ml_in_use = m->ml_free = m->ml_mmapped = -1;
+    m->ml_top = -1;
     /* the allocators first: reading /proc allocates (stdio buffers) */
     if (mc_pymalloc_stats(&pm) == 0) {
         m->pm_arenas = pm.arenas;
         m->pm_arena_bytes = pm.arena_bytes;
         m->pm_used_bytes = pm.used_bytes;
+        m->pm_unused_bytes = pm.unused_bytes;
     }
     md_malloc_stats(m);
     md_status_rss(m, proc_dir);

@@ -22,7 +22,9 @@ typedef struct md_memstats {
     long long rss_anon, rss_file, rss_shmem;    /* /proc/PID/status */
     long long rss_libraries;    /* Anonymous: of file mappings (smaps) */
     long long pm_arenas, pm_arena_bytes, pm_used_bytes; /* pymalloc */
+    long long pm_unused_bytes;
     long long ml_heap, ml_in_use, ml_free, ml_mmapped;  /* malloc */
+    long long ml_top;           /* the top chunk, releasable */
     double seconds;             /* how long reading them took */
 } md_memstats;
 

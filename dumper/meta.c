@@ -160,10 +160,12 @@ md_meta_memory(md_state *d)
         {"pymalloc.arenas", offsetof(md_memstats, pm_arenas)},
         {"pymalloc.arena_bytes", offsetof(md_memstats, pm_arena_bytes)},
         {"pymalloc.used_bytes", offsetof(md_memstats, pm_used_bytes)},
+        {"pymalloc.unused_bytes", offsetof(md_memstats, pm_unused_bytes)},
         {"malloc.heap", offsetof(md_memstats, ml_heap)},
         {"malloc.in_use", offsetof(md_memstats, ml_in_use)},
         {"malloc.free", offsetof(md_memstats, ml_free)},
         {"malloc.mmapped", offsetof(md_memstats, ml_mmapped)},
+        {"malloc.top", offsetof(md_memstats, ml_top)},
     };
     const md_memstats *m = &d->mem;
     size_t i;
@@ -176,9 +178,10 @@ md_meta_memory(md_state *d)
         }
     }
     if (m->pm_arena_bytes >= 0) {
+        /* free blocks, pool headers, rounding: touched, resident */
         MD_META(mf_writer_meta_int(d->w, "pymalloc.free_bytes",
-                                   m->pm_arena_bytes - m->pm_used_bytes,
-                                   &d->err));
+                                   m->pm_arena_bytes - m->pm_used_bytes
+                                   - m->pm_unused_bytes, &d->err));
     }
     MD_META(mf_writer_meta_float(d->w, "dump.memory_seconds", m->seconds,
                                  &d->err));

@@ -83,9 +83,13 @@ mf_memory_breakdown(const mf_reader *r, const mf_graph *g, mf_memory *m)
         int64_t free_ = mf_mem_key(r, "malloc.free", &have);
         int64_t used = mf_mem_key(r, "malloc.in_use", &have)
                        + mf_mem_key(r, "malloc.mmapped", &have);
+        int top_known = 1;
+        /* the top chunk is mostly memory the heap reserved and never
+         * touched: not resident, not counted (absent: 0) */
+        int64_t top = mf_mem_key(r, "malloc.top", &top_known);
 
         if (have) {
-            m->allocator_free += free_;
+            m->allocator_free += free_ > top ? free_ - top : 0;
             alloc_used += used;
         }
         else {

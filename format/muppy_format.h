@@ -411,8 +411,10 @@ typedef struct mf_memory {
     int64_t rss;            /* resident set size (rss.current) */
     int64_t objects;        /* sizes of the Python objects */
     int64_t external;       /* external nodes in anonymous memory */
-    int64_t allocator_free; /* free space in pymalloc's arenas and in
-                               malloc's heaps (allocator overhead) */
+    int64_t allocator_free; /* resident free space in pymalloc's arenas
+                               and in malloc's heaps (free blocks, pool
+                               headers, rounding; not malloc's top chunk
+                               nor pymalloc's unused pools) */
     int64_t file_backed;    /* rss.file + rss.shmem: code, libraries,
                                mapped files, shared memory */
     int64_t libraries;      /* rss.libraries: written (anonymous) pages

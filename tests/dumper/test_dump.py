@@ -347,11 +347,12 @@ class TestObjects(unittest.TestCase):
         mem = F.snap.memory
         keys = ["rss.anon", "rss.file", "rss.shmem", "rss.libraries",
                 "pymalloc.arenas", "pymalloc.arena_bytes",
-                "pymalloc.used_bytes", "pymalloc.free_bytes"]
+                "pymalloc.used_bytes", "pymalloc.free_bytes",
+                "pymalloc.unused_bytes"]
         glibc = "malloc" not in mem["missing"]
         if glibc:
             keys += ["malloc.heap", "malloc.in_use", "malloc.free",
-                     "malloc.mmapped"]
+                     "malloc.mmapped", "malloc.top"]
         else:
             self.assertIn("LD_PRELOAD", os.environ)
         for k in keys:
@@ -361,8 +362,11 @@ class TestObjects(unittest.TestCase):
         self.assertAlmostEqual(m["rss.anon"] + m["rss.file"]
                                + m["rss.shmem"], m["rss.current"],
                                delta=m["rss.current"] * 0.05)
-        self.assertEqual(m["pymalloc.arena_bytes"] - m["pymalloc.used_bytes"],
+        self.assertEqual(m["pymalloc.arena_bytes"] - m["pymalloc.used_bytes"]
+                         - m["pymalloc.unused_bytes"],
                          m["pymalloc.free_bytes"])
+        if glibc:
+            self.assertLessEqual(m["malloc.top"], m["malloc.free"])
         self.assertGreater(m["pymalloc.arenas"], 0)
         self.assertLessEqual(m["rss.libraries"], m["rss.anon"])
         self.assertEqual(mem["missing"], [] if glibc else ["malloc"])

@@ -317,13 +317,14 @@ make_external(void)
         static const char *const keys[] = {
             "rss.current", "rss.anon", "rss.file", "rss.shmem",
             "rss.libraries", "pymalloc.arenas", "pymalloc.arena_bytes",
-            "pymalloc.used_bytes", "pymalloc.free_bytes", "malloc.heap",
-            "malloc.in_use", "malloc.free", "malloc.mmapped",
+            "pymalloc.used_bytes", "pymalloc.free_bytes",
+            "pymalloc.unused_bytes", "malloc.heap", "malloc.in_use",
+            "malloc.free", "malloc.mmapped", "malloc.top",
             "dump.external_nodes", "dump.shallow_objects",
             "dump.sizer_calls", "dump.sizer_errors"};
         static const int64_t vals[] = {
-            2097152, 1572864, 524288, 0, 65536, 1, 1048576, 200000, 848576,
-            300000, 250000, 50000, 0, 4, 0, 3, 0};
+            2097152, 1572864, 524288, 0, 65536, 1, 1048576, 200000, 48576,
+            800000, 300000, 250000, 50000, 0, 20000, 4, 0, 3, 0};
         for (i = 0; i < sizeof(keys) / sizeof(*keys); i++) {
             CHECK(mf_writer_meta_int(w, keys[i], vals[i], &err));
         }
