@@ -22,7 +22,11 @@ claims the attach: the socket and the directory are removed at once, so
 the dump runs at most once however many launchers were scheduled, and
 never after muppy-dump gave up.  A small cleaner process (/bin/sh, in a
 session of its own, no child of muppy-dump's) removes the directory if
-muppy-dump dies before that.
+muppy-dump dies before that.  The cleaner starts before the directory
+exists and learns its name through its pipe right after mkdtemp, so a
+kill -9 at any moment leaves nothing behind (the window between the two
+system calls is microseconds, where a fork and exec would be
+milliseconds).
 """
 import os
 import select
@@ -37,31 +41,49 @@ from ._proc import AttachError
 SOCKET_NAME = "s"
 STATUS_MAX = 4096
 # A shell that leaves a background job and exits at once (so the job is
-# nobody's child here): the job waits for the end of the lifeline pipe
-# (fd 3; a background job's stdin is /dev/null) then removes the directory
-_CLEANER = ('exec 3<&0 </dev/null; (while read -r _ <&3; do :; done; '
-            'rm -f -- "$1/%s"; rmdir -- "$1") &' % SOCKET_NAME)
+# nobody's child here): the job reads the directory's name (a mkdtemp
+# name, no slash or newline) from the lifeline pipe (fd 3; a background
+# job's stdin is /dev/null), waits for the pipe's end, then removes the
+# directory under $1
+_CLEANER = ('exec 3<&0 </dev/null; (read -r d <&3 || exit 0; '
+            'case "$d" in ""|*/*|.|..) exit 0;; esac; '
+            'while read -r _ <&3; do :; done; '
+            'rm -f -- "$1/$d/%s"; rmdir -- "$1/$d") &' % SOCKET_NAME)
 
 
-def _tempdir(other_user):
+def _tempbase(other_user):
     # another user must reach the socket: /tmp, not a TMPDIR that may be
     # private; and an AF_UNIX path holds 107 bytes
     base = tempfile.gettempdir()
     if other_user or len(base) > 70:
         base = "/tmp"
-    return tempfile.mkdtemp(prefix="muppy-attach-", dir=base)
+    return base
 
 
 class Rendezvous:
     def __init__(self, info):
         self.pid = info["pid"]
         other_user = info["uid"] != os.geteuid()
-        self.dir = _tempdir(other_user)     # 0700, ours
-        self.path = os.path.join(self.dir, SOCKET_NAME)
+        base = _tempbase(other_user)
         self._cleaner = None
         self._lifeline = -1
-        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.listener = None
+        self.dir = self.path = None
+        self._start_cleaner(base)
         try:
+            self.dir = tempfile.mkdtemp(prefix="muppy-attach-", dir=base)
+        except BaseException:
+            self.close()
+            raise
+        if self._lifeline >= 0:             # 0700, ours; the cleaner's
+            name = os.path.basename(self.dir) + "\n"
+            try:
+                os.write(self._lifeline, name.encode())
+            except OSError:
+                pass
+        self.path = os.path.join(self.dir, SOCKET_NAME)
+        try:
+            self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             self.listener.bind(self.path)
             self.listener.listen(8)
             self.listener.setblocking(False)
@@ -71,17 +93,16 @@ class Rendezvous:
                          follow_symlinks=False)
                 os.chmod(self.path, 0o600, follow_symlinks=False)
                 os.chmod(self.dir, 0o711)
-            self._start_cleaner()
         except BaseException:
             self.close()
             raise
 
-    def _start_cleaner(self):
+    def _start_cleaner(self, base):
         r, w = os.pipe()
         try:
             self._cleaner = subprocess.Popen(
                 ["/bin/sh", "-c", _CLEANER, "muppy-attach-cleaner",
-                 self.dir], stdin=r, stdout=subprocess.DEVNULL,
+                 base], stdin=r, stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL, start_new_session=True)
         except OSError:
             os.close(w)         # no cleaner: attach() cleans as usual
@@ -101,6 +122,8 @@ class Rendezvous:
         if self.listener is not None:
             self.listener.close()
             self.listener = None
+        if self.dir is None:
+            return
         for f in (lambda: os.unlink(self.path), lambda: os.rmdir(self.dir)):
             try:
                 f()
