@@ -206,9 +206,13 @@ info_text(const an_snap *s, const mf_error *verr, int verified,
                  (unsigned long long)fi->blocks);
     }
     an_table_rowf(t, "integrity:\t%s", line);
-    an_table_rowf(t, "memory:\t%s", an_memory_headline(mem, fi->major,
-                                                        fi->minor, line,
-                                                        sizeof(line)));
+    if (!verified && an_memory_recorded(s)) {
+        snprintf(line, sizeof(line), "not computed (the file is damaged)");
+    }
+    else {
+        an_memory_headline(mem, fi->major, fi->minor, line, sizeof(line));
+    }
+    an_table_rowf(t, "memory:\t%s", line);
     an_table_print(t, stdout, NULL);
     an_table_free(t);
     an_memory_print_text(mem, stdout, "  ");
