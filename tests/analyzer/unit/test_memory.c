@@ -226,6 +226,30 @@ test_needs_columns(void)
     th_free(&h);
 }
 
+/* A hostile file's sizes (near 2^64) saturate, never overflow (the
+ * sanitizer build checks): the parts stay within int64_t. */
+static void
+test_hostile_sizes(void)
+{
+    int64_t value[N_KEYS];
+    theap h;
+    an_snap s;
+    an_memory mem;
+
+    random_heap(&h, (1u << G_GROUPS) - 1, value);
+    for (uint32_t i = 0; i < h.n; i++) {
+        h.objs[i].size = UINT64_MAX - i;
+    }
+    CU_ASSERT_EQUAL_FATAL(th_open(&h, &s, MF_COL_TYPE | MF_COL_SIZE
+                                              | MF_COL_FLAGS), 0);
+    CU_ASSERT_EQUAL(an_snap_memory(&s, &mem), AN_OK);
+    CU_ASSERT_EQUAL(mem.recorded, 1);
+    CU_ASSERT_EQUAL(mem.part[AN_MEM_OBJECTS], INT64_MAX);
+    CU_ASSERT(mem.part[AN_MEM_UNEXPLAINED] < 0);
+    an_snap_close(&s);
+    th_free(&h);
+}
+
 /* summary's totals of external nodes and the heapsnapshot's node type */
 static void
 test_external_in_models(void)
@@ -270,6 +294,7 @@ main(void)
     static const unit_test tests[] = {
         {"memory breakdown against the spec's formulas", test_breakdown},
         {"memory breakdown needs the flags", test_needs_columns},
+        {"memory breakdown of absurd sizes", test_hostile_sizes},
         {"external nodes in summary and heapsnapshot",
          test_external_in_models},
         {NULL, NULL},
