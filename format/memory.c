@@ -9,6 +9,27 @@
 
 #include <string.h>
 
+/* a + b and a - b clamped to int64_t: a hostile file's sizes and keys
+ * (up to 2^64 - 1 each) must not overflow; real figures never come near */
+static int64_t
+mf_mem_sat(int64_t a, int64_t b)
+{
+    if (b > 0 && a > INT64_MAX - b) {
+        return INT64_MAX;
+    }
+    if (b < 0 && a < INT64_MIN - b) {
+        return INT64_MIN;
+    }
+    return a + b;
+}
+
+static int64_t
+mf_mem_sub(int64_t a, int64_t b)
+{
+    return b == INT64_MIN ? mf_mem_sat(mf_mem_sat(a, INT64_MAX), 1)
+                          : mf_mem_sat(a, -b);
+}
+
 /* an int metadata value, or -1 when absent (never negative when set) */
 static int64_t
 mf_mem_key(const mf_reader *r, const char *key, int *have)
@@ -36,23 +57,24 @@ mf_memory_breakdown(const mf_reader *r, const mf_graph *g, mf_memory *m)
     }
     types = mf_reader_types(r, &n_types);
     for (i = 0; i < g->n_objects; i++) {
-        int64_t s = (int64_t)g->size[i];
+        int64_t s = g->size[i] > (uint64_t)INT64_MAX ? INT64_MAX
+                                                     : (int64_t)g->size[i];
         uint32_t tf;
 
         if (!(g->flags[i] & MF_OBJ_EXTERNAL)) {
-            m->objects += s;
+            m->objects = mf_mem_sat(m->objects, s);
             continue;
         }
         m->external_nodes++;
         tf = g->type[i] < n_types ? types[g->type[i]].flags : 0;
         if (tf & MF_TYPE_DEVICE) {
-            m->external_device += s;
+            m->external_device = mf_mem_sat(m->external_device, s);
         }
         else if (tf & MF_TYPE_FILE) {
-            m->external_file += s;
+            m->external_file = mf_mem_sat(m->external_file, s);
         }
         else {
-            m->external += s;
+            m->external = mf_mem_sat(m->external, s);
         }
     }
 
@@ -62,8 +84,8 @@ mf_memory_breakdown(const mf_reader *r, const mf_graph *g, mf_memory *m)
         m->missing |= MF_MEM_NO_RSS;
     }
     have = 1;
-    m->file_backed = mf_mem_key(r, "rss.file", &have)
-                     + mf_mem_key(r, "rss.shmem", &have);
+    m->file_backed = mf_mem_sat(mf_mem_key(r, "rss.file", &have),
+                                mf_mem_key(r, "rss.shmem", &have));
     m->libraries = mf_mem_key(r, "rss.libraries", &have);
     if (!have) {
         m->missing |= MF_MEM_NO_MAPPINGS;
@@ -81,16 +103,17 @@ mf_memory_breakdown(const mf_reader *r, const mf_graph *g, mf_memory *m)
     have = 1;
     {
         int64_t free_ = mf_mem_key(r, "malloc.free", &have);
-        int64_t used = mf_mem_key(r, "malloc.in_use", &have)
-                       + mf_mem_key(r, "malloc.mmapped", &have);
+        int64_t used = mf_mem_sat(mf_mem_key(r, "malloc.in_use", &have),
+                                  mf_mem_key(r, "malloc.mmapped", &have));
         int top_known = 1;
         /* the top chunk is mostly memory the heap reserved and never
          * touched: not resident, not counted (absent: 0) */
         int64_t top = mf_mem_key(r, "malloc.top", &top_known);
 
         if (have) {
-            m->allocator_free += free_ > top ? free_ - top : 0;
-            alloc_used += used;
+            m->allocator_free = mf_mem_sat(m->allocator_free,
+                                           free_ > top ? free_ - top : 0);
+            alloc_used = mf_mem_sat(alloc_used, used);
         }
         else {
             m->missing |= MF_MEM_NO_MALLOC;
@@ -100,15 +123,20 @@ mf_memory_breakdown(const mf_reader *r, const mf_graph *g, mf_memory *m)
      * allocators; the rest of what they hold is native memory (without
      * pymalloc, PYTHONMALLOC=malloc, malloc holds everything) */
     if (!(m->missing & MF_MEM_NO_MALLOC)) {
-        m->native = alloc_used - m->objects - m->external;
+        m->native = mf_mem_sub(mf_mem_sub(alloc_used, m->objects),
+                               m->external);
         if (m->native < 0) {
             m->native = 0;
         }
     }
-    m->other = m->libraries + m->native;
+    m->other = mf_mem_sat(m->libraries, m->native);
     if (!(m->missing & MF_MEM_NO_RSS)) {
-        m->unexplained = m->rss - m->objects - m->external
-                         - m->allocator_free - m->file_backed - m->other;
+        int64_t u = mf_mem_sub(m->rss, m->objects);
+
+        u = mf_mem_sub(u, m->external);
+        u = mf_mem_sub(u, m->allocator_free);
+        u = mf_mem_sub(u, m->file_backed);
+        m->unexplained = mf_mem_sub(u, m->other);
     }
     return MF_OK;
 }

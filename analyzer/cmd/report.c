@@ -70,8 +70,8 @@ report_run(int argc, char **argv)
          "use the valid blocks of truncated or damaged files"},
         AN_OPT_END_ROW,
     };
-    unsigned all = MF_COL_ADDRESS | MF_COL_TYPE | MF_COL_SIZE | MF_COL_EDGES
-                   | MF_COL_EDGE_KIND | MF_COL_EDGE_LABEL;
+    unsigned all = MF_COL_ADDRESS | MF_COL_TYPE | MF_COL_SIZE | MF_COL_FLAGS
+                   | MF_COL_EDGES | MF_COL_EDGE_KIND | MF_COL_EDGE_LABEL;
     an_snap s, other;
     an_report r;
     an_leaks lk;

@@ -87,6 +87,9 @@ an_hs_key_node_type(const an_snap *s, uint32_t k)
         return AN_HS_NODE_HIDDEN;
     }
     key = &s->keys[k];
+    if (key->external) {
+        return AN_HS_NODE_NATIVE;   /* memory outside objects, as V8's */
+    }
     if (strcmp(key->module, "builtins") != 0) {
         return AN_HS_NODE_OBJECT;
     }
@@ -104,7 +107,7 @@ an_hs_type_name(const an_snap *s, uint32_t k, char *buf, size_t cap)
 {
     const an_key *key = &s->keys[k < s->n_keys ? k : s->n_keys];
 
-    if (k >= s->n_keys || key->module[0] == '\0'
+    if (k >= s->n_keys || key->module[0] == '\0' || key->external
         || strcmp(key->module, "builtins") == 0) {
         snprintf(buf, cap, "%s", key->qualname);
     }

@@ -101,15 +101,17 @@ uint32_t an_hs_sub_of_kind(uint32_t kind);
  * k: "array" for list and tuple, "string" for str, "number" for int,
  * float, complex and bool, "code" for code objects, "closure" for
  * functions and methods, "hidden" for the interpreter's internals (cell,
- * frame, descriptors) and for the unknown key, "object" for everything
- * else.  Only built-in types (module "builtins") map to anything but
- * "object".
+ * frame, descriptors) and for the unknown key, "native" for the types
+ * of external nodes (format 1.1: memory outside Python objects), "object"
+ * for everything else.  Only built-in types (module "builtins") and
+ * external nodes map to anything but "object".
  */
 uint32_t an_hs_key_node_type(const an_snap *s, uint32_t k);
 
 /*
  * an_hs_type_name() - the name of the instances of key k into buf:
- * the qualname for built-in types and types without a module,
+ * the qualname for built-in types, external nodes ("torch storage") and
+ * types without a module,
  * "module.qualname" otherwise ("<unknown type>" for the unknown key).
  * Stable across snapshots: it depends on the key's strings only.
  */

@@ -473,6 +473,9 @@ an_report_snapshot(an_report *r, const an_snap *s, uint64_t top_rows)
         r->unreachable_count = dt.unreachable_count;
         r->unreachable_size = dt.unreachable_size;
         r->size = dt.reachable_size + dt.unreachable_size;
+        rc = an_snap_memory(s, &r->memory);
+    }
+    if (rc == AN_OK) {
         rc = report_groups(&c, &dt);
     }
     if (rc == AN_OK) {

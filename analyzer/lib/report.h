@@ -20,6 +20,7 @@
 
 #include "base/error.h"
 #include "lib/leaks.h"
+#include "lib/memory.h"
 #include "lib/snap.h"
 #include "lib/treemap.h"
 
@@ -80,6 +81,7 @@ typedef struct an_report {
     uint64_t objects, edges, size, n_types, n_modules;
     uint64_t reachable_count, reachable_size;
     uint64_t unreachable_count, unreachable_size;
+    an_memory memory;                   /* the RSS breakdown (the bar) */
     an_report_row *types, *modules;     /* the rows shown */
     uint32_t n_types_shown, n_modules_shown;
     an_report_box *boxes;
@@ -101,7 +103,7 @@ typedef struct an_report {
 
 /*
  * an_report_snapshot() - start the model of SNAP `s` (address, type, size,
- * edges, edge kinds and labels loaded), with `top_rows` rows in each
+ * flags, edges, edge kinds and labels loaded), with `top_rows` rows in each
  * summary table.  Returns AN_OK, AN_ERR_NOMEM or AN_ERR_TOO_LARGE.
  */
 an_err an_report_snapshot(an_report *r, const an_snap *s, uint64_t top_rows);

@@ -36,6 +36,12 @@ string_at(const mf_reader *r, uint32_t id, size_t *len)
     return s;
 }
 
+int
+an_module_is_external(const char *module)
+{
+    return module != NULL && strcmp(module, AN_EXTERNAL_MODULE) == 0;
+}
+
 /* Resolve type keys, display names and module groups: MF_OK or
  * MF_E_NOMEM. */
 static int
@@ -70,6 +76,9 @@ snap_keys(an_snap *s)
             goto done;
         }
         s->type_key[t] = k;
+        if (s->types[t].flags & MF_TYPE_EXTERNAL) {
+            s->keys[k].external = 1;
+        }
         if (added) {
             uint32_t qid = an_strmap_intern(quals, "", 0, q, ql, &added);
             uint32_t mid = an_strmap_intern(mods, m, ml, "", 0, &added);

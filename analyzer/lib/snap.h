@@ -26,7 +26,14 @@ typedef struct an_key {
     const char *qualname;
     const char *display;    /* qualname or module.qualname */
     uint32_t module_group;  /* index into an_snap.modules */
+    int external;           /* the synthetic type of external nodes
+                               (format 1.1: type flag EXTERNAL) */
 } an_key;
+
+/* The module of the synthetic types of external nodes (spec/format.md,
+ * "External nodes"): how groups known by name only (diff, trend, leaks)
+ * tell them. */
+#define AN_EXTERNAL_MODULE "<external>"
 
 /* Fill err (when not NULL) for an allocation failure; returns
  * MF_E_NOMEM. */
@@ -90,6 +97,17 @@ an_snap_key_of(const an_snap *s, uint32_t i)
 
     return t < s->n_types ? s->type_key[t] : s->n_keys;
 }
+
+/* Whether object i is an external node (memory outside Python objects,
+ * format 1.1), by its type. */
+static inline int
+an_snap_is_external(const an_snap *s, uint32_t i)
+{
+    return s->keys[an_snap_key_of(s, i)].external;
+}
+
+/* Whether a group named by `module` is (made of) external nodes. */
+int an_module_is_external(const char *module);
 
 /* Module group of a key (n_modules for the unknown key). */
 static inline uint32_t

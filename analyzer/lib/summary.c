@@ -131,6 +131,12 @@ an_summary_compute(const an_snap *s, int by_module, const char *type_name,
         r->retained = ret[gi];
         m->count += count[gi];
         m->size += bytes[gi];
+        if (by_module ? gi < s->n_modules
+                            && an_module_is_external(s->modules[gi])
+                      : gi < s->n_keys && s->keys[gi].external) {
+            m->external_count += count[gi];
+            m->external_size += bytes[gi];
+        }
     }
     qsort(m->rows, m->n_rows, sizeof(an_summary_row),
           sort == AN_SUMMARY_BY_COUNT ? by_count

@@ -29,6 +29,9 @@ typedef struct an_summary {
     an_summary_row *rows;   /* the groups with objects, sorted */
     uint32_t n_rows;
     uint64_t count, size;   /* of the rows */
+    uint64_t external_count, external_size; /* of the rows of external
+                               nodes (types, or the module, of
+                               an_snap_is_external()) */
     uint64_t all_size;      /* of the whole snapshot: the shares' whole */
 } an_summary;
 

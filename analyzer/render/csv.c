@@ -45,7 +45,8 @@ an_export_csv_objects(an_outfile *o, const an_snap *s,
 {
     const mf_graph *c = &s->cols;
 
-    an_out_str(o, "index,address,module,type,size,retained,flags,length\n");
+    an_out_str(o, "index,address,module,type,size,retained,flags,length,"
+                  "external\n");
     for (uint32_t i = 0; i < c->n_objects; i++) {
         const an_key *k = &s->keys[an_snap_key_of(s, i)];
 
@@ -68,7 +69,7 @@ an_export_csv_objects(an_outfile *o, const an_snap *s,
         if (c->flags[i] & MF_OBJ_HAS_LENGTH) {
             an_out_u64(o, c->length[i]);
         }
-        an_out_char(o, '\n');
+        an_out_str(o, k->external ? ",1\n" : ",0\n");
     }
 }
 

@@ -27,9 +27,10 @@ void an_export_csv(an_outfile *out, const an_snap *s,
 
 /*
  * an_export_csv_objects() - "index,address,module,type,size,retained,
- * flags,length": one row per object (address, type, size, flags and
- * length columns loaded); retained (may be NULL: the column is then
- * empty) per object; length empty when the object has none.
+ * flags,length,external": one row per object (address, type, size, flags
+ * and length columns loaded); retained (may be NULL: the column is then
+ * empty) per object; length empty when the object has none; external 1
+ * for an external node (an_snap_is_external()), else 0.
  */
 void an_export_csv_objects(an_outfile *o, const an_snap *s,
                            const uint64_t *retained);

@@ -9,6 +9,7 @@
 
 #include "base/number.h"
 #include "muppy_format.h"
+#include "render/memory.h"
 
 static const char *const report_palette[] = {
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
@@ -438,6 +439,7 @@ an_report_write_html(an_outfile *o, const an_report *r)
                   " &middot; a CPython heap snapshot, analyzed offline"
                   "</p></header>\n<main>\n");
     rp_overview(o, r);
+    an_memory_write_html(o, &r->memory);
     if (r->final != NULL) {
         rp_leaks(o, r);
     }

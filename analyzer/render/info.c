@@ -10,6 +10,7 @@
 
 #include "base/number.h"
 #include "render/json.h"
+#include "render/memory.h"
 #include "render/table.h"
 
 /* Append " (2026-11-25 15:07:44 UTC)" to the "time" value in buf. */
@@ -60,7 +61,8 @@ info_meta_value(const mf_reader *r, const mf_meta *m, char *buf,
 }
 
 static void
-info_json(const an_snap *s, const mf_error *verr, int verified)
+info_json(const an_snap *s, const mf_error *verr, int verified,
+          const an_memory *mem)
 {
     const mf_file_info *fi = s->info;
     an_json j;
@@ -128,6 +130,8 @@ info_json(const an_snap *s, const mf_error *verr, int verified)
     else {
         an_json_null(&j);
     }
+    an_json_key(&j, "memory");
+    an_memory_json(&j, mem);
     an_json_key(&j, "meta");
     an_json_object(&j);
     for (uint32_t i = 0; meta && i < n_meta; i++) {
@@ -163,7 +167,8 @@ info_json(const an_snap *s, const mf_error *verr, int verified)
 }
 
 static void
-info_text(const an_snap *s, const mf_error *verr, int verified)
+info_text(const an_snap *s, const mf_error *verr, int verified,
+          const an_memory *mem)
 {
     const mf_file_info *fi = s->info;
     uint32_t n_meta;
@@ -201,8 +206,16 @@ info_text(const an_snap *s, const mf_error *verr, int verified)
                  (unsigned long long)fi->blocks);
     }
     an_table_rowf(t, "integrity:\t%s", line);
+    if (!verified && an_memory_recorded(s)) {
+        snprintf(line, sizeof(line), "not computed (the file is damaged)");
+    }
+    else {
+        an_memory_headline(mem, fi->major, fi->minor, line, sizeof(line));
+    }
+    an_table_rowf(t, "memory:\t%s", line);
     an_table_print(t, stdout, NULL);
     an_table_free(t);
+    an_memory_print_text(mem, stdout, "  ");
 
     if (meta != NULL && n_meta > 0) {
         t = an_table_new(2, "ll");
@@ -226,12 +239,12 @@ info_text(const an_snap *s, const mf_error *verr, int verified)
 
 void
 an_print_info(const an_snap *s, const mf_error *verr, int verified,
-              an_format fmt)
+              const an_memory *mem, an_format fmt)
 {
     if (fmt == AN_FORMAT_JSON) {
-        info_json(s, verr, verified);
+        info_json(s, verr, verified, mem);
     }
     else {
-        info_text(s, verr, verified);
+        info_text(s, verr, verified, mem);
     }
 }

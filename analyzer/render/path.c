@@ -27,6 +27,10 @@ an_json_objref(an_json *j, const an_snap *s, uint32_t obj)
     an_json_str(j, k->qualname);
     an_json_key(j, "module");
     an_json_str(j, k->module);
+    if (k->external) {
+        an_json_key(j, "external");
+        an_json_bool(j, 1);
+    }
 }
 
 void
@@ -38,6 +42,10 @@ an_json_group(an_json *j, const char *module, const char *qualname,
     if (!by_module) {
         an_json_key(j, "type");
         an_json_str(j, qualname);
+    }
+    if (an_module_is_external(module)) {
+        an_json_key(j, "external");
+        an_json_bool(j, 1);
     }
 }
 

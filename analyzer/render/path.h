@@ -20,7 +20,8 @@
 const char *an_address_text(const an_snap *s, uint32_t obj, char *buf,
                             size_t cap);
 
-/* The JSON members "address", "type", "module" of object obj. */
+/* The JSON members "address", "type", "module" of object obj, and
+ * "external": true when it is an external node. */
 void an_json_objref(an_json *j, const an_snap *s, uint32_t obj);
 
 /*
@@ -35,7 +36,8 @@ const char *an_group_name(const an_strmap *names,
                           uint32_t id, char *buf, size_t cap);
 
 /* The JSON members naming a group: "module", and "type" (the qualname)
- * unless the groups are modules. */
+ * unless the groups are modules; "external": true for the module of
+ * external nodes (AN_EXTERNAL_MODULE) and its types. */
 void an_json_group(an_json *j, const char *module, const char *qualname,
                    int by_module);
 

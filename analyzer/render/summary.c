@@ -22,6 +22,12 @@ summary_json(const an_snap *s, const an_summary *r, uint64_t top)
     an_json_u64(&j, r->count);
     an_json_key(&j, "size");
     an_json_u64(&j, r->size);
+    if (r->external_count > 0) {
+        an_json_key(&j, "external_objects");
+        an_json_u64(&j, r->external_count);
+        an_json_key(&j, "external_size");
+        an_json_u64(&j, r->external_size);
+    }
     an_json_key(&j, "partial");
     an_json_bool(&j, s->info->partial);
     an_json_key(&j, "by");
@@ -91,6 +97,11 @@ summary_text(const an_snap *s, const an_summary *r, uint64_t top,
     printf("%stotal: %s objects, %s", fmt == AN_FORMAT_MARKDOWN ? "\n" : "",
            an_format_count(r->count, c, sizeof(c)),
            an_format_size(r->size, sz, sizeof(sz)));
+    if (r->external_count > 0) {
+        printf(" (of which %s external nodes, %s)",
+               an_format_count(r->external_count, c, sizeof(c)),
+               an_format_size(r->external_size, sz, sizeof(sz)));
+    }
     if ((uint64_t)r->n_rows > top) {
         printf(" (%llu of %u %s shown)", (unsigned long long)top, r->n_rows,
                by_module ? "modules" : "types");

@@ -761,6 +761,73 @@ def test_export_heapsnapshot(d):
           "ids depend on the type too")
 
 
+def test_external_nodes(d):
+    """Format 1.1's external nodes (memory outside objects) in every
+    export, and the memory breakdown in info and the report, on the test
+    vector samples/v1.1-external.snap."""
+    import re
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import devtools_loader
+    snap = d / "ext.snap"
+    shutil.copyfile(os.path.join(ARGS.root, "samples", "v1.1-external.snap"),
+                    snap)
+    info = run_json("info", snap)
+    mem = info["memory"]
+    parts = ["objects", "external", "allocator_free", "file_backed",
+             "other", "unexplained"]
+    check(sum(mem[k] for k in parts) == mem["rss"] == info["meta"][
+        "rss.current"], "info's memory adds up to the RSS: %r" % mem)
+    check(mem["other"] == mem["libraries"] + mem["native"]
+          and mem["external_nodes"] == 4, "other, nodes: %r" % mem)
+    # the external nodes, from the CSV table
+    run("export", "--format", "csv", snap, "-o", d / "t")
+    objs = csv_objects(d / "t" / "objects.csv")
+    ext = {o["type"]: o for o in objs if o["external"] == "1"}
+    check(set(ext) == {"numpy data", "torch storage", "mmap.mmap",
+                       "torch storage (cuda)"}
+          and all(o["module"] == "<external>" and int(o["flags"]) & 0x80
+                  for o in ext.values())
+          and all(o["module"] != "<external>" and not int(o["flags"]) & 0x80
+                  for o in objs if o["external"] == "0"),
+          "objects.csv: external column: %r" % objs)
+    by_type = {o["type"]: int(o["size"]) for o in ext.values()}
+    check(sum(by_type.values()) - by_type["torch storage (cuda)"]
+          - by_type["mmap.mmap"] == mem["external"]
+          and sum(int(o["size"]) for o in objs if o["external"] == "0")
+          == mem["objects"], "CSV sizes agree with the breakdown")
+    # heapsnapshot: V8's native nodes, named by their kind, self size
+    run("export", "--format", "heapsnapshot", snap, "-o", d / "e.hs")
+    nodes, _ = hs_graph(devtools_loader.load(str(d / "e.hs")))
+    objs_hs = nodes[HS_FIRST_OBJECT:]
+    native = {n["name"]: n["size"] for n in objs_hs if n["type"] == "native"}
+    check(native == by_type, "native nodes %r vs CSV %r" % (native, by_type))
+    check(len(objs_hs) == len(objs), "one node per object and node")
+    # JSON: "external": true on the groups and objects that are nodes
+    summ = run_json("summary", snap)
+    check(summ["external_objects"] == 4
+          and summ["external_size"] == sum(by_type.values())
+          and all(t.get("external", False) == (t["module"] == "<external>")
+                  for t in summ["types"]), "summary --json: %r" % summ)
+    check("external_objects" not in run_json("summary", d / "b.snap"),
+          "no external totals without external nodes")
+    # the report: one bar, its parts adding up, the legend
+    run("report", snap, "-o", d / "r.html")
+    html = (d / "r.html").read_text(encoding="utf-8")
+    segs = re.findall(r'class="mem-seg" data-part="(\w+)" data-v="(-?\d+)"',
+                      html)
+    legend = dict(re.findall(r'id="memory-(\w+)" data-v="(-?\d+)"', html))
+    check([p for p, _ in segs] == [p for p in parts if mem[p] > 0]
+          and all(int(v) == mem[p] for p, v in segs),
+          "the bar's segments: %r" % segs)
+    check(int(legend.get("rss", -1)) == mem["rss"]
+          and all(int(legend.get(p, -1)) == mem[p] for p in parts),
+          "the legend: %r" % legend)
+    run("report", d / "b.snap", "-o", d / "r0.html")
+    html = (d / "r0.html").read_text(encoding="utf-8")
+    check('id="memory-not-recorded"' in html and "mem-seg" not in html,
+          "a snapshot without the memory metadata: a note, no bar")
+
+
 def test_export_csv(d):
     import sqlite3
     b = d / "b.snap"
@@ -772,7 +839,7 @@ def test_export_csv(d):
     roots = csv_objects(out / "roots.csv")
     check(len(objs) == info["objects"] and list(objs[0]) ==
           ["index", "address", "module", "type", "size", "retained",
-           "flags", "length"], "objects.csv: %r" % (objs[:1],))
+           "flags", "length", "external"], "objects.csv: %r" % (objs[:1],))
     check(len(edges) == info["edges"] and list(edges[0]) ==
           ["from", "to", "kind", "label", "weak"], "edges.csv: %r"
           % (edges[:1],))
@@ -793,12 +860,14 @@ def test_export_csv(d):
               % t["address"])
     check(objs[4]["length"] == "" and objs[0]["flags"] == "1",
           "flags and empty lengths")
+    check(all(o["external"] == "0" for o in objs),
+          "a 1.0 heap has no external node")
     # the README's DuckDB query, in SQLite
     db = sqlite3.connect(":memory:")
     db.execute("create table objects (idx integer, address text, module "
                "text, type text, size integer, retained integer, flags "
-               "integer, length integer)")
-    db.executemany("insert into objects values (?,?,?,?,?,?,?,?)",
+               "integer, length integer, external integer)")
+    db.executemany("insert into objects values (?,?,?,?,?,?,?,?,?)",
                    [tuple(o.values()) for o in objs])
     rows = db.execute("select module, type, count(*) as n, sum(size) as "
                       "bytes from objects group by module, type order by "

@@ -102,6 +102,13 @@ def nodes_of(obj):
     return [(t, lab) for t, k, lab in edges(obj) if external(t)]
 
 
+def analyze_json(command):
+    out = subprocess.run([muppy.analyzer_path(), command, "--json", F.path],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         universal_newlines=True, check=True)
+    return json.loads(out.stdout)
+
+
 def retained(obj):
     out = subprocess.run([muppy.analyzer_path(), "dominators", "--json",
                           F.path, hex(id(obj))],
@@ -273,6 +280,53 @@ class TestMemory(unittest.TestCase):
                          + m["other"] + m["unexplained"])
         self.assertLessEqual(abs(m["unexplained"]), 0.02 * m["rss"])
         self.assertGreater(m["external"], F.heap.parts["array"].growth)
+
+    def test_analyzer_info(self):
+        # muppy-analyze's breakdown: the same figures, adding up, with
+        # all but 2 % of the RSS explained
+        m = analyze_json("info")["memory"]
+        parts = ("objects", "external", "allocator_free", "file_backed",
+                 "other", "unexplained")
+        sys.stderr.write("\n  muppy-analyze info: unexplained %+.2f %% of "
+                         "RSS %.1f MiB" % (100.0 * m["unexplained"]
+                                           / m["rss"], m["rss"] / 2 ** 20))
+        for k in parts + ("rss", "external_file", "external_device"):
+            self.assertEqual(m[k], F.snap.memory[k], k)
+        self.assertEqual(sum(m[k] for k in parts), m["rss"])
+        self.assertLessEqual(abs(m["unexplained"]), 0.02 * m["rss"])
+        self.assertEqual(m["not_recorded"], [])
+
+
+class TestAnalyzerNodes(unittest.TestCase):
+    """The external nodes in muppy-analyze's summary and exports."""
+
+    def test_summary_groups_external_types(self):
+        summ = analyze_json("summary")
+        ext = {t["type"]: t for t in summ["types"] if t.get("external")}
+        for name in ("torch storage", "numpy data", "PIL image core"):
+            self.assertIn(name, ext)
+            self.assertEqual(ext[name]["module"], "<external>")
+        self.assertEqual(summ["external_objects"],
+                         F.snap.meta["dump.external_nodes"])
+        self.assertTrue(all(t["module"] != "<external>"
+                            for t in summ["types"] if not t.get("external")))
+
+    def test_heapsnapshot_native_nodes(self):
+        out = os.path.join(F.tmp, "data.heapsnapshot")
+        subprocess.run([muppy.analyzer_path(), "export", "--format",
+                        "heapsnapshot", F.path, "-o", out], check=True)
+        with open(out, encoding="utf-8") as f:
+            hs = json.load(f)
+        types = hs["snapshot"]["meta"]["node_types"][0]
+        native = types.index("native")
+        nodes, strings = hs["nodes"], hs["strings"]
+        got = [(strings[nodes[i + 1]], nodes[i + 3])
+               for i in range(0, len(nodes), 7) if nodes[i] == native]
+        self.assertEqual(len(got), F.snap.meta["dump.external_nodes"])
+        s = F.snap
+        ext = sorted((s.types[s.type[i]][2], min(s.size[i], 2 ** 32 - 1))
+                     for i in range(s.objects) if external(i))
+        self.assertEqual(sorted(got), ext)
 
 
 if __name__ == "__main__":

@@ -264,7 +264,8 @@ th_write(const theap *h, const char *path)
         obj.type = o->type == 0 && (o->address >> 6) % 2 ? dup_type
                                                           : file_type[o->type];
         obj.size = o->size;
-        obj.flags = MF_OBJ_GC_TRACKED;
+        obj.flags = h->types[o->type].flags & MF_TYPE_EXTERNAL
+                    ? MF_OBJ_EXTERNAL : MF_OBJ_GC_TRACKED;
         obj.name = MF_NONE;
         obj.value = MF_NONE;
         if (o->name != NULL) {
@@ -299,6 +300,12 @@ th_write(const theap *h, const char *path)
                                 &err) != MF_OK
         || mf_writer_meta_str(w, "boot_id", "boot-1", &err) != MF_OK) {
         goto fail;
+    }
+    for (uint32_t i = 0; i < h->n_meta; i++) {
+        if (mf_writer_meta_int(w, h->meta[i].key, h->meta[i].value, &err)
+            != MF_OK) {
+            goto fail;
+        }
     }
     if (mf_writer_close(w, NULL, &err) != MF_OK) {
         fprintf(stderr, "theap: %s\n", err.message);

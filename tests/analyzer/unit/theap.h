@@ -41,6 +41,14 @@ typedef struct th_type {
     uint32_t flags;         /* MF_TYPE_*: 0 by default */
 } th_type;
 
+#define TH_MAX_META 24
+
+/* An integer metadata key the heap is written with (the memory keys). */
+typedef struct th_meta {
+    const char *key;
+    int64_t value;
+} th_meta;
+
 typedef struct theap {
     th_object *objs;
     uint32_t n, cap;
@@ -51,6 +59,8 @@ typedef struct theap {
     uint32_t n_roots;
     int64_t pid;
     uint64_t next_address;  /* the next fresh address */
+    th_meta meta[TH_MAX_META];  /* written besides pid, start time, boot */
+    uint32_t n_meta;
 } theap;
 
 /* The labels string-labeled edges use (index = label). */
@@ -83,7 +93,9 @@ void th_random(theap *h, uint32_t n, uint32_t deg, int64_t pid);
 void th_evolve(theap *to, const theap *from, uint32_t free_pct,
                uint32_t grow);
 
-/* Write h to path; returns 0 or -1 (with a message on stderr). */
+/* Write h to path; returns 0 or -1 (with a message on stderr).  Objects
+ * of a type with MF_TYPE_EXTERNAL are written as external nodes (flag
+ * MF_OBJ_EXTERNAL instead of GC_TRACKED). */
 int th_write(const theap *h, const char *path);
 
 /* Write h to a fresh path and open it as s with `columns` loaded (one
