@@ -1,0 +1,453 @@
+/*
+ * growth_ids.c - what the front-ends of growth.h share: the old and
+ * gained bitmaps from two or three snapshots, a point's example path, and
+ * points followed across the steps of a trend.
+ */
+#include "growth.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "maps.h"
+
+/* ---- identities ------------------------------------------------------- */
+
+/*
+ * The identity code of each object of s, as an_objset stores it: the id
+ * of its type key in set->names or, for an object with a name (function,
+ * class, module or code object; MF_COL_NAME loaded), the id of (module,
+ * "qualname\x1fname").  So a function freed and another one allocated at
+ * its address look different when their names differ (attach payloads
+ * and per-request closures reuse each other's addresses).  With add,
+ * unknown names are added; else their code is MF_NONE (in no set).  NULL
+ * when out of memory; free().
+ */
+static uint32_t *
+ids_codes(an_objset *set, const an_snap *s, int add)
+{
+    uint32_t n = (uint32_t)s->cols.n_objects;
+    uint32_t *keys = an_objset_names(set, s, add);
+    uint32_t *code = malloc(((size_t)n + 1) * sizeof(uint32_t));
+    uint64_t named = 0;
+    an_u64map cache;
+    char *buf = NULL;
+    size_t cap = 0;
+    int ok = 1;
+
+    memset(&cache, 0, sizeof(cache));
+    if (keys == NULL || code == NULL) {
+        goto fail;
+    }
+    for (uint32_t i = 0; s->cols.name != NULL && i < n; i++) {
+        named += s->cols.name[i] != MF_NONE;
+    }
+    if (named > 0 && an_u64map_init(&cache, named) != 0) {
+        goto fail;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t k = an_snap_key_of(s, i), sid, id;
+        uint64_t ck;
+        const char *name;
+        size_t nl, ql;
+        int added;
+
+        code[i] = keys[k];
+        if (named == 0 || (sid = s->cols.name[i]) == MF_NONE) {
+            continue;
+        }
+        ck = ((uint64_t)k << 32) | sid;
+        id = an_u64map_get(&cache, ck);
+        if (id == MF_NONE) {
+            name = mf_reader_string(s->reader, sid, &nl);
+            if (name == NULL) {
+                continue;
+            }
+            ql = strlen(s->keys[k].qualname);
+            if (ql + nl + 2 > cap) {
+                char *b = realloc(buf, ql + nl + 2);
+
+                if (b == NULL) {
+                    goto fail;
+                }
+                buf = b;
+                cap = ql + nl + 2;
+            }
+            memcpy(buf, s->keys[k].qualname, ql);
+            buf[ql] = '\x1f';
+            memcpy(buf + ql + 1, name, nl);
+            buf[ql + 1 + nl] = '\0';
+            if (add) {
+                id = an_strmap_intern(set->names, s->keys[k].module,
+                                      strlen(s->keys[k].module), buf,
+                                      ql + 1 + nl, &added);
+                if (id == MF_NONE) {
+                    goto fail;
+                }
+            }
+            else {
+                id = an_strmap_get(set->names, s->keys[k].module,
+                                   strlen(s->keys[k].module), buf,
+                                   ql + 1 + nl);
+            }
+            if (id != MF_NONE && an_u64map_put(&cache, ck, id) != 0) {
+                goto fail;
+            }
+        }
+        code[i] = id;
+    }
+    goto done;
+
+fail:
+    ok = 0;
+done:
+    an_u64map_free(&cache);
+    free(keys);
+    free(buf);
+    if (!ok) {
+        free(code);
+        return NULL;
+    }
+    return code;
+}
+
+/* Add the objects of s whose bit is set in select (NULL: all). */
+static int
+ids_add(an_objset *set, const an_snap *s, const uint64_t *select)
+{
+    uint32_t n = (uint32_t)s->cols.n_objects;
+    uint32_t *code = ids_codes(set, s, 1);
+    int rc = 0;
+
+    if (code == NULL) {
+        return -1;
+    }
+    for (uint32_t i = 0; i < n && rc == 0; i++) {
+        if (i + AN_OBJSET_AHEAD < n) {
+            an_objset_prefetch(set, s->cols.address[i + AN_OBJSET_AHEAD]);
+        }
+        if (select == NULL || an_bit(select, i)) {
+            rc = an_objset_put(set, s->cols.address[i], code[i]);
+        }
+    }
+    free(code);
+    return rc;
+}
+
+int
+an_growth_ids_before(an_growth_ids *ids, const an_snap *s)
+{
+    memset(ids, 0, sizeof(*ids));
+    if (an_objset_init(&ids->before, s->cols.n_objects) != 0) {
+        return -1;
+    }
+    return ids_add(&ids->before, s, NULL);
+}
+
+int
+an_growth_ids_target(an_growth_ids *ids, const an_snap *s)
+{
+    uint32_t n = (uint32_t)s->cols.n_objects;
+    uint32_t *code = ids_codes(&ids->before, s, 0);
+    uint64_t *is_fresh = an_bitmap_new(n);
+    int rc = -1;
+
+    ids->three = 1;
+    ids->fresh_count = 0;
+    if (code == NULL || is_fresh == NULL) {
+        goto done;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        if (i + AN_OBJSET_AHEAD < n) {
+            an_objset_prefetch(&ids->before,
+                               s->cols.address[i + AN_OBJSET_AHEAD]);
+        }
+        if (!an_objset_has(&ids->before, s->cols.address[i], code[i])) {
+            an_set_bit(is_fresh, i);
+            ids->fresh_count++;
+        }
+    }
+    if (an_objset_init(&ids->fresh, ids->fresh_count) != 0
+        || ids_add(&ids->fresh, s, is_fresh) != 0) {
+        goto done;
+    }
+    rc = 0;
+
+done:
+    free(code);
+    free(is_fresh);
+    return rc;
+}
+
+int
+an_growth_ids_mark(an_growth_ids *ids, const an_snap *s, uint64_t **old,
+                   uint64_t **gained)
+{
+    uint32_t n = (uint32_t)s->cols.n_objects;
+    uint32_t *before = ids_codes(&ids->before, s, 0);
+    uint32_t *fresh = ids->three ? ids_codes(&ids->fresh, s, 0) : NULL;
+    int rc = -1;
+
+    *old = an_bitmap_new(n);
+    *gained = an_bitmap_new(n);
+    if (before == NULL || (ids->three && fresh == NULL) || *old == NULL
+        || *gained == NULL) {
+        goto done;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t a = s->cols.address[i];
+
+        if (i + AN_OBJSET_AHEAD < n) {
+            an_objset_prefetch(&ids->before,
+                               s->cols.address[i + AN_OBJSET_AHEAD]);
+        }
+        if (an_objset_has(&ids->before, a, before[i])) {
+            an_set_bit(*old, i);
+        }
+        else if (!ids->three || an_objset_has(&ids->fresh, a, fresh[i])) {
+            an_set_bit(*gained, i);
+        }
+    }
+    rc = 0;
+
+done:
+    free(before);
+    free(fresh);
+    an_growth_ids_free(ids);
+    if (rc != 0) {
+        free(*old);
+        free(*gained);
+        *old = *gained = NULL;
+    }
+    return rc;
+}
+
+void
+an_growth_ids_free(an_growth_ids *ids)
+{
+    an_objset_free(&ids->before);
+    an_objset_free(&ids->fresh);
+}
+
+/* ---- a point's example path ------------------------------------------- */
+
+uint32_t
+an_growth_path(const an_graph *g, const an_bfs_result *bfs, uint32_t point,
+               uint32_t x, uint32_t *objs, uint64_t *edges, uint32_t cap)
+{
+    uint32_t len, from;
+
+    if (point >= g->n || x >= g->n || bfs->via[x] == AN_UNREACHED) {
+        return 0;
+    }
+    if (point == x) {
+        if (cap >= 1) {
+            objs[0] = x;
+            edges[0] = UINT64_MAX;
+        }
+        return 1;
+    }
+    /* a direct edge, a strong one first */
+    if (g->edge_start != NULL) {
+        uint64_t weak = UINT64_MAX;
+
+        for (uint64_t e = g->edge_start[point]; e < g->edge_start[point + 1];
+             e++) {
+            if (g->edge_target[e] != x) {
+                continue;
+            }
+            if (an_edge_followed(g, e, 0)) {
+                weak = e;
+                break;
+            }
+            if (weak == UINT64_MAX) {
+                weak = e;
+            }
+        }
+        if (weak != UINT64_MAX) {
+            if (cap >= 2) {
+                objs[0] = point;
+                objs[1] = x;
+                edges[0] = UINT64_MAX;
+                edges[1] = weak;
+            }
+            return 2;
+        }
+    }
+    len = an_path(g, bfs, x, objs, cap);
+    if (len == 0 || len > cap) {
+        return len;
+    }
+    for (from = 0; from < len && objs[from] != point; from++) {
+    }
+    if (from == len) {
+        from = 0;   /* the point is not on it: the whole path */
+    }
+    memmove(objs, objs + from, (size_t)(len - from) * sizeof(uint32_t));
+    len -= from;
+    for (uint32_t k = 0; k < len; k++) {
+        edges[k] = k == 0 ? UINT64_MAX : bfs->via[objs[k]];
+    }
+    return len;
+}
+
+/* ---- points across the steps of a trend ------------------------------- */
+
+int
+an_growth_series_init(an_growth_series *sr)
+{
+    memset(sr, 0, sizeof(*sr));
+    sr->names = an_strmap_new();
+    return sr->names != NULL ? 0 : -1;
+}
+
+void
+an_growth_series_free(an_growth_series *sr)
+{
+    an_strmap_free(sr->names);
+    free(sr->tracks);
+    memset(sr, 0, sizeof(*sr));
+}
+
+/* The type name id of object i of s; MF_NONE for no object. */
+static uint32_t
+series_name(an_growth_series *sr, const an_snap *s, uint32_t i)
+{
+    const an_key *k;
+    int added;
+
+    if (i == MF_NONE || i >= s->cols.n_objects) {
+        return MF_NONE;
+    }
+    k = &s->keys[an_snap_key_of(s, i)];
+    return an_strmap_intern(sr->names, k->module, strlen(k->module),
+                            k->qualname, strlen(k->qualname), &added);
+}
+
+/* Index of the track of the previous step with identity (a, name), or
+ * MF_NONE: a map from address to track, built once per step. */
+static uint32_t
+series_match(const an_growth_series *sr, const an_u64map *by_address,
+             uint64_t a, uint32_t name, uint32_t step)
+{
+    uint32_t t = an_u64map_get(by_address, a);
+    const an_growth_track *tr;
+
+    if (t == MF_NONE) {
+        return MF_NONE;
+    }
+    tr = &sr->tracks[t];
+    if (tr->last_step + 1 != step) {
+        return MF_NONE;
+    }
+    if ((tr->object_address == a && tr->object_name == name)
+        || (tr->holder_address == a && tr->holder_name == name)) {
+        return t;
+    }
+    return MF_NONE;
+}
+
+int
+an_growth_series_add(an_growth_series *sr, uint32_t step, const an_snap *s,
+                     const an_domtree *dt, const an_growth *gr)
+{
+    an_u64map by_address;
+    uint32_t n_prev = sr->n_tracks;
+    uint32_t *continued = NULL;
+    int rc = -1;
+
+    if (an_u64map_init(&by_address, 2 * (uint64_t)n_prev + 16) != 0) {
+        return -1;
+    }
+    continued = calloc((size_t)n_prev + 1, sizeof(uint32_t));
+    if (continued == NULL) {
+        goto done;
+    }
+    for (uint32_t t = 0; t < n_prev; t++) {
+        const an_growth_track *tr = &sr->tracks[t];
+
+        if (tr->last_step + 1 != step) {
+            continue;
+        }
+        if (an_u64map_put(&by_address, tr->object_address, t) != 0
+            || (tr->holder_name != MF_NONE
+                && an_u64map_put(&by_address, tr->holder_address, t) != 0)) {
+            goto done;
+        }
+    }
+    for (uint32_t i = 0; i < gr->n_points; i++) {
+        const an_growth_point *p = &gr->points[i];
+        uint64_t oa = s->cols.address[p->object];
+        uint64_t ha = p->holder != MF_NONE ? s->cols.address[p->holder] : 0;
+        uint32_t on = series_name(sr, s, p->object);
+        uint32_t hn = series_name(sr, s, p->holder);
+        uint64_t total = dt != NULL ? dt->retained[p->object] : 0;
+        uint32_t t = MF_NONE;
+        int grew, is_cont;
+        an_growth_track *tr;
+
+        if (on == MF_NONE && p->object != MF_NONE) {
+            goto done;
+        }
+        if (step > 0) {
+            t = series_match(sr, &by_address, oa, on, step);
+            if (t == MF_NONE && hn != MF_NONE) {
+                t = series_match(sr, &by_address, ha, hn, step);
+            }
+            if (t != MF_NONE && continued[t]) {
+                t = MF_NONE;    /* one point continues a track */
+            }
+        }
+        is_cont = t != MF_NONE;
+        if (t == MF_NONE) {
+            if (sr->n_tracks == sr->cap_tracks) {
+                uint32_t cap = sr->cap_tracks ? sr->cap_tracks * 2 : 64;
+                an_growth_track *x = realloc(sr->tracks,
+                                             (size_t)cap * sizeof(*x));
+
+                if (x == NULL) {
+                    goto done;
+                }
+                sr->tracks = x;
+                sr->cap_tracks = cap;
+            }
+            t = sr->n_tracks++;
+            memset(&sr->tracks[t], 0, sizeof(an_growth_track));
+        }
+        else {
+            continued[t] = 1;
+        }
+        tr = &sr->tracks[t];
+        /* a new track grows by gaining; a continued one must also be
+         * larger than it was */
+        grew = p->count > 0
+               && (!is_cont || dt == NULL
+                   || (total > tr->total
+                       && total - tr->total >= p->retained / 2));
+        tr->steps = !grew ? 0 : is_cont ? tr->steps + 1 : 1;
+        tr->object_address = oa;
+        tr->object_name = on;
+        tr->holder_address = ha;
+        tr->holder_name = hn;
+        tr->total = total;
+        tr->last_step = step;
+        tr->count = p->count;
+        tr->retained = p->retained;
+        tr->total_count += p->count;
+    }
+    if (step + 1 > sr->n_steps) {
+        sr->n_steps = step + 1;
+    }
+    rc = 0;
+
+done:
+    free(continued);
+    an_u64map_free(&by_address);
+    return rc;
+}
+
+int
+an_growth_series_grew(const an_growth_series *sr, const an_growth_track *t)
+{
+    return sr->n_steps > 0 && t->steps == sr->n_steps
+           && t->last_step + 1 == sr->n_steps;
+}
