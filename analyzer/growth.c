@@ -2,18 +2,21 @@
  * growth.c - accumulation points of new objects (growth.h).
  *
  * The passes, each O(objects) or O(edges):
- *   1. the dominator tree's children (CSR), a preorder of it and each
- *      subtree's interval, so that "u is dominated by t" is two compares;
- *   2. top-down: the unit (head) of each new object; bottom-up: the gained
- *      objects of each unit below each object (`cnt`);
- *   3. one scan of the edges: the old holders of each unit's head, and
- *      the weak references from heads to other units;
+ *   1. a preorder of the dominator tree (through its children lists), so
+ *      that the other passes go top-down or bottom-up;
+ *   2. top-down: the unit (head) of each object below a new one;
+ *      bottom-up: the gained objects below each object of a unit (`cnt`);
+ *   3. one scan of the edges: the holders of each unit's head, and the
+ *      weak references from heads to other units;
  *   4. per unit: its group (union-find over the holders; a unit without
  *      holders follows its shortest path's parent or its weak referent);
+ *      per group: totals and its primary holder;
  *   5. per group: the point (a descent inside a unit holding most of the
- *      group, or the primary holder), its example and hangs;
- *   6. top-down again: each object charged to its nearest gained
- *      dominator's group; totals and types per group.
+ *      group, or the primary holder);
+ *   6. examples and hangs;
+ *   7. top-down again: each object charged to its nearest gained
+ *      dominator's group; totals and types per group;
+ *   8. the points ranked, everything renumbered by rank.
  */
 #include "growth.h"
 
@@ -28,7 +31,7 @@
 /* unit states (one byte per object, meaningful for heads) */
 enum {
     ST_NONE,    /* no holder seen yet */
-    ST_HELD,    /* uf[t]: one of its old holders */
+    ST_HELD,    /* uf[t]: one of its holders */
     ST_WEAK,    /* uf[t]: the unit its weak reference points into */
     ST_SHARED,  /* uf[t]: the unit of its shortest path's parent */
     ST_ROOT,    /* a group of its own */
@@ -221,7 +224,7 @@ typedef struct gw {
     uint64_t *weakheads;    /* heads that are weak references to a unit */
     uint64_t *linked;       /* heads charged along a weak reference or a
                                shortest path */
-    hold_pair *pairs;       /* (head, old holder, edge), by holder */
+    hold_pair *pairs;       /* (head, holder, edge), by holder */
     uint64_t n_pairs, cap_pairs;
     weak_pair *weak;
     uint64_t n_weak, cap_weak;
@@ -233,10 +236,18 @@ typedef struct gw {
     an_growth_point *pts;   /* by group until ranked */
 } gw;
 
+/* old: in the earlier snapshot (BASE); without an `old` bitmap, every
+ * object not gained */
+static inline int
+is_old(const gw *w, uint32_t v)
+{
+    return w->old != NULL ? an_bit(w->old, v) : !an_bit(w->gained, v);
+}
+
 static inline int
 is_gained(const gw *w, uint32_t v)
 {
-    return an_bit(w->gained, v) && !an_bit(w->old, v);
+    return an_bit(w->gained, v) && !is_old(w, v);
 }
 
 static inline int
@@ -346,7 +357,7 @@ gw_units(gw *w)
         if (p != NONE && w->isl[p] != NONE) {
             w->isl[v] = w->isl[p];
         }
-        else if (!an_bit(w->old, v)) {
+        else if (!is_old(w, v)) {
             w->isl[v] = v;
         }
         w->cnt[v] = (uint32_t)is_gained(w, v);
@@ -360,8 +371,8 @@ gw_units(gw *w)
     }
 }
 
-/* Pass 3: the old-region holders of the heads, and the weak references
- * that heads are to other units. */
+/* Pass 3: the holders of the heads (in the old region), and the weak
+ * references that heads are to other units. */
 static int
 gw_scan(gw *w)
 {

@@ -3,59 +3,64 @@
  * accumulation point, the object through which they are held.
  *
  * Input: the later snapshot's graph (its dominator tree and shortest
- * paths) and two bitmaps over its objects: `old`, the objects that existed
- * in the earlier snapshot, and `gained`, the new objects to account for
- * (not old).  Three front-ends feed it:
+ * paths) and two bitmaps over its objects: `old`, the objects that were
+ * in the earlier snapshot, and `gained`, the new objects to account for.
+ * Three front-ends feed it (an_growth_ids below builds the bitmaps):
  *
  *   leaks BASE TARGET FINAL   graph FINAL, old = in BASE, gained = new in
- *                             TARGET and still alive in FINAL
- *   diff A B --growth         graph B, old = in A, gained = not in A
- *   trend S1 .. Sn            each step as diff, points matched across
- *                             steps (an_growth_series below)
+ *                             TARGET and still in FINAL; what FINAL
+ *                             allocated after TARGET is neither
+ *   diff A B --growth         graph B, old = in A, gained = the others
+ *   trend S1 .. Sn            each step as diff, points followed across
+ *                             the steps (an_growth_series below)
  *
- * "In" means an object with the same address and type key (objset.h);
- * an_growth_ids below builds the bitmaps.
+ * "In" means an object with the same identity: address, type key, and
+ * name for the objects that have one (objset.h, growth_ids.c).
  *
  * The model (spec/analyzer.md, "Accumulation points"):
  *
- * 1. Units.  A new object whose immediate dominator is old (or the
- *    super-root) heads a *unit*: it and the new objects it dominates
- *    without an old object between them.  Everything in a unit goes away
- *    with its head.  A new object shared by several structures (an int
- *    that a cache entry, a handler and a task all refer to) is dominated
- *    by none of them: it heads a unit of its own.
- * 2. Holders.  The old objects with a strong edge to a unit's head (from
- *    outside the unit) hold it.  A unit held by several old objects joins
- *    them: holders that share units form one group (a blinker signal's
- *    receiver id is a key of `receivers`, an item of `_by_sender[ANY]`
- *    and a key of `_by_receiver`, so the three dicts are one leak; the
- *    str keys and the values of one dict are one leak).
- *    A unit no old object holds is charged to the unit of the object on
- *    its shortest path from a root (a shared int goes with one of the
- *    structures that refer to it: charged once, never an entry of its
- *    own).  A unit whose head is a weak reference to a gained object
- *    (logging's handler list, a WeakSet's entries) goes with that object.
- *    A unit with neither is a group of its own (a new root).
- * 3. The point.  When one unit holds at least `descend_permille` of a
- *    group's gained objects, the whole structure is new: the point is
- *    inside it - its head, then down the dominator tree as long as one
- *    child holds that share, stopping before a type already met on the
- *    way down (so that a linked list or a tree stops at its first node,
- *    not at its last).  A new Logger holding 500 handlers gives the
- *    Logger's `handlers` list.  Otherwise the point is the group's
- *    primary holder: the old object holding the most gained objects
- *    directly (`Session._new`, the cache dict).
+ * 1. Units.  The old region is the old objects none of whose dominators
+ *    is new.  A new object whose immediate dominator is in it (or is the
+ *    super-root) heads a *unit*: its whole dominator subtree, which goes
+ *    away with it (an old object inside is one the new structure
+ *    adopted, or a new one that took a freed object's address).  A unit
+ *    matters when it holds gained objects.  A new object shared by several
+ *    structures (an int that a cache entry, a handler and a task all refer
+ *    to) is dominated by none of them: it heads a unit of its own.
+ * 2. Holders.  The objects of the old region with a strong edge to a
+ *    unit's head hold it.  A unit held by several joins them: holders
+ *    that share units form one group (a blinker signal's receiver id is a
+ *    key of `receivers`, an item of `_by_sender[ANY]` and a key of
+ *    `_by_receiver`, so the three dicts are one leak; the str keys and the
+ *    values of one dict are one leak).  A unit no holder holds is charged
+ *    to the unit of the object before it on its shortest path from a root
+ *    (a shared int goes with one of the structures that refer to it:
+ *    charged once, never an entry of its own).  A unit whose head is a
+ *    weak reference to a gained object (logging's handler list, a
+ *    WeakSet's entries) goes with that object.  A unit with neither is a
+ *    group of its own (a new root).
+ * 3. The point.  When one of a group's own units (held, or a root: not
+ *    charged along a weak reference or a path) holds at least
+ *    `descend_permille` of the group's own gained objects, the whole
+ *    structure is new: the point is inside it - its head, then down the
+ *    dominator tree as long as one child holds that share, stopping
+ *    before a type already met on the way down (so that a linked list or
+ *    a tree stops at its top, not at its last node).  A new Logger
+ *    holding 500 handlers gives the Logger's `handlers` list.  Otherwise
+ *    the point is the group's primary holder: the one holding the most
+ *    gained objects directly (`Session._new`, the cache dict).
  * 4. Charging.  Each object is charged to the group of its nearest
  *    gained dominator (itself included), if any: the group's `retained`
  *    size is what its gained objects keep alive, no byte counted in two
  *    groups.  `count` counts gained objects (front-ends' --min-count
- *    filters on it: one new object retaining much is one point).
- *    Points are ranked by retained size, then count; a point whose
- *    units' heads are all newer than the gained objects (`newer`) comes
- *    after those whose are not.
+ *    filters on it: one new object retaining much is one point).  Points
+ *    are ranked by retained size, then count; those whose units' heads
+ *    are all newer than the gained objects (`newer`) come last.
  *
- * Cost: O(objects + edges) time plus hashing per unit; about 30 bytes an
- * object of temporary memory besides the inputs.  Nothing here prints.
+ * Cost: O(objects + edges) time plus hashing per unit and per group;
+ * about 22 bytes an object of temporary memory besides the inputs, 8
+ * more while the dominator tree's children are listed.  Nothing here
+ * prints.
  */
 #ifndef AN_GROWTH_H
 #define AN_GROWTH_H
@@ -109,21 +114,20 @@ typedef struct an_growth_opts {
 typedef struct an_growth_point {
     uint32_t object;        /* the accumulation point */
     int kind;               /* AN_POINT_HOLDER or AN_POINT_NEW */
-    uint32_t holder;        /* the primary holder: the old object holding
-                               the most gained objects directly (== object
-                               for a holder point); MF_NONE when no old
-                               object holds the group (a new root) */
+    uint32_t holder;        /* the primary holder: the one holding the
+                               most gained objects directly (== object
+                               for a holder point); MF_NONE when none
+                               holds the group (a new root) */
     uint32_t head;          /* for a new point: the head of its unit (the
                                outermost new object); else MF_NONE */
     uint32_t depth;         /* for a new point: dominator steps from head */
     int newer;              /* no unit's head is gained: the gained
                                objects are held only through objects newer
-                               than them (with three snapshots: allocated
-                               after TARGET).  Address reuse in a churning
-                               container looks like this (a freed object's
-                               address taken by a new one of the same type
-                               and name), and so does a container rebuilt
-                               after TARGET.  Ranked after the others. */
+                               than them (allocated after TARGET).  So
+                               looks address reuse in a churning container
+                               (a freed object's address taken by a new one
+                               of the same type and name), and a container
+                               rebuilt after TARGET.  Ranked last. */
     uint32_t example;       /* a unit (or the child of a new point) with
                                the most gained objects: the place to look */
     uint64_t count;         /* gained objects */
@@ -145,7 +149,7 @@ typedef struct an_growth_type {
 } an_growth_type;
 
 typedef struct an_growth_holder {
-    uint32_t object;        /* an old object */
+    uint32_t object;        /* an object of the old region */
     uint32_t units;         /* units it holds directly */
     uint64_t count;         /* gained objects in them */
 } an_growth_holder;
@@ -175,9 +179,9 @@ void an_growth_opts_init(an_growth_opts *opts);
  * an_growth_find() - the accumulation points of `gained` in g.
  * `size` gives the own size of each object; `dt` is g's dominator tree,
  * `bfs` g's shortest paths (an_bfs, tier 2 included); `old` and `gained`
- * are bitmaps of g->n bits (gained objects that are also old count as
- * old).  Returns 0, or -1 when out of memory (out is then empty).  Free
- * with an_growth_free().
+ * bitmaps of g->n bits (old NULL: every object not gained; a gained
+ * object also old counts as old).  Returns 0, or -1 when out of memory
+ * (out is then empty).  Free with an_growth_free().
  */
 int an_growth_find(const an_graph *g, const uint64_t *size,
                    const an_domtree *dt, const an_bfs_result *bfs,
@@ -209,10 +213,11 @@ typedef struct an_growth_ids {
 } an_growth_ids;
 
 /*
- * Identities are (address, type key) and, for objects with a name
- * (functions, classes, modules, code objects) when the name column is
- * loaded, the name too: the snapshots' address, type and (better) name
- * columns must be loaded.
+ * The snapshots' address, type and (better) name columns must be loaded:
+ * an identity is (address, type key) and, for an object with a name
+ * (function, class, module, code object), the name too, so that a
+ * function freed and another allocated at its address differ when their
+ * names do.
  *
  * an_growth_ids_before() - remember the identities of BASE, A or S(i).
  * Returns 0, or -1 when out of memory.
@@ -222,12 +227,13 @@ int an_growth_ids_before(an_growth_ids *ids, const an_snap *s);
 int an_growth_ids_target(an_growth_ids *ids, const an_snap *s);
 /*
  * an_growth_ids_mark() - the bitmaps over the later snapshot s (FINAL or
- * B; address and type columns): *old = in BASE (A); *gained = in TARGET's
- * new objects (with three snapshots), else not old.  Frees the sets.
- * Returns 0, or -1 when out of memory; free() the bitmaps.
+ * B): returns `gained` (with three snapshots, the objects in TARGET's new
+ * ones; else those not in A) and with three snapshots sets *old to the
+ * objects in BASE (else to NULL: the objects not gained).  Frees the
+ * sets.  NULL when out of memory; free() the bitmaps.
  */
-int an_growth_ids_mark(an_growth_ids *ids, const an_snap *s,
-                       uint64_t **old, uint64_t **gained);
+uint64_t *an_growth_ids_mark(an_growth_ids *ids, const an_snap *s,
+                             uint64_t **old);
 void an_growth_ids_free(an_growth_ids *ids);
 
 /* ---- trend: points that grew in every step -------------------------- */

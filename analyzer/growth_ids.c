@@ -13,101 +13,119 @@
 /* ---- identities ------------------------------------------------------- */
 
 /*
- * The identity code of each object of s, as an_objset stores it: the id
- * of its type key in set->names or, for an object with a name (function,
+ * The identity code of an object of s, as an_objset stores it: the id of
+ * its type key in set->names or, for an object with a name (function,
  * class, module or code object; MF_COL_NAME loaded), the id of (module,
  * "qualname\x1fname").  So a function freed and another one allocated at
  * its address look different when their names differ (attach payloads
- * and per-request closures reuse each other's addresses).  With add,
- * unknown names are added; else their code is MF_NONE (in no set).  NULL
- * when out of memory; free().
+ * and per-request closures reuse each other's addresses).  With `add`,
+ * unknown names are added; else their code is MF_NONE (in no set).
  */
-static uint32_t *
-ids_codes(an_objset *set, const an_snap *s, int add)
+typedef struct coder {
+    an_objset *set;
+    const an_snap *s;
+    int add, failed;
+    uint32_t *keys;         /* code of each type key */
+    an_u64map named;        /* (key, name string id) -> code */
+    char *buf;
+    size_t cap;
+} coder;
+
+static int
+coder_init(coder *c, an_objset *set, const an_snap *s, int add)
 {
-    uint32_t n = (uint32_t)s->cols.n_objects;
-    uint32_t *keys = an_objset_names(set, s, add);
-    uint32_t *code = malloc(((size_t)n + 1) * sizeof(uint32_t));
-    uint64_t named = 0;
-    an_u64map cache;
-    char *buf = NULL;
-    size_t cap = 0;
-    int ok = 1;
+    uint64_t n_named = 0;
 
-    memset(&cache, 0, sizeof(cache));
-    if (keys == NULL || code == NULL) {
-        goto fail;
+    memset(c, 0, sizeof(*c));
+    c->set = set;
+    c->s = s;
+    c->add = add;
+    c->keys = an_objset_names(set, s, add);
+    if (c->keys == NULL) {
+        return -1;
     }
-    for (uint32_t i = 0; s->cols.name != NULL && i < n; i++) {
-        named += s->cols.name[i] != MF_NONE;
+    for (uint32_t i = 0; s->cols.name != NULL && i < s->cols.n_objects;
+         i++) {
+        n_named += s->cols.name[i] != MF_NONE;
     }
-    if (named > 0 && an_u64map_init(&cache, named) != 0) {
-        goto fail;
+    if (n_named > 0 && an_u64map_init(&c->named, n_named) != 0) {
+        free(c->keys);
+        c->keys = NULL;
+        return -1;
     }
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t k = an_snap_key_of(s, i), sid, id;
-        uint64_t ck;
-        const char *name;
-        size_t nl, ql;
-        int added;
+    return 0;
+}
 
-        code[i] = keys[k];
-        if (named == 0 || (sid = s->cols.name[i]) == MF_NONE) {
-            continue;
+static void
+coder_free(coder *c)
+{
+    an_u64map_free(&c->named);
+    free(c->keys);
+    free(c->buf);
+    memset(c, 0, sizeof(*c));
+}
+
+/* The code of a named object (slow path: once per distinct name). */
+static uint32_t
+coder_named(coder *c, uint32_t k, uint32_t sid)
+{
+    const an_key *key = &c->s->keys[k];
+    uint64_t ck = ((uint64_t)k << 32) | sid;
+    uint32_t id = an_u64map_get(&c->named, ck);
+    size_t nl, ql;
+    const char *name;
+    int added;
+
+    if (id != MF_NONE) {
+        return id;
+    }
+    name = mf_reader_string(c->s->reader, sid, &nl);
+    if (name == NULL) {
+        return c->keys[k];
+    }
+    ql = strlen(key->qualname);
+    if (ql + nl + 2 > c->cap) {
+        char *b = realloc(c->buf, ql + nl + 2);
+
+        if (b == NULL) {
+            c->failed = 1;
+            return MF_NONE;
         }
-        ck = ((uint64_t)k << 32) | sid;
-        id = an_u64map_get(&cache, ck);
+        c->buf = b;
+        c->cap = ql + nl + 2;
+    }
+    memcpy(c->buf, key->qualname, ql);
+    c->buf[ql] = '\x1f';
+    memcpy(c->buf + ql + 1, name, nl);
+    if (c->add) {
+        id = an_strmap_intern(c->set->names, key->module,
+                              strlen(key->module), c->buf, ql + 1 + nl,
+                              &added);
         if (id == MF_NONE) {
-            name = mf_reader_string(s->reader, sid, &nl);
-            if (name == NULL) {
-                continue;
-            }
-            ql = strlen(s->keys[k].qualname);
-            if (ql + nl + 2 > cap) {
-                char *b = realloc(buf, ql + nl + 2);
-
-                if (b == NULL) {
-                    goto fail;
-                }
-                buf = b;
-                cap = ql + nl + 2;
-            }
-            memcpy(buf, s->keys[k].qualname, ql);
-            buf[ql] = '\x1f';
-            memcpy(buf + ql + 1, name, nl);
-            buf[ql + 1 + nl] = '\0';
-            if (add) {
-                id = an_strmap_intern(set->names, s->keys[k].module,
-                                      strlen(s->keys[k].module), buf,
-                                      ql + 1 + nl, &added);
-                if (id == MF_NONE) {
-                    goto fail;
-                }
-            }
-            else {
-                id = an_strmap_get(set->names, s->keys[k].module,
-                                   strlen(s->keys[k].module), buf,
-                                   ql + 1 + nl);
-            }
-            if (id != MF_NONE && an_u64map_put(&cache, ck, id) != 0) {
-                goto fail;
-            }
+            c->failed = 1;
+            return MF_NONE;
         }
-        code[i] = id;
     }
-    goto done;
+    else {
+        id = an_strmap_get(c->set->names, key->module, strlen(key->module),
+                           c->buf, ql + 1 + nl);
+    }
+    if (id != MF_NONE && an_u64map_put(&c->named, ck, id) != 0) {
+        c->failed = 1;
+    }
+    return id;
+}
 
-fail:
-    ok = 0;
-done:
-    an_u64map_free(&cache);
-    free(keys);
-    free(buf);
-    if (!ok) {
-        free(code);
-        return NULL;
+static inline uint32_t
+coder_code(coder *c, uint32_t i)
+{
+    uint32_t k = an_snap_key_of(c->s, i);
+
+    if (c->s->cols.name == NULL || c->s->cols.name[i] == MF_NONE
+        || c->named.keys == NULL) {
+        return c->keys[k];
     }
-    return code;
+    return coder_named(c, k, c->s->cols.name[i]);
 }
 
 /* Add the objects of s whose bit is set in select (NULL: all). */
@@ -115,21 +133,22 @@ static int
 ids_add(an_objset *set, const an_snap *s, const uint64_t *select)
 {
     uint32_t n = (uint32_t)s->cols.n_objects;
-    uint32_t *code = ids_codes(set, s, 1);
+    coder c;
     int rc = 0;
 
-    if (code == NULL) {
+    if (coder_init(&c, set, s, 1) != 0) {
         return -1;
     }
-    for (uint32_t i = 0; i < n && rc == 0; i++) {
+    for (uint32_t i = 0; i < n && rc == 0 && !c.failed; i++) {
         if (i + AN_OBJSET_AHEAD < n) {
             an_objset_prefetch(set, s->cols.address[i + AN_OBJSET_AHEAD]);
         }
         if (select == NULL || an_bit(select, i)) {
-            rc = an_objset_put(set, s->cols.address[i], code[i]);
+            rc = an_objset_put(set, s->cols.address[i], coder_code(&c, i));
         }
     }
-    free(code);
+    rc = rc != 0 || c.failed ? -1 : 0;
+    coder_free(&c);
     return rc;
 }
 
@@ -147,50 +166,51 @@ int
 an_growth_ids_target(an_growth_ids *ids, const an_snap *s)
 {
     uint32_t n = (uint32_t)s->cols.n_objects;
-    uint32_t *code = ids_codes(&ids->before, s, 0);
     uint64_t *is_fresh = an_bitmap_new(n);
+    coder c;
     int rc = -1;
 
     ids->three = 1;
     ids->fresh_count = 0;
-    if (code == NULL || is_fresh == NULL) {
-        goto done;
+    if (is_fresh == NULL || coder_init(&c, &ids->before, s, 0) != 0) {
+        free(is_fresh);
+        return -1;
     }
-    for (uint32_t i = 0; i < n; i++) {
+    for (uint32_t i = 0; i < n && !c.failed; i++) {
         if (i + AN_OBJSET_AHEAD < n) {
             an_objset_prefetch(&ids->before,
                                s->cols.address[i + AN_OBJSET_AHEAD]);
         }
-        if (!an_objset_has(&ids->before, s->cols.address[i], code[i])) {
+        if (!an_objset_has(&ids->before, s->cols.address[i],
+                           coder_code(&c, i))) {
             an_set_bit(is_fresh, i);
             ids->fresh_count++;
         }
     }
-    if (an_objset_init(&ids->fresh, ids->fresh_count) != 0
-        || ids_add(&ids->fresh, s, is_fresh) != 0) {
-        goto done;
+    if (!c.failed && an_objset_init(&ids->fresh, ids->fresh_count) == 0
+        && ids_add(&ids->fresh, s, is_fresh) == 0) {
+        rc = 0;
     }
-    rc = 0;
-
-done:
-    free(code);
+    coder_free(&c);
     free(is_fresh);
     return rc;
 }
 
-int
-an_growth_ids_mark(an_growth_ids *ids, const an_snap *s, uint64_t **old,
-                   uint64_t **gained)
+uint64_t *
+an_growth_ids_mark(an_growth_ids *ids, const an_snap *s, uint64_t **old)
 {
     uint32_t n = (uint32_t)s->cols.n_objects;
-    uint32_t *before = ids_codes(&ids->before, s, 0);
-    uint32_t *fresh = ids->three ? ids_codes(&ids->fresh, s, 0) : NULL;
-    int rc = -1;
+    uint64_t *gained = an_bitmap_new(n);
+    coder before, fresh;
+    int ok = 0, have_before, have_fresh = 0;
 
-    *old = an_bitmap_new(n);
-    *gained = an_bitmap_new(n);
-    if (before == NULL || (ids->three && fresh == NULL) || *old == NULL
-        || *gained == NULL) {
+    *old = ids->three ? an_bitmap_new(n) : NULL;
+    have_before = coder_init(&before, &ids->before, s, 0) == 0;
+    if (have_before && ids->three) {
+        have_fresh = coder_init(&fresh, &ids->fresh, s, 0) == 0;
+    }
+    if (gained == NULL || !have_before || (ids->three && *old == NULL)
+        || (ids->three && !have_fresh)) {
         goto done;
     }
     for (uint32_t i = 0; i < n; i++) {
@@ -200,25 +220,37 @@ an_growth_ids_mark(an_growth_ids *ids, const an_snap *s, uint64_t **old,
             an_objset_prefetch(&ids->before,
                                s->cols.address[i + AN_OBJSET_AHEAD]);
         }
-        if (an_objset_has(&ids->before, a, before[i])) {
-            an_set_bit(*old, i);
+        /* a gained object is none of BASE's: the small set first */
+        if (ids->three
+            && an_objset_has(&ids->fresh, a, coder_code(&fresh, i))) {
+            an_set_bit(gained, i);
         }
-        else if (!ids->three || an_objset_has(&ids->fresh, a, fresh[i])) {
-            an_set_bit(*gained, i);
+        else if (an_objset_has(&ids->before, a, coder_code(&before, i))) {
+            if (ids->three) {
+                an_set_bit(*old, i);
+            }
+        }
+        else if (!ids->three) {
+            an_set_bit(gained, i);
         }
     }
-    rc = 0;
+    ok = !before.failed && !(have_fresh && fresh.failed);
 
 done:
-    free(before);
-    free(fresh);
-    an_growth_ids_free(ids);
-    if (rc != 0) {
-        free(*old);
-        free(*gained);
-        *old = *gained = NULL;
+    if (have_before) {
+        coder_free(&before);
     }
-    return rc;
+    if (have_fresh) {
+        coder_free(&fresh);
+    }
+    an_growth_ids_free(ids);
+    if (!ok) {
+        free(gained);
+        free(*old);
+        *old = NULL;
+        return NULL;
+    }
+    return gained;
 }
 
 void

@@ -482,9 +482,9 @@ report_json(const result *r, const probe_opts *po)
                first ? "" : ",", i, (unsigned long long)s->cols.address[p->object]);
         first = 0;
         json_str(type_name(s, p->object));
-        printf(", \"newer\": %s, \"kind\": \"%s\", \"depth\": %u, \"count\": %llu, "
-               "\"size\": %llu, \"retained\": %llu, \"units\": %u, ",
-               p->newer ? "true" : "false",
+        printf(", \"newer\": %s, \"kind\": \"%s\", \"depth\": %u, "
+               "\"count\": %llu, \"size\": %llu, \"retained\": %llu, "
+               "\"units\": %u, ", p->newer ? "true" : "false",
                p->kind == AN_POINT_HOLDER ? "holder" : "new", p->depth,
                (unsigned long long)p->count, (unsigned long long)p->size,
                (unsigned long long)p->retained, p->n_units);
@@ -554,6 +554,8 @@ mode_growth(char **paths, int n_paths, const probe_opts *po)
     result r;
     int rc = 1, last = n_paths - 1;
 
+    double t0 = now(), t_load[3] = {0}, t_ids[3] = {0};
+
     memset(s, 0, sizeof(s));
     memset(&ids, 0, sizeof(ids));
     memset(&r, 0, sizeof(r));
@@ -561,18 +563,32 @@ mode_growth(char **paths, int n_paths, const probe_opts *po)
         if (open_snap(&s[i], paths[i], ID_COLS) != 0) {
             goto done;
         }
+        t_load[i] = now() - t0;
+        t0 = now();
         if ((i == 0 ? an_growth_ids_before(&ids, &s[0])
                     : an_growth_ids_target(&ids, &s[1])) != 0) {
             fail("out of memory on", paths[i], NULL);
             goto done;
         }
+        t_ids[i] = now() - t0;
         an_snap_close(&s[i]);
+        t0 = now();
     }
     if (open_snap(&s[last], paths[last], ALL_COLS) != 0) {
         goto done;
     }
-    if (an_growth_ids_mark(&ids, &s[last], &old, &gained) != 0
-        || compute(&r, &s[last], old, gained, po) != 0) {
+    t_load[last] = now() - t0;
+    t0 = now();
+    gained = an_growth_ids_mark(&ids, &s[last], &old);
+    if (gained == NULL) {
+        fail("out of memory on", paths[last], NULL);
+        goto done;
+    }
+    t_ids[last] = now() - t0;
+    fprintf(stderr, "growth_probe: load %.3f %.3f %.3f s, identities "
+            "%.3f %.3f %.3f s\n", t_load[0], t_load[1], t_load[2],
+            t_ids[0], t_ids[1], t_ids[2]);
+    if (compute(&r, &s[last], old, gained, po) != 0) {
         fail("out of memory on", paths[last], NULL);
         goto done;
     }
@@ -621,8 +637,8 @@ mode_trend(char **paths, int n_paths, const probe_opts *po)
             goto done;
         }
         if (i > 0) {
-            ok = an_growth_ids_mark(&ids, &s, &old, &gained) == 0
-                 && compute(&r, &s, old, gained, po) == 0
+            gained = an_growth_ids_mark(&ids, &s, &old);
+            ok = gained != NULL && compute(&r, &s, old, gained, po) == 0
                  && an_growth_series_add(&sr, (uint32_t)(i - 1), &s,
                                          &r.dt, &r.gr) == 0;
         }

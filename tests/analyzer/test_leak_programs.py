@@ -195,7 +195,7 @@ def evaluate(name, truth, heap, report, fails, mode="leaks",
                         "planted leak" % (name, p["rank"], p["label"],
                                           p["count"]))
             fails.check(not members or not members <= (transient | shared)
-                        or p["newer"],
+                        or p["newer"] or p["count"] < MIN_COUNT,
                         "%s: entry #%d is made of transient/shared objects"
                         % (name, p["rank"]))
         else:
