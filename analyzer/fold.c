@@ -718,6 +718,7 @@ an_fold_group_paths(const an_graph *g, const an_bfs_result *bfs,
     uint32_t *shape_of = an_big_malloc((size_t)(g->n ? g->n : 1)
                                        * sizeof(uint32_t));
     uint32_t *stack = NULL, *canon = NULL, *index = NULL, *pre_shape = NULL;
+    unsigned char *exact = NULL;
     size_t stack_cap = 0;
     an_fold_group *tally = NULL;
     int rc = -1;
@@ -789,10 +790,13 @@ an_fold_group_paths(const an_graph *g, const an_bfs_result *bfs,
     if (an_fold_trie_canonical(t, &canon) != 0) {
         goto done;
     }
-    /* tally per canonical shape, then the groups */
+    /* tally per canonical shape, then the groups; the example is the
+     * lowest target whose own path has the group's shape (not one that
+     * belongs with it: a tree's first level), if any */
     index = malloc((size_t)an_fold_trie_count(t) * sizeof(uint32_t));
     tally = malloc(((size_t)n_targets + 1) * sizeof(an_fold_group));
-    if (index == NULL || tally == NULL) {
+    exact = calloc((size_t)n_targets + 1, 1);
+    if (index == NULL || tally == NULL || exact == NULL) {
         goto done;
     }
     memset(index, 0xff, (size_t)an_fold_trie_count(t) * sizeof(uint32_t));
@@ -812,8 +816,10 @@ an_fold_group_paths(const an_graph *g, const an_bfs_result *bfs,
         }
         k = index[c];
         tally[k].count++;
-        if (targets[i] < tally[k].example) {
+        if ((s == c && (!exact[k] || targets[i] < tally[k].example))
+            || (!exact[k] && targets[i] < tally[k].example)) {
             tally[k].example = targets[i];
+            exact[k] = s == c;
         }
         out->group_of[i] = k;
     }
@@ -841,6 +847,7 @@ an_fold_group_paths(const an_graph *g, const an_bfs_result *bfs,
 
 done:
     free(pre_shape);
+    free(exact);
     an_fold_trie_free(t);
     free(shape_of);
     free(stack);

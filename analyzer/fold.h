@@ -103,7 +103,9 @@ int an_fold_trie_canonical(an_fold_trie *t, uint32_t **canon);
 typedef struct an_fold_group {
     uint32_t shape;     /* canonical shape */
     uint64_t count;     /* targets with it */
-    uint32_t example;   /* the lowest object index among them */
+    uint32_t example;   /* the lowest object index among them whose own
+                           path has the shape (a tree's deeper nodes, not
+                           its first level), else the lowest */
 } an_fold_group;
 
 typedef struct an_fold_groups {
