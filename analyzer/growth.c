@@ -997,7 +997,9 @@ gw_finish(gw *w, an_growth *out)
     for (uint32_t i = 0; i < out->n_types; i++) {
         out->types[i].point = rank[out->types[i].point];
     }
-    qsort(out->types, out->n_types, sizeof(an_growth_type), type_cmp);
+    if (out->n_types > 0) {
+        qsort(out->types, out->n_types, sizeof(an_growth_type), type_cmp);
+    }
     for (uint32_t i = out->n_types; i > 0; i--) {
         an_growth_point *pt = &w->pts[out->types[i - 1].point];
 
@@ -1034,8 +1036,10 @@ gw_finish(gw *w, an_growth *out)
         }
     }
     for (uint32_t r = 0; r < n; r++) {
-        qsort(out->holders + w->pts[r].first_holder, w->pts[r].n_holders,
-              sizeof(an_growth_holder), holder_cmp);
+        if (w->pts[r].n_holders > 1) {
+            qsort(out->holders + w->pts[r].first_holder, w->pts[r].n_holders,
+                  sizeof(an_growth_holder), holder_cmp);
+        }
     }
     out->n_holders = (uint32_t)n_h;
     if (w->opts.members) {
