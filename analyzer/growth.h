@@ -203,6 +203,23 @@ uint32_t an_growth_path(const an_graph *g, const an_bfs_result *bfs,
                         uint32_t point, uint32_t x, uint32_t *objs,
                         uint64_t *edges, uint32_t cap);
 
+/*
+ * an_growth_label() - a short name of object obj of s for people, into
+ * buf: the nearest object on its shortest path (bfs) that is no plain
+ * container (dict, list, tuple, set, frozenset, deque, OrderedDict,
+ * defaultdict, cell, mappingproxy), with the str key it is held under,
+ * then the labels of the steps from it to obj, an instance's `.__dict__`
+ * left out: "Session ._new", "Logger ['app'] .handlers",
+ * "_lru_cache_wrapper ['quote'] -> dict".  A path of plain containers
+ * only starts at its root ("sys.modules['m'] ['CACHE']").  Needs the
+ * snapshot's address, type, edge, edge kind and label columns.  Returns
+ * the length written (cut to cap - 1), or 0 when no root reaches obj.
+ * O(path length x log n).
+ */
+size_t an_growth_label(const an_snap *s, const an_roots *roots,
+                       const an_bfs_result *bfs, uint32_t obj, char *buf,
+                       size_t cap);
+
 /* ---- identities: the bitmaps from two or three snapshots ----------- */
 
 typedef struct an_growth_ids {

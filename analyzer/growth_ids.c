@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "maps.h"
+#include "roots.h"
 
 /* ---- identities ------------------------------------------------------- */
 
@@ -320,6 +321,139 @@ an_growth_path(const an_graph *g, const an_bfs_result *bfs, uint32_t point,
         edges[k] = k == 0 ? UINT64_MAX : bfs->via[objs[k]];
     }
     return len;
+}
+
+/* ---- a point's label ---------------------------------------------------- */
+
+/* Containers a label names by their owner. */
+static int
+plain_container(const an_key *k)
+{
+    static const char *const builtins[] = {
+        "dict", "list", "tuple", "set", "frozenset", "cell", "mappingproxy",
+        NULL,
+    };
+    static const char *const collections[] = {
+        "deque", "OrderedDict", "defaultdict", NULL,
+    };
+    const char *const *names = strcmp(k->module, "builtins") == 0
+                               ? builtins
+                               : strcmp(k->module, "collections") == 0
+                               ? collections : NULL;
+
+    for (int i = 0; names != NULL && names[i] != NULL; i++) {
+        if (strcmp(k->qualname, names[i]) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+typedef struct lbuf {
+    char *buf;
+    size_t cap, len;
+} lbuf;
+
+static void
+lb_add(lbuf *b, const char *a, const char *c)
+{
+    size_t al = strlen(a), cl = strlen(c);
+
+    if (b->cap == 0) {
+        return;
+    }
+    if (b->len + al + cl >= b->cap) {
+        size_t room = b->cap - 1 - b->len;
+
+        al = al < room ? al : room;
+        cl = cl < room - al ? cl : room - al;
+    }
+    memcpy(b->buf + b->len, a, al);
+    memcpy(b->buf + b->len + al, c, cl);
+    b->len += al + cl;
+    b->buf[b->len] = '\0';
+}
+
+/* A ['identifier'] label. */
+static int
+attribute_key(const char *t)
+{
+    size_t n = strlen(t);
+
+    if (n < 5 || t[0] != '[' || t[1] != '\'' || t[n - 2] != '\''
+        || t[n - 1] != ']' || (t[2] >= '0' && t[2] <= '9')) {
+        return 0;
+    }
+    for (size_t i = 2; i < n - 2; i++) {
+        char c = t[i];
+
+        if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9'))) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+size_t
+an_growth_label(const an_snap *s, const an_roots *roots,
+                const an_bfs_result *bfs, uint32_t obj, char *buf,
+                size_t cap)
+{
+    lbuf b = {buf, cap, 0};
+    uint32_t len, from, *path;
+    char text[256];
+    int in_dict = 0;
+
+    if (cap > 0) {
+        buf[0] = '\0';
+    }
+    len = an_path(&s->g, bfs, obj, NULL, 0);
+    path = len ? malloc((size_t)len * sizeof(uint32_t)) : NULL;
+    if (path == NULL || an_path(&s->g, bfs, obj, path, len) != len) {
+        free(path);
+        return 0;
+    }
+    for (from = len - 1; from > 0; from--) {
+        if (!plain_container(&s->keys[an_snap_key_of(s, path[from])])) {
+            break;
+        }
+    }
+    if (from == 0 && plain_container(&s->keys[an_snap_key_of(s, path[0])])) {
+        an_root_text(s, an_roots_find(roots, path[0]), path[0], text,
+                     sizeof(text));
+        lb_add(&b, text, "");
+    }
+    else {
+        lb_add(&b, s->keys[an_snap_key_of(s, path[from])].display, "");
+        if (from > 0 && s->cols.edge_kind != NULL
+            && (s->cols.edge_kind[bfs->via[path[from]]] & MF_EDGE_KIND_MASK)
+               == MF_EDGE_KEY_STR) {
+            an_snap_edge_label(s, bfs->via[path[from]], text, sizeof(text));
+            lb_add(&b, " ", text);
+        }
+    }
+    for (uint32_t k = from + 1; k < len; k++) {
+        an_snap_edge_label(s, bfs->via[path[k]], text, sizeof(text));
+        if (strcmp(text, ".__dict__") == 0) {
+            in_dict = 1;
+            continue;
+        }
+        if (in_dict && attribute_key(text)) {
+            /* ['name'] of an instance's or a class's __dict__: .name */
+            text[strlen(text) - 2] = '\0';
+            lb_add(&b, " .", text + 2);
+        }
+        else if (text[0] == '\0') {
+            lb_add(&b, " -> ", s->keys[an_snap_key_of(s, path[k])].display);
+        }
+        else {
+            lb_add(&b, " ", text);
+        }
+        in_dict = 0;
+    }
+    free(path);
+    return b.len;
 }
 
 /* ---- points across the steps of a trend ------------------------------- */

@@ -101,11 +101,12 @@ def _signal_units():
 
 TRUTH.leak("signal_receivers", "blinker receiver connected per request "
            "(weak=False)", "NamedSignal 'order-placed' .receivers",
-           _signal_units)
+           _signal_units, ["NamedSignal", ".receivers"])
 TRUTH.leak("session_new", "Session never closed: pending objects in _new",
-           "Session ._new", lambda: leak_truth.contents(db._new))
+           "Session ._new", lambda: leak_truth.contents(db._new),
+           ["Session", "._new"])
 TRUTH.leak("result_cache", "unbounded dict cache keyed by request id",
-           "RESULTS", lambda: leak_truth.contents(RESULTS))
+           "RESULTS", lambda: leak_truth.contents(RESULTS), ["RESULTS"])
 TRUTH.transient(lambda: list(RECENT) + [d["echo"] for d in RECENT])
 TRUTH.shared(lambda: list(RESULTS.keys()))
 

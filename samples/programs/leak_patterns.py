@@ -315,25 +315,27 @@ def describe(truth, only):
 
     table = [
         ("request_cache", "cache keyed by request data",
-         "_RENDER_CACHE", cache),
+         "_RENDER_CACHE", cache, ["_RENDER_CACHE"]),
         ("signal_receivers", "signal receivers connected per request",
-         "request_finished.receivers", receivers),
+         "request_finished.receivers", receivers, ["Signal", ".receivers"]),
         ("open_sessions", "sessions never closed (kept by the pool)",
-         "POOL._checked_out", sessions),
+         "POOL._checked_out", sessions, ["ConnectionPool", "._checked_out"]),
         ("tenant_logger", "handlers added to a logger the workload created",
-         "Logger 'patterns.tenant.acme' .handlers", logger),
+         "Logger 'patterns.tenant.acme' .handlers", logger,
+         ["Logger", "patterns.tenant.acme", ".handlers"]),
         ("background_tasks", "asyncio tasks kept in a module-level set",
-         "BACKGROUND_TASKS", tasks),
+         "BACKGROUND_TASKS", tasks, ["BACKGROUND_TASKS"]),
         ("class_registry", "class-level registry of instances",
-         "AuditRecord.registry", registry),
+         "AuditRecord.registry", registry, ["AuditRecord", ".registry"]),
         ("teardown_hooks", "closures appended to a hook list",
-         "APP.teardown_hooks", hooks),
+         "APP.teardown_hooks", hooks, ["APP", ".teardown_hooks"]),
         ("quote_cache", "functools.lru_cache on a method",
-         "PriceCalculator.quote's cache", quotes),
+         "PriceCalculator.quote's cache", quotes,
+         ["_lru_cache_wrapper", "quote"]),
     ]
-    for name, pattern, holder, fn in table:
+    for name, pattern, holder, fn, label in table:
         if name in only:
-            truth.leak(name, pattern, holder, fn)
+            truth.leak(name, pattern, holder, fn, label)
     truth.transient(lambda: list(RECENT) + [d["summary"] for d in RECENT])
 
     def shared():

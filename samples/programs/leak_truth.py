@@ -20,7 +20,8 @@ itself when the workload created it).  The helper then records:
 The JSON file (one per run):
 
     {"program": NAME, "requests": N, "snapshots": {...},
-     "leaks": [{"name", "pattern", "holder", "units": ["0x7f..", ...],
+     "leaks": [{"name", "pattern", "holder", "label": [words],
+                "units": ["0x7f..", ...],
                 "unit_types": {"Response": 300, ...}}, ...],
      "transient": ["0x..", ...],   alive in TARGET, freed before FINAL
      "shared": ["0x..", ...]}      new objects several leaks refer to
@@ -57,9 +58,10 @@ class Truth:
         self._base_ids = {}
         self._target = None
 
-    def leak(self, name, pattern, holder, units_fn):
-        """Describe a planted leak: units_fn() returns its current units."""
-        self.leaks.append((name, pattern, holder, units_fn))
+    def leak(self, name, pattern, holder, units_fn, label=()):
+        """Describe a planted leak: units_fn() returns its current units;
+        `label`: words a report should name the leak's container with."""
+        self.leaks.append((name, pattern, holder, units_fn, tuple(label)))
 
     def transient(self, fn):
         """fn() returns objects alive now that the workload frees later."""
@@ -70,7 +72,7 @@ class Truth:
         self.shared_fn = fn
 
     def before_base(self):
-        for name, _, _, units_fn in self.leaks:
+        for name, _, _, units_fn, _ in self.leaks:
             self._base_ids[name] = frozenset(id(u) for u in units_fn())
         self._transient_base = frozenset(
             id(o) for o in (self.transient_fn() if self.transient_fn
@@ -80,7 +82,7 @@ class Truth:
     def after_target(self):
         """Record round 1, as text only (a JSON string)."""
         out = {"leaks": [], "transient": [], "shared": []}
-        for name, pattern, holder, units_fn in self.leaks:
+        for name, pattern, holder, units_fn, label in self.leaks:
             base = self._base_ids[name]
             seen = set()
             units = []
@@ -95,6 +97,7 @@ class Truth:
                 types[t] = types.get(t, 0) + 1
             out["leaks"].append({
                 "name": name, "pattern": pattern, "holder": holder,
+                "label": list(label),
                 "units": [address(u) for u in units], "unit_types": types})
             del units
         if self.transient_fn:

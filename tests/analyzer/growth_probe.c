@@ -223,76 +223,17 @@ path_text(sbuf *b, const an_snap *s, const an_roots *roots,
     free(edges);
 }
 
-/* Plain containers are named by their owner in a point's label. */
-static int
-plain_container(const char *t)
-{
-    static const char *const names[] = {
-        "dict", "list", "tuple", "set", "frozenset", "collections.deque",
-        "deque", "collections.OrderedDict", "OrderedDict",
-        "collections.defaultdict", "defaultdict", "cell", "mappingproxy",
-        NULL,
-    };
-
-    for (int i = 0; names[i]; i++) {
-        if (strcmp(t, names[i]) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/* "Owner 'key' .attr ['k']": the point named by the nearest object on its
- * path that is no plain container, the key it is held under, and the
- * labels from it to the point. */
+/* The point's label (growth.h). */
 static void
 label_text(sbuf *b, const an_snap *s, const an_roots *roots,
            const an_bfs_result *bfs, uint32_t obj)
 {
-    uint32_t cap = 4096, len, from;
-    uint32_t *objs = malloc(cap * sizeof(uint32_t));
-    char label[256];
+    char buf[512];
 
-    len = an_path(&s->g, bfs, obj, objs, cap);
-    if (len == 0 || len > cap) {
-        sb_add(b, "%s", type_name(s, obj));
-        free(objs);
-        return;
+    if (an_growth_label(s, roots, bfs, obj, buf, sizeof(buf)) == 0) {
+        snprintf(buf, sizeof(buf), "%s", type_name(s, obj));
     }
-    for (from = len - 1; from > 0; from--) {
-        if (!plain_container(type_name(s, objs[from]))) {
-            break;
-        }
-    }
-    if (from == 0 && plain_container(type_name(s, objs[0]))) {
-        root_text(b, s, roots, objs[0]);
-    }
-    else {
-        sb_add(b, "%s", type_name(s, objs[from]));
-        if (from > 0) {
-            uint8_t km = s->cols.edge_kind[bfs->via[objs[from]]]
-                         & MF_EDGE_KIND_MASK;
-
-            if (km == MF_EDGE_KEY_STR) {
-                an_snap_edge_label(s, bfs->via[objs[from]], label,
-                                   sizeof(label));
-                sb_add(b, " %s", label);
-            }
-        }
-    }
-    for (uint32_t k = from + 1; k < len; k++) {
-        an_snap_edge_label(s, bfs->via[objs[k]], label, sizeof(label));
-        if (strcmp(label, ".__dict__") == 0) {
-            continue;
-        }
-        if (label[0] == '\0') {
-            sb_add(b, " -> %s", type_name(s, objs[k]));
-        }
-        else {
-            sb_add(b, " %s", label);
-        }
-    }
-    free(objs);
+    sb_add(b, "%s", buf);
 }
 
 static void

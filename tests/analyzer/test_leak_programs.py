@@ -9,6 +9,7 @@ FINAL, and check, from FINAL exported as CSV:
 - each planted leak is exactly one entry: its units are charged to one
   point (at most 5% of them elsewhere: address reuse);
 - these entries are the top N (N planted leaks);
+- each is named by its container (the words the program gives);
 - each covers at least 90% of the retained size its pattern leaked: the
   size of the objects that every path from a root to which passes through
   one of the leak's units (computed here, by a search that avoids them);
@@ -172,6 +173,10 @@ def evaluate(name, truth, heap, report, fails, mode="leaks",
         fails.check(rank is not None and rank < n,
                     "%s %s: entry #%s is not among the top %d"
                     % (name, lk["name"], rank, n))
+        label = p["label"] if p else ""
+        fails.check(all(w in label for w in lk.get("label", ())),
+                    "%s %s: entry #%s is named %r, not by its container %s"
+                    % (name, lk["name"], rank, label, lk.get("label")))
     fails.check(len(ranks) == n, "%s: %d leaks in %d entries %s"
                 % (name, n, len(ranks), sorted(ranks, key=str)))
     # the others: nothing of min_count or more; no entry of transient or
