@@ -15,7 +15,8 @@
  *                             the steps (an_growth_series below)
  *
  * "In" means an object with the same identity: address, type key, and
- * name for the objects that have one (objset.h, growth_ids.c).
+ * name for the objects that have one (growth_ids.c; objset.h without the
+ * name).
  *
  * The model (spec/analyzer.md, "Accumulation points"):
  *
@@ -70,7 +71,7 @@
 
 #include "dominators.h"
 #include "graph.h"
-#include "objset.h"
+#include "maps.h"
 #include "paths.h"
 #include "snap.h"
 
@@ -222,11 +223,19 @@ size_t an_growth_label(const an_snap *s, const an_roots *roots,
 
 /* ---- identities: the bitmaps from two or three snapshots ----------- */
 
+/* Identities sorted by address (growth_ids.c). */
+typedef struct an_idlist {
+    uint64_t *addr;
+    uint32_t *code;         /* the type key's (or the name's) id in names */
+    uint64_t n;
+} an_idlist;
+
 typedef struct an_growth_ids {
-    an_objset before;       /* BASE's (or A's) objects */
-    an_objset fresh;        /* TARGET's objects BASE did not have */
+    an_strmap *names;       /* (module, qualname[\x1fname]) -> code */
+    an_idlist before;       /* BASE's (or A's) objects */
+    an_idlist fresh;        /* TARGET's objects BASE did not have */
     int three;              /* an_growth_ids_target() was called */
-    uint64_t fresh_count;   /* TARGET's new objects */
+    uint64_t fresh_count;   /* TARGET's new ones */
 } an_growth_ids;
 
 /*
