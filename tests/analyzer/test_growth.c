@@ -10,17 +10,23 @@
  * three dicts, a new Logger's handlers, a shared int, weak references, a
  * linked list, a tree, one object retaining much); and the shapes that
  * would make a careless pass quadratic (chains of millions, stars, dense
- * holder blocks), under the ctest timeout.
+ * holder blocks), under the ctest timeout.  Identities: three random
+ * snapshots of a simulated process (objects dying, born at free or just
+ * freed addresses, with other types or names, type ids shuffled) written
+ * with the format library, against the identities compared one by one.
  *
- * fold: random step sequences over small alphabets, checked by expanding
- * the folded items back and by the absence of any foldable repeat left;
+ * fold: random step sequences over small alphabets, checked by matching
+ * them against their fold read as a regular expression and by the
+ * absence of any foldable repeat left;
  * the trie against the one-path fold; the canonical shapes; grouping the
  * paths of a tree and of a chain of a million.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <CUnit/Basic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dominators.h"
 #include "fold.h"
@@ -28,6 +34,7 @@
 #include "growth.h"
 #include "paths.h"
 #include "roots.h"
+#include "snap.h"
 
 #define NONE MF_NONE
 
@@ -1232,6 +1239,221 @@ test_scale(void)
     heap_free(&h);
 }
 
+
+/* ---- identities: snapshots of a random "process" -------------------- */
+
+enum { ID_ADDRS = 400, ID_TYPES = 4, ID_NAMES = 3 };
+
+/* An object of the simulated process: address slot, type, name (or -1). */
+typedef struct idobj {
+    uint32_t slot;
+    int type, name;
+} idobj;
+
+static const char *const id_modules[ID_TYPES] = {"builtins", "app", "a",
+                                                 "b"};
+static const char *const id_quals[ID_TYPES] = {"dict", "Session", "Node",
+                                               "Node"};
+static const char *const id_names[ID_NAMES] = {"err", "on_placed", "run"};
+
+/* Write objs as a snapshot; types registered in a shuffled order, so
+ * that type ids differ between the snapshots. */
+static void
+id_write(const char *path, const idobj *objs, uint32_t n)
+{
+    mf_writer *w;
+    mf_error err;
+    mf_write_options wo;
+    uint32_t tid[ID_TYPES], perm[ID_TYPES], names[ID_NAMES];
+
+    memset(&wo, 0, sizeof(wo));
+    wo.block_objects = 50;
+    CU_ASSERT_EQUAL_FATAL(mf_writer_open(&w, path, &wo, &err), MF_OK);
+    for (uint32_t t = 0; t < ID_TYPES; t++) {
+        perm[t] = t;
+    }
+    for (uint32_t t = ID_TYPES - 1; t > 0; t--) {
+        uint32_t j = rndn(t + 1), x = perm[t];
+
+        perm[t] = perm[j];
+        perm[j] = x;
+    }
+    for (uint32_t t = 0; t < ID_TYPES; t++) {
+        uint32_t k = perm[t];
+        mf_type ty;
+
+        ty.address = 0x1000 + 16 * k;
+        ty.flags = 1;
+        CU_ASSERT_EQUAL_FATAL(mf_writer_string(w, id_modules[k],
+                                               strlen(id_modules[k]),
+                                               &ty.module, &err), MF_OK);
+        CU_ASSERT_EQUAL_FATAL(mf_writer_string(w, id_quals[k],
+                                               strlen(id_quals[k]),
+                                               &ty.qualname, &err), MF_OK);
+        CU_ASSERT_EQUAL_FATAL(mf_writer_type(w, &ty, &tid[k], &err), MF_OK);
+    }
+    for (uint32_t m = 0; m < ID_NAMES; m++) {
+        CU_ASSERT_EQUAL_FATAL(mf_writer_string(w, id_names[m],
+                                               strlen(id_names[m]),
+                                               &names[m], &err), MF_OK);
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        mf_object o;
+
+        memset(&o, 0, sizeof(o));
+        o.address = 0x7f0000000000ULL + 48 * (uint64_t)objs[i].slot;
+        o.type = tid[objs[i].type];
+        o.size = 48;
+        o.flags = MF_OBJ_GC_TRACKED;
+        o.name = MF_NONE;
+        o.value = MF_NONE;
+        if (objs[i].name >= 0) {
+            o.flags |= MF_OBJ_HAS_NAME;
+            o.name = names[objs[i].name];
+        }
+        CU_ASSERT_EQUAL_FATAL(mf_writer_object(w, &o, NULL, 0, &err), MF_OK);
+    }
+    CU_ASSERT_EQUAL_FATAL(mf_writer_close(w, NULL, &err), MF_OK);
+}
+
+/* The next snapshot of the process: some objects die, some are born, at
+ * a free address or at the address of one that just died (same type or
+ * not, same name or not); objects in random order. */
+static uint32_t
+id_evolve(const idobj *prev, uint32_t n_prev, idobj *next)
+{
+    unsigned char used[ID_ADDRS] = {0};
+    uint32_t n = 0, died[ID_ADDRS], n_died = 0;
+
+    for (uint32_t i = 0; i < n_prev; i++) {
+        if (rndn(100) < 30) {
+            died[n_died++] = prev[i].slot;
+        }
+        else {
+            next[n++] = prev[i];
+            used[prev[i].slot] = 1;
+        }
+    }
+    for (uint32_t k = rndn(120); k > 0; k--) {
+        idobj o;
+
+        o.type = (int)rndn(ID_TYPES);
+        o.name = rndn(3) == 0 ? (int)rndn(ID_NAMES) : -1;
+        if (n_died > 0 && rndn(2) == 0) {
+            o.slot = died[rndn(n_died)];    /* address reuse */
+        }
+        else {
+            o.slot = rndn(ID_ADDRS);
+        }
+        if (used[o.slot]) {
+            continue;
+        }
+        used[o.slot] = 1;
+        next[n++] = o;
+    }
+    for (uint32_t i = n; i > 1; i--) {
+        uint32_t j = rndn(i);
+        idobj x = next[i - 1];
+
+        next[i - 1] = next[j];
+        next[j] = x;
+    }
+    return n;
+}
+
+/* Does `set` have the identity of o (same address, type key, name)? */
+static int
+id_in(const idobj *set, uint32_t n, const idobj *o)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        if (set[i].slot == o->slot && set[i].name == o->name
+            && strcmp(id_modules[set[i].type], id_modules[o->type]) == 0
+            && strcmp(id_quals[set[i].type], id_quals[o->type]) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void
+id_open(an_snap *s, const char *path)
+{
+    mf_error err;
+
+    memset(s, 0, sizeof(*s));
+    CU_ASSERT_EQUAL_FATAL(an_snap_open(s, path, 0, NULL, NULL, &err), MF_OK);
+    CU_ASSERT_EQUAL_FATAL(an_snap_load(s, MF_COL_ADDRESS | MF_COL_TYPE
+                                          | MF_COL_NAME, &err), MF_OK);
+}
+
+static void
+test_identities(void)
+{
+    const char *tmp = getenv("TMPDIR");
+    char dir[512], path[3][600];
+    idobj snap[3][ID_ADDRS];
+    uint32_t n[3];
+    int agree = 0, rounds = 300;
+    uint64_t gained_seen = 0, old_seen = 0, newer_seen = 0;
+
+    snprintf(dir, sizeof(dir), "%s/muppy-growth-ids-XXXXXX",
+             tmp != NULL ? tmp : "/tmp");
+    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+    for (int k = 0; k < 3; k++) {
+        snprintf(path[k], sizeof(path[k]), "%s/s%d.snap", dir, k);
+    }
+    for (int round = 0; round < rounds; round++) {
+        an_growth_ids ids;
+        an_snap s[3];
+        uint64_t *old, *gained;
+        int ok = 1;
+
+        n[0] = id_evolve(NULL, 0, snap[0]);
+        n[1] = id_evolve(snap[0], n[0], snap[1]);
+        n[2] = id_evolve(snap[1], n[1], snap[2]);
+        for (int k = 0; k < 3; k++) {
+            id_write(path[k], snap[k], n[k]);
+            id_open(&s[k], path[k]);
+        }
+        /* three snapshots */
+        CU_ASSERT_EQUAL_FATAL(an_growth_ids_before(&ids, &s[0]), 0);
+        CU_ASSERT_EQUAL_FATAL(an_growth_ids_target(&ids, &s[1]), 0);
+        gained = an_growth_ids_mark(&ids, &s[2], &old);
+        CU_ASSERT_FATAL(gained != NULL && old != NULL);
+        for (uint32_t i = 0; i < n[2]; i++) {
+            int in_base = id_in(snap[0], n[0], &snap[2][i]);
+            int in_target = id_in(snap[1], n[1], &snap[2][i]);
+
+            ok &= an_bit(old, i) == in_base;
+            ok &= an_bit(gained, i) == (in_target && !in_base);
+            gained_seen += an_bit(gained, i);
+            old_seen += an_bit(old, i);
+            newer_seen += !in_base && !in_target;
+        }
+        free(old);
+        free(gained);
+        /* two snapshots */
+        CU_ASSERT_EQUAL_FATAL(an_growth_ids_before(&ids, &s[0]), 0);
+        gained = an_growth_ids_mark(&ids, &s[2], &old);
+        CU_ASSERT_FATAL(gained != NULL);
+        CU_ASSERT(old == NULL);
+        for (uint32_t i = 0; i < n[2]; i++) {
+            ok &= an_bit(gained, i) == !id_in(snap[0], n[0], &snap[2][i]);
+        }
+        free(gained);
+        agree += ok;
+        for (int k = 0; k < 3; k++) {
+            an_snap_close(&s[k]);
+        }
+    }
+    CU_ASSERT_EQUAL(agree, rounds);
+    CU_ASSERT(gained_seen > 1000 && old_seen > 1000 && newer_seen > 1000);
+    for (int k = 0; k < 3; k++) {
+        unlink(path[k]);
+    }
+    rmdir(dir);
+}
+
 /* ---- fold ------------------------------------------------------------- */
 
 /*
@@ -1663,6 +1885,8 @@ main(void)
                 test_edges_cases);
     CU_add_test(suite, "chains of millions, stars, dense blocks",
                 test_scale);
+    CU_add_test(suite, "identities of two and three snapshots",
+                test_identities);
     suite = CU_add_suite("fold", NULL, NULL);
     CU_add_test(suite, "paths folded", test_fold_path);
     CU_add_test(suite, "random sequences match their fold, nothing "
