@@ -269,11 +269,11 @@ void an_growth_ids_free(an_growth_ids *ids);
  * of a step continues a track of the previous step when its object or
  * its primary holder has the identity (address and type key) of the
  * track's object or holder.  A step grows a track when the point gained
- * objects and, from the second step on, the point object's retained size
- * (its dominator subtree, all of it, old objects included) grew since the
- * previous step by at least half the size charged to the point (what it
- * gained): a bounded container that churns gains new objects at every
- * step but does not grow.  A track "grew in
+ * objects and, from the second step on, the retained size of the object
+ * whose identity matched (the whole dominator subtree, old objects
+ * included) grew since the previous step by at least half the size
+ * charged to the point (what it gained): a bounded container that churns
+ * gains new objects at every step but does not grow.  A track "grew in
  * every step" when every step so far grew it.
  */
 typedef struct an_growth_track {
@@ -284,6 +284,7 @@ typedef struct an_growth_track {
     uint32_t last_step;
     uint64_t count, retained;   /* gained, charged: in the last step */
     uint64_t total;         /* the point object's retained size then */
+    uint64_t holder_total;  /* its primary holder's */
     uint64_t total_count;   /* gained over the steps */
 } an_growth_track;
 

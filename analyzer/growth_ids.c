@@ -607,10 +607,11 @@ series_name(an_growth_series *sr, const an_snap *s, uint32_t i)
 }
 
 /* Index of the track of the previous step with identity (a, name), or
- * MF_NONE: a map from address to track, built once per step. */
+ * MF_NONE: a map from address to track, built once per step.  *total
+ * gets the retained size the track had under that identity. */
 static uint32_t
 series_match(const an_growth_series *sr, const an_u64map *by_address,
-             uint64_t a, uint32_t name, uint32_t step)
+             uint64_t a, uint32_t name, uint32_t step, uint64_t *total)
 {
     uint32_t t = an_u64map_get(by_address, a);
     const an_growth_track *tr;
@@ -622,8 +623,12 @@ series_match(const an_growth_series *sr, const an_u64map *by_address,
     if (tr->last_step + 1 != step) {
         return MF_NONE;
     }
-    if ((tr->object_address == a && tr->object_name == name)
-        || (tr->holder_address == a && tr->holder_name == name)) {
+    if (tr->object_address == a && tr->object_name == name) {
+        *total = tr->total;
+        return t;
+    }
+    if (tr->holder_address == a && tr->holder_name == name) {
+        *total = tr->holder_total;
         return t;
     }
     return MF_NONE;
@@ -664,6 +669,9 @@ an_growth_series_add(an_growth_series *sr, uint32_t step, const an_snap *s,
         uint32_t on = series_name(sr, s, p->object);
         uint32_t hn = series_name(sr, s, p->holder);
         uint64_t total = dt != NULL ? dt->retained[p->object] : 0;
+        uint64_t htotal = dt != NULL && p->holder != MF_NONE
+                          ? dt->retained[p->holder] : 0;
+        uint64_t now = total, before = 0;
         uint32_t t = MF_NONE;
         int grew, is_cont;
         an_growth_track *tr;
@@ -672,9 +680,10 @@ an_growth_series_add(an_growth_series *sr, uint32_t step, const an_snap *s,
             goto done;
         }
         if (step > 0) {
-            t = series_match(sr, &by_address, oa, on, step);
+            t = series_match(sr, &by_address, oa, on, step, &before);
             if (t == MF_NONE && hn != MF_NONE) {
-                t = series_match(sr, &by_address, ha, hn, step);
+                t = series_match(sr, &by_address, ha, hn, step, &before);
+                now = htotal;
             }
             if (t != MF_NONE && continued[t]) {
                 t = MF_NONE;    /* one point continues a track */
@@ -701,17 +710,17 @@ an_growth_series_add(an_growth_series *sr, uint32_t step, const an_snap *s,
         }
         tr = &sr->tracks[t];
         /* a new track grows by gaining; a continued one must also be
-         * larger than it was */
+         * larger than it was, compared under the identity that matched */
         grew = p->count > 0
                && (!is_cont || dt == NULL
-                   || (total > tr->total
-                       && total - tr->total >= p->retained / 2));
+                   || (now > before && now - before >= p->retained / 2));
         tr->steps = !grew ? 0 : is_cont ? tr->steps + 1 : 1;
         tr->object_address = oa;
         tr->object_name = on;
         tr->holder_address = ha;
         tr->holder_name = hn;
         tr->total = total;
+        tr->holder_total = htotal;
         tr->last_step = step;
         tr->count = p->count;
         tr->retained = p->retained;

@@ -17,7 +17,9 @@ FINAL, and check, from FINAL exported as CSV:
   held only through objects newer than TARGET, flagged `newer`: address
   reuse by the transient ones), and no entry is made of the transient or
   the shared objects;
-- `diff BASE TARGET --growth`: the same leaks are one entry each.
+- `diff BASE TARGET --growth`: the same leaks are one entry each;
+- `trend BASE TARGET FINAL`: their points, and no other of --min-count
+  objects, grew in both steps.
 
 Usage: test_leak_programs.py --probe GROWTH_PROBE --analyzer MUPPY_ANALYZE
          --pythonpath BUILD/python --root REPO [--only leak_patterns|flask]
@@ -239,6 +241,20 @@ def check_program(args, name, outdir, fails, artifacts=False):
     rows, others = evaluate(name, truth, heap, rep, fails,
                             artifacts=artifacts)
     print_rows("%s: leaks BASE TARGET FINAL" % name, rows, others, rep)
+    # trend over the three: the planted leaks' points grew in both steps,
+    # nothing else of --min-count objects did
+    points = set(rep["points"][r[2]]["object"] for r in rows
+                 if r[2] is not None)
+    tr = json.loads(run([args.probe, "trend"] + snaps))
+    grew = [g for g in tr["growing"] if g["last_count"] >= MIN_COUNT]
+    found = set(g["object"] for g in grew) | set(g["holder"] for g in grew)
+    print("  trend: %d points grew in every step: %s" % (
+        len(grew), ", ".join("%s %s" % (g["type"], g["object"])
+                             for g in grew)))
+    fails.check(points <= found, "%s trend: planted points %s did not "
+                "grow in every step" % (name, sorted(points - found)))
+    fails.check(len(grew) == len(rows), "%s trend: %d points grew, %d "
+                "leaks were planted" % (name, len(grew), len(rows)))
     # two snapshots: new in TARGET, matched by address and type
     heap_t = Heap(args.analyzer, snaps[1], outdir)
     rep = probe(args, "diff", snaps[:2])
