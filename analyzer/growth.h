@@ -243,7 +243,10 @@ typedef struct an_growth_ids {
  * an identity is (address, type key) and, for an object with a name
  * (function, class, module, code object), the name too, so that a
  * function freed and another allocated at its address differ when their
- * names do.
+ * names do.  Each snapshot's objects are sorted by address (radix sort,
+ * 24 bytes an object while it sorts) and matched by merging; BASE's (A's)
+ * identities are kept, 12 bytes an object, until an_growth_ids_mark().
+ * O(objects) per snapshot.
  *
  * an_growth_ids_before() - remember the identities of BASE, A or S(i).
  * Returns 0, or -1 when out of memory.
