@@ -331,7 +331,7 @@ def describe(truth, only):
          "APP.teardown_hooks", hooks, ["APP", ".teardown_hooks"]),
         ("quote_cache", "functools.lru_cache on a method",
          "PriceCalculator.quote's cache", quotes,
-         ["_lru_cache_wrapper", "quote"]),
+         ["PriceCalculator.quote", "lru_cache"]),
     ]
     for name, pattern, holder, fn, label in table:
         if name in only:

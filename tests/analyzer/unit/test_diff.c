@@ -22,24 +22,46 @@
 #include "unit.h"
 
 /* the columns an object's identity needs, and a summary's */
-#define IDS (MF_COL_ADDRESS | MF_COL_TYPE)
+#define IDS (MF_COL_ADDRESS | MF_COL_TYPE | MF_COL_NAME)
 #define SIZES (MF_COL_TYPE | MF_COL_SIZE)
 
-/* Write h and open it with `columns` loaded. */
-/* Is there an object in h with this address and type name? */
+/* Do two objects' names match (both none, or equal)? */
 static int
-naive_has(const theap *h, uint64_t address, const th_type *t)
+same_name(const char *a, const char *b)
+{
+    return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
+/* Is there an object in h with this address, type name and name? */
+static int
+naive_has(const theap *h, uint64_t address, const th_type *t,
+          const char *name)
 {
     for (uint32_t i = 0; i < h->n; i++) {
         const th_type *u = &h->types[h->objs[i].type];
 
         if (h->objs[i].address == address
             && strcmp(u->module, t->module) == 0
-            && strcmp(u->qualname, t->qualname) == 0) {
+            && strcmp(u->qualname, t->qualname) == 0
+            && same_name(h->objs[i].name, name)) {
             return 1;
         }
     }
     return 0;
+}
+
+/* Names for some objects: functions freed and others made at their
+ * addresses differ by them. */
+static const char *const names_pool[] = {"err", "on_placed", "run", NULL};
+
+static void
+give_names(theap *h)
+{
+    for (uint32_t i = 0; i < h->n; i++) {
+        uint32_t r = th_randn(8);
+
+        h->objs[i].name = r < 3 ? names_pool[r] : NULL;
+    }
 }
 
 /* The name of a group of the diff/trend models (by type or module). */
@@ -56,15 +78,31 @@ group_of_type(const an_strmap *names, int by_module, const th_type *t)
 static void
 test_objset_naive(void)
 {
-    for (int round = 0; round < 15; round++) {
+    for (int round = 0; round < 20; round++) {
         theap a, b;
         an_snap sa, sb;
+        an_strmap *codes = an_strmap_new();
+        an_idorder oa, ob;
         an_objset set;
-        uint32_t *names;
-        uint64_t *select;
+        uint64_t *select, *in, marked, want_marked = 0;
 
         th_random(&a, 50 + th_randn(400), 2, 7);
+        give_names(&a);
         th_evolve(&b, &a, 30, 100);
+        /* some survivors renamed (a function freed, another one at its
+         * address), and in odd rounds objects sharing an address (a
+         * hostile file) */
+        for (uint32_t i = 0; i < b.n; i++) {
+            if (th_randn(10) == 0) {
+                b.objs[i].name = names_pool[th_randn(3)];
+            }
+            if (round % 2 && i > 0 && th_randn(6) == 0) {
+                b.objs[i].address = b.objs[i - 1].address;
+            }
+        }
+        for (uint32_t i = 0; round % 2 && i + 1 < a.n; i += 7) {
+            a.objs[i + 1].address = a.objs[i].address;
+        }
         CU_ASSERT_EQUAL_FATAL(th_open(&a, &sa, IDS), 0);
         CU_ASSERT_EQUAL_FATAL(th_open(&b, &sb, IDS), 0);
         /* A's objects, every other one */
@@ -72,10 +110,16 @@ test_objset_naive(void)
         for (uint32_t i = 0; i < sa.cols.n_objects; i += 2) {
             an_set_bit(select, i);
         }
-        CU_ASSERT_EQUAL_FATAL(an_objset_init(&set, a.n), 0);
-        CU_ASSERT_EQUAL_FATAL(an_objset_add_snap(&set, &sa, select), 0);
-        names = an_objset_names(&set, &sb, 0);
-        CU_ASSERT_PTR_NOT_NULL_FATAL(names);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(codes);
+        CU_ASSERT_EQUAL_FATAL(an_idorder_of(&oa, codes, &sa, 1), AN_OK);
+        CU_ASSERT_EQUAL_FATAL(an_objset_of(&set, &oa, select), AN_OK);
+        CU_ASSERT_EQUAL_FATAL(an_idorder_of(&ob, codes, &sb, 0), AN_OK);
+        /* ordered by address */
+        for (uint64_t k = 1; k < ob.n; k++) {
+            CU_ASSERT(ob.addr[k - 1] <= ob.addr[k]);
+        }
+        in = an_bitmap_new(sb.cols.n_objects);
+        marked = an_objset_mark(&set, &ob, in);
         for (uint32_t i = 0; i < b.n; i++) {
             theap half;
             int want;
@@ -83,18 +127,24 @@ test_objset_naive(void)
             /* the model of what was added: A's even objects */
             th_init(&half, a.pid);
             for (uint32_t k = 0; k < a.n; k += 2) {
-                th_add(&half, a.objs[k].address, a.objs[k].type, 1);
+                uint32_t x = th_add(&half, a.objs[k].address,
+                                    a.objs[k].type, 1);
+
+                half.objs[x].name = a.objs[k].name;
             }
             want = naive_has(&half, b.objs[i].address,
-                             &b.types[b.objs[i].type]);
-            CU_ASSERT_EQUAL(an_objset_has(&set, sb.cols.address[i],
-                                          names[an_snap_key_of(&sb, i)]),
-                            want);
+                             &b.types[b.objs[i].type], b.objs[i].name);
+            want_marked += want;
+            CU_ASSERT_EQUAL(an_bit(in, i), want);
             th_free(&half);
         }
-        free(names);
+        CU_ASSERT_EQUAL(marked, want_marked);
         free(select);
+        free(in);
         an_objset_free(&set);
+        an_idorder_free(&oa);
+        an_idorder_free(&ob);
+        an_strmap_free(codes);
         an_snap_close(&sa);
         an_snap_close(&sb);
         th_free(&a);
@@ -145,7 +195,7 @@ check_diff(const theap *a, const theap *b, int by_module)
         CU_ASSERT_FATAL(g >= 0 && g < 2 * TH_MAX_TYPES);
         rows[g].count_b++;
         rows[g].size_b += b->objs[i].size;
-        if (!naive_has(a, b->objs[i].address, t)) {
+        if (!naive_has(a, b->objs[i].address, t, b->objs[i].name)) {
             for (uint32_t k = 0; k < a->n; k++) {
                 seen_reused += a->objs[k].address == b->objs[i].address;
             }

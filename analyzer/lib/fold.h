@@ -21,20 +21,16 @@
  *   an_fold_path        one path folded, as items to print
  *   an_fold_trie        shapes hash-consed in a trie, one append per step,
  *                       for grouping many paths (an object's shape is its
- *                       parent's plus one step)
- *   an_fold_group_paths targets grouped by the folded shape of their
- *                       shortest path (the grouping of paths.h with
- *                       cycles folded), in O(objects on the paths)
+ *                       parent's plus one step: shapes.h's an_group_paths)
+ *   an_fold_trie_items  one path folded as its group's shape has it
  */
-#ifndef AN_FOLD_H
-#define AN_FOLD_H
+#ifndef AN_LIB_FOLD_H
+#define AN_LIB_FOLD_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "graph.h"
-#include "paths.h"
-#include "roots.h"
+#include "base/error.h"
 
 typedef struct an_fold_step {
     uint64_t a, b;
@@ -53,7 +49,9 @@ typedef struct an_fold_item {
     int kind;           /* AN_FOLD_STEP, _OPEN or _CLOSE */
     uint32_t step;      /* STEP: the input index of the step (within a
                            repeat: its last occurrence) */
-    uint32_t times;     /* OPEN and CLOSE: repetitions of the body */
+    uint32_t times;     /* OPEN and CLOSE: repetitions of the body (1:
+                           once on this path, repeated by the shape of
+                           its group: an_fold_trie_items()) */
     uint32_t first, last;   /* OPEN and CLOSE: input steps covered */
     int in_repeat;      /* STEP: inside at least one repeat */
 } an_fold_item;
@@ -94,39 +92,22 @@ uint32_t an_fold_trie_count(const an_fold_trie *t);
  * (X)+ is also a shape, belongs with that one (a tree's first level with
  * its deeper levels); else with itself, its prefix taken canonical
  * first.  Depends only on the set of shapes, not on their order.
- * Returns 0, or -1 when out of memory.
+ * Returns AN_OK, or AN_ERR_NOMEM when out of memory.
  */
-int an_fold_trie_canonical(an_fold_trie *t, uint32_t **canon);
-
-/* ---- grouping paths by folded shape ----------------------------------- */
-
-typedef struct an_fold_group {
-    uint32_t shape;     /* canonical shape */
-    uint64_t count;     /* targets with it */
-    uint32_t example;   /* the lowest object index among them whose own
-                           path has the shape (a tree's deeper nodes, not
-                           its first level), else the lowest */
-} an_fold_group;
-
-typedef struct an_fold_groups {
-    an_fold_group *groups;  /* count desc, then example asc */
-    uint32_t n_groups;
-    uint32_t *group_of;     /* per target: index into groups, or MF_NONE
-                               when no root reaches it */
-    uint64_t unreachable;
-} an_fold_groups;
+an_err an_fold_trie_canonical(an_fold_trie *t, uint32_t **canon);
 
 /*
- * an_fold_group_paths() - group targets by the folded shape of their
- * shortest path (bfs): the root step is (root kind, root label, root's
- * type), each other step (edge kind with its weak bit, label, type of the
- * object reached), list indices and int keys folded.  O(objects on the
- * paths x max_period^2).  Returns 0, or -1 when out of memory.
+ * an_fold_trie_items() - steps[0..n) folded as an_fold_path() does, in
+ * the tokens of t, then written the way shape `shape` of t (its
+ * canonical shape: an_fold_trie_canonical()) has them: where the shape
+ * has a repeat (X)+ and the path a single X, the items show a repeat of
+ * `times` 1 (a tree's first level in the group of its deeper levels).
+ * A path that does not fit the shape gets its own fold.  Returns the
+ * number of items, or UINT32_MAX when out of memory (*items NULL).
+ * O(n x max_period^2).
  */
-int an_fold_group_paths(const an_graph *g, const an_bfs_result *bfs,
-                        const an_roots *roots, const uint32_t *targets,
-                        uint32_t n_targets, uint32_t max_period,
-                        an_fold_groups *out);
-void an_fold_groups_free(an_fold_groups *fg);
+uint32_t an_fold_trie_items(an_fold_trie *t, uint32_t shape,
+                            const an_fold_step *steps, uint32_t n,
+                            an_fold_item **items);
 
-#endif /* AN_FOLD_H */
+#endif /* AN_LIB_FOLD_H */

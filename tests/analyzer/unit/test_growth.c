@@ -1,6 +1,7 @@
 /*
- * test_growth.c - CUnit tests of the accumulation points (growth.c) and
- * of path folding (fold.c).
+ * test_growth.c - the accumulation points (lib/growth.h) and the
+ * identities that feed them (lib/objset.h, as leaks.h and diff.h use
+ * them).
  *
  * growth: thousands of random graphs (cycles, multi-edges, self-loops,
  * weak edges, unreachable islands, random old and gained objects) against
@@ -14,12 +15,6 @@
  * snapshots of a simulated process (objects dying, born at free or just
  * freed addresses, with other types or names, type ids shuffled) written
  * with the format library, against the identities compared one by one.
- *
- * fold: random step sequences over small alphabets, checked by matching
- * them against their fold read as a regular expression and by the
- * absence of any foldable repeat left;
- * the trie against the one-path fold; the canonical shapes; grouping the
- * paths of a tree and of a chain of a million.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <CUnit/Basic.h>
@@ -28,123 +23,18 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dominators.h"
-#include "fold.h"
-#include "graph.h"
-#include "growth.h"
-#include "paths.h"
-#include "roots.h"
-#include "snap.h"
+#include "lib/diff.h"
+#include "lib/dominators.h"
+#include "lib/graph.h"
+#include "lib/growth.h"
+#include "lib/leaks.h"
+#include "lib/objset.h"
+#include "lib/roots.h"
+#include "lib/snap.h"
+#include "egraph.h"
+#include "unit.h"
 
 #define NONE MF_NONE
-
-static uint64_t rng_state = 0x2545f4914f6cdd1dULL;
-
-static uint64_t
-rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
-
-static uint32_t
-rndn(uint32_t n)
-{
-    return n ? (uint32_t)(rnd() % n) : 0;
-}
-
-/* ---- a graph built edge by edge ------------------------------------- */
-
-typedef struct eg {
-    uint32_t n;
-    uint64_t n_edges, cap;
-    uint32_t *src, *dst;
-    uint8_t *kind;
-    uint64_t *start;
-    uint32_t *target;
-    uint8_t *ckind;
-    uint64_t *label;
-    uint32_t *type;
-    uint64_t *size;
-    an_graph g;
-} eg;
-
-static void
-eg_init(eg *x, uint32_t n)
-{
-    memset(x, 0, sizeof(*x));
-    x->n = n;
-    x->type = calloc((size_t)n + 1, sizeof(uint32_t));
-    x->size = calloc((size_t)n + 1, sizeof(uint64_t));
-    for (uint32_t v = 0; v < n; v++) {
-        x->size[v] = 16 + v % 97;
-    }
-}
-
-static void
-eg_add(eg *x, uint32_t a, uint32_t b, uint8_t kind)
-{
-    if (x->n_edges == x->cap) {
-        x->cap = x->cap ? x->cap * 2 : 64;
-        x->src = realloc(x->src, x->cap * sizeof(uint32_t));
-        x->dst = realloc(x->dst, x->cap * sizeof(uint32_t));
-        x->kind = realloc(x->kind, x->cap);
-    }
-    x->src[x->n_edges] = a;
-    x->dst[x->n_edges] = b;
-    x->kind[x->n_edges] = kind;
-    x->n_edges++;
-}
-
-static void
-eg_finish(eg *x)
-{
-    uint64_t *pos;
-
-    x->start = calloc((size_t)x->n + 1, sizeof(uint64_t));
-    x->target = malloc((x->n_edges + 1) * sizeof(uint32_t));
-    x->ckind = malloc(x->n_edges + 1);
-    x->label = calloc(x->n_edges + 1, sizeof(uint64_t));
-    pos = calloc((size_t)x->n + 1, sizeof(uint64_t));
-    for (uint64_t e = 0; e < x->n_edges; e++) {
-        x->start[x->src[e] + 1]++;
-    }
-    for (uint32_t v = 0; v < x->n; v++) {
-        x->start[v + 1] += x->start[v];
-        pos[v] = x->start[v];
-    }
-    for (uint64_t e = 0; e < x->n_edges; e++) {
-        uint64_t k = pos[x->src[e]]++;
-
-        x->target[k] = x->dst[e];
-        x->ckind[k] = x->kind[e];
-    }
-    free(pos);
-    memset(&x->g, 0, sizeof(x->g));
-    x->g.n = x->n;
-    x->g.n_edges = x->n_edges;
-    x->g.edge_start = x->start;
-    x->g.edge_target = x->target;
-    x->g.edge_kind = x->ckind;
-    x->g.edge_label = x->label;
-    x->g.type = x->type;
-}
-
-static void
-eg_free(eg *x)
-{
-    free(x->src);
-    free(x->dst);
-    free(x->kind);
-    free(x->start);
-    free(x->target);
-    free(x->ckind);
-    free(x->label);
-    free(x->type);
-    free(x->size);
-}
 
 /* ---- one run of the model ------------------------------------------- */
 
@@ -694,14 +584,14 @@ random_graph(eg *x, uint32_t n, uint32_t m, uint32_t n_types)
 
     eg_init(x, n);
     for (uint32_t v = 0; v < n; v++) {
-        x->type[v] = rndn(n_types);
+        x->type[v] = eg_randn(n_types);
     }
     for (uint32_t e = 0; e < m; e++) {
-        uint32_t a = rndn(n), b = rndn(n);
+        uint32_t a = eg_randn(n), b = eg_randn(n);
 
-        eg_add(x, a, b, kinds[rndn(sizeof(kinds))]);
-        if (rndn(10) == 0) {
-            eg_add(x, a, b, kinds[rndn(sizeof(kinds))]);    /* multi */
+        eg_add(x, a, b, kinds[eg_randn(sizeof(kinds))]);
+        if (eg_randn(10) == 0) {
+            eg_add(x, a, b, kinds[eg_randn(sizeof(kinds))]);    /* multi */
         }
     }
     eg_finish(x);
@@ -715,24 +605,24 @@ test_random_graphs(void)
     int newer = 0;
 
     for (int round = 0; round < 4000; round++) {
-        uint32_t n = 1 + rndn(round < 2000 ? 14 : 50);
-        uint32_t m = rndn(3 * n + 2);
-        uint32_t permille = 500 + rndn(501);
+        uint32_t n = 1 + eg_randn(round < 2000 ? 14 : 50);
+        uint32_t m = eg_randn(3 * n + 2);
+        uint32_t permille = 500 + eg_randn(501);
         uint64_t *old, *gained;
         mf_root rec[8];
-        uint32_t n_rec = 1 + rndn(4);
+        uint32_t n_rec = 1 + eg_randn(4);
         eg x;
         run r;
         orc o;
-        uint32_t percent = 20 + rndn(70);
+        uint32_t percent = 20 + eg_randn(70);
 
-        random_graph(&x, n, m, 1 + rndn(4));
+        random_graph(&x, n, m, 1 + eg_randn(4));
         /* old, gained, or neither (new after TARGET); every other round
          * without `old` (two snapshots: every object not gained) */
         old = round % 2 ? an_bitmap_new(n) : NULL;
         gained = an_bitmap_new(n);
         for (uint32_t v = 0; v < n; v++) {
-            uint32_t die = rndn(100);
+            uint32_t die = eg_randn(100);
 
             if (die < percent) {
                 an_set_bit(gained, v);
@@ -740,13 +630,13 @@ test_random_graphs(void)
             else if (old != NULL && die < percent + (100 - percent) * 3 / 4) {
                 an_set_bit(old, v);
             }
-            if (old != NULL && rndn(50) == 0) {
+            if (old != NULL && eg_randn(50) == 0) {
                 an_set_bit(old, v);     /* gained and old: old */
             }
         }
         for (uint32_t i = 0; i < n_rec; i++) {
-            rec[i].object = rndn(n);
-            rec[i].kind = 1 + rndn(5);
+            rec[i].object = eg_randn(n);
+            rec[i].kind = 1 + eg_randn(5);
             rec[i].label = MF_NONE;
         }
         run_model(&x, rec, n_rec, old, gained, permille, &r);
@@ -1002,7 +892,7 @@ test_recursive(void)
 
         frontier[0] = root;
         for (int k = 0; k < 50000; k++) {
-            uint32_t parent = frontier[rndn(nf)];
+            uint32_t parent = frontier[eg_randn(nf)];
             uint32_t kids = obj(&h, T_LIST, 0), nd = obj(&h, T_NODE, 0);
 
             /* each node its own list of children, for simplicity */
@@ -1012,7 +902,7 @@ test_recursive(void)
                 frontier[nf++] = nd;
             }
             else {
-                frontier[rndn(64)] = nd;
+                frontier[eg_randn(64)] = nd;
             }
         }
     }
@@ -1273,7 +1163,7 @@ id_write(const char *path, const idobj *objs, uint32_t n)
         perm[t] = t;
     }
     for (uint32_t t = ID_TYPES - 1; t > 0; t--) {
-        uint32_t j = rndn(t + 1), x = perm[t];
+        uint32_t j = eg_randn(t + 1), x = perm[t];
 
         perm[t] = perm[j];
         perm[j] = x;
@@ -1326,7 +1216,7 @@ id_evolve(const idobj *prev, uint32_t n_prev, idobj *next)
     uint32_t n = 0, died[ID_ADDRS], n_died = 0;
 
     for (uint32_t i = 0; i < n_prev; i++) {
-        if (rndn(100) < 30) {
+        if (eg_randn(100) < 30) {
             died[n_died++] = prev[i].slot;
         }
         else {
@@ -1334,16 +1224,16 @@ id_evolve(const idobj *prev, uint32_t n_prev, idobj *next)
             used[prev[i].slot] = 1;
         }
     }
-    for (uint32_t k = rndn(120); k > 0; k--) {
+    for (uint32_t k = eg_randn(120); k > 0; k--) {
         idobj o;
 
-        o.type = (int)rndn(ID_TYPES);
-        o.name = rndn(3) == 0 ? (int)rndn(ID_NAMES) : -1;
-        if (n_died > 0 && rndn(2) == 0) {
-            o.slot = died[rndn(n_died)];    /* address reuse */
+        o.type = (int)eg_randn(ID_TYPES);
+        o.name = eg_randn(3) == 0 ? (int)eg_randn(ID_NAMES) : -1;
+        if (n_died > 0 && eg_randn(2) == 0) {
+            o.slot = died[eg_randn(n_died)];    /* address reuse */
         }
         else {
-            o.slot = rndn(ID_ADDRS);
+            o.slot = eg_randn(ID_ADDRS);
         }
         if (used[o.slot]) {
             continue;
@@ -1352,7 +1242,7 @@ id_evolve(const idobj *prev, uint32_t n_prev, idobj *next)
         next[n++] = o;
     }
     for (uint32_t i = n; i > 1; i--) {
-        uint32_t j = rndn(i);
+        uint32_t j = eg_randn(i);
         idobj x = next[i - 1];
 
         next[i - 1] = next[j];
@@ -1403,7 +1293,9 @@ test_identities(void)
         snprintf(path[k], sizeof(path[k]), "%s/s%d.snap", dir, k);
     }
     for (int round = 0; round < rounds; round++) {
-        an_growth_ids ids;
+        an_leaks lk;
+        an_diff_growth d;
+        an_idorder o;
         an_snap s[3];
         uint64_t *old, *gained;
         int ok = 1;
@@ -1416,10 +1308,10 @@ test_identities(void)
             id_open(&s[k], path[k]);
         }
         /* three snapshots */
-        CU_ASSERT_EQUAL_FATAL(an_growth_ids_before(&ids, &s[0]), 0);
-        CU_ASSERT_EQUAL_FATAL(an_growth_ids_target(&ids, &s[1]), 0);
-        gained = an_growth_ids_mark(&ids, &s[2], &old);
-        CU_ASSERT_FATAL(gained != NULL && old != NULL);
+        CU_ASSERT_EQUAL_FATAL(an_leaks_base(&lk, &s[0]), AN_OK);
+        CU_ASSERT_EQUAL_FATAL(an_leaks_target(&lk, &s[1]), AN_OK);
+        CU_ASSERT_EQUAL_FATAL(an_leaks_identities(&lk, &s[2], &old, &gained),
+                              AN_OK);
         for (uint32_t i = 0; i < n[2]; i++) {
             int in_base = id_in(snap[0], n[0], &snap[2][i]);
             int in_target = id_in(snap[1], n[1], &snap[2][i]);
@@ -1432,15 +1324,18 @@ test_identities(void)
         }
         free(old);
         free(gained);
-        /* two snapshots */
-        CU_ASSERT_EQUAL_FATAL(an_growth_ids_before(&ids, &s[0]), 0);
-        gained = an_growth_ids_mark(&ids, &s[2], &old);
-        CU_ASSERT_FATAL(gained != NULL);
-        CU_ASSERT(old == NULL);
+        an_leaks_free(&lk);
+        /* two snapshots: the set of the first, the second marked */
+        CU_ASSERT_EQUAL_FATAL(an_diff_growth_a(&d, &s[0]), AN_OK);
+        CU_ASSERT_EQUAL_FATAL(an_idorder_of(&o, d.codes, &s[2], 0), AN_OK);
+        old = an_bitmap_new(n[2]);
+        an_objset_mark(&d.a, &o, old);
         for (uint32_t i = 0; i < n[2]; i++) {
-            ok &= an_bit(gained, i) == !id_in(snap[0], n[0], &snap[2][i]);
+            ok &= an_bit(old, i) == id_in(snap[0], n[0], &snap[2][i]);
         }
-        free(gained);
+        free(old);
+        an_idorder_free(&o);
+        an_diff_growth_free(&d);
         agree += ok;
         for (int k = 0; k < 3; k++) {
             an_snap_close(&s[k]);
@@ -1454,448 +1349,21 @@ test_identities(void)
     rmdir(dir);
 }
 
-/* ---- fold ------------------------------------------------------------- */
-
-/*
- * The folded items read as a regular expression over step keys (a STEP
- * its key, OPEN body CLOSE the body one or more times): match[] gets the
- * positions where the items it[0..n) can end when they start at any
- * position set in from[] (n_steps + 1 entries each).
- */
-static void
-match_items(const an_fold_step *steps, uint32_t n_steps,
-            const an_fold_item *it, uint32_t n, const unsigned char *from,
-            unsigned char *to)
-{
-    unsigned char *cur = malloc(n_steps + 1), *nxt = malloc(n_steps + 1);
-
-    memcpy(cur, from, n_steps + 1);
-    for (uint32_t i = 0; i < n;) {
-        memset(nxt, 0, n_steps + 1);
-        if (it[i].kind == AN_FOLD_STEP) {
-            const an_fold_step *k = &steps[it[i].step];
-
-            for (uint32_t p = 0; p < n_steps; p++) {
-                if (cur[p] && steps[p].a == k->a && steps[p].b == k->b) {
-                    nxt[p + 1] = 1;
-                }
-            }
-            i++;
-        }
-        else {
-            uint32_t depth = 0, j = i;
-            unsigned char *once = malloc(n_steps + 1);
-            int grew = 1;
-
-            do {
-                depth += it[j].kind == AN_FOLD_OPEN;
-                depth -= it[j].kind == AN_FOLD_CLOSE;
-                j++;
-            } while (depth > 0);
-            /* one or more times: iterate to a fixpoint */
-            memcpy(once, cur, n_steps + 1);
-            while (grew) {
-                unsigned char *got = malloc(n_steps + 1);
-
-                match_items(steps, n_steps, it + i + 1, j - i - 2, once,
-                            got);
-                grew = 0;
-                for (uint32_t p = 0; p <= n_steps; p++) {
-                    if (got[p] && !nxt[p]) {
-                        nxt[p] = 1;
-                        grew = 1;
-                    }
-                }
-                memcpy(once, got, n_steps + 1);
-                free(got);
-            }
-            free(once);
-            i = j;
-        }
-        memcpy(cur, nxt, n_steps + 1);
-    }
-    memcpy(to, cur, n_steps + 1);
-    free(cur);
-    free(nxt);
-}
-
-/* The items match the whole input, and each repeat the span it says it
- * covers. */
-static int
-matches(const an_fold_step *steps, uint32_t n_steps, const an_fold_item *it,
-        uint32_t n)
-{
-    unsigned char *from = calloc(n_steps + 1, 1), *to = malloc(n_steps + 1);
-    int ok;
-
-    from[0] = 1;
-    match_items(steps, n_steps, it, n, from, to);
-    ok = to[n_steps];
-    for (uint32_t i = 0; i < n && ok; i++) {
-        uint32_t depth = 0, j = i;
-
-        if (it[i].kind != AN_FOLD_OPEN) {
-            continue;
-        }
-        do {
-            depth += it[j].kind == AN_FOLD_OPEN;
-            depth -= it[j].kind == AN_FOLD_CLOSE;
-            j++;
-        } while (depth > 0);
-        memset(from, 0, n_steps + 1);
-        from[it[i].first] = 1;
-        match_items(steps, n_steps, it + i, j - i, from, to);
-        ok = to[it[i].last + 1] && it[i].times >= 2;
-    }
-    free(from);
-    free(to);
-    return ok;
-}
-
-/* A canonical text of the folded items (step keys, parentheses): equal
- * texts are equal folded shapes. */
-static void
-fold_text(const an_fold_step *steps, const an_fold_item *it, uint32_t n,
-          char *buf, size_t cap)
-{
-    size_t len = 0;
-
-    buf[0] = '\0';
-    for (uint32_t i = 0; i < n && len + 40 < cap; i++) {
-        if (it[i].kind == AN_FOLD_OPEN) {
-            len += (size_t)snprintf(buf + len, cap - len, "(");
-        }
-        else if (it[i].kind == AN_FOLD_CLOSE) {
-            len += (size_t)snprintf(buf + len, cap - len, ")+");
-        }
-        else {
-            len += (size_t)snprintf(buf + len, cap - len, "%llu.%llu ",
-                                    (unsigned long long)steps[it[i].step].a,
-                                    (unsigned long long)steps[it[i].step].b);
-        }
-    }
-}
-
-/* No level of the folded items has X X or (X)+ X left with |X| <= p
- * (compared by canonical text of the top-level units). */
-static int
-maximal(const an_fold_step *steps, const an_fold_item *it, uint32_t n,
-        uint32_t p)
-{
-    /* the units of the top level, as text */
-    char (*unit)[512] = malloc((size_t)(n + 1) * sizeof(*unit));
-    int *is_rep = calloc((size_t)n + 1, sizeof(int));
-    char (*body)[512] = malloc((size_t)(n + 1) * sizeof(*body));
-    uint32_t m = 0, ok = 1;
-
-    for (uint32_t i = 0; i < n;) {
-        if (it[i].kind == AN_FOLD_STEP) {
-            fold_text(steps, it + i, 1, unit[m], 512);
-            body[m][0] = '\0';
-            m++;
-            i++;
-        }
-        else {
-            uint32_t depth = 0, j = i;
-
-            do {
-                depth += it[j].kind == AN_FOLD_OPEN;
-                depth -= it[j].kind == AN_FOLD_CLOSE;
-                j++;
-            } while (depth > 0);
-            fold_text(steps, it + i, j - i, unit[m], 512);
-            fold_text(steps, it + i + 1, j - i - 2, body[m], 512);
-            is_rep[m] = 1;
-            if (!maximal(steps, it + i + 1, j - i - 2, p)) {
-                ok = 0;
-            }
-            m++;
-            i = j;
-        }
-    }
-    for (uint32_t q = 1; q <= p && ok; q++) {
-        for (uint32_t s = 0; s + 2 * q <= m && ok; s++) {
-            uint32_t j;
-
-            for (j = 0; j < q && strcmp(unit[s + j], unit[s + q + j]) == 0;
-                 j++) {
-            }
-            ok = j < q;
-        }
-        /* (X)+ X: a repeat whose body's text equals the next q units */
-        for (uint32_t s = 0; s + q < m && ok; s++) {
-            char cat[512] = "";
-
-            if (!is_rep[s]) {
-                continue;
-            }
-            for (uint32_t j = 1; j <= q; j++) {
-                strncat(cat, unit[s + j], sizeof(cat) - strlen(cat) - 1);
-            }
-            ok = strcmp(cat, body[s]) != 0;
-        }
-    }
-    free(unit);
-    free(is_rep);
-    free(body);
-    return (int)ok;
-}
-
-static void
-test_fold_path(void)
-{
-    /* `.children [15] .children [1] .children [0]`, indices folded */
-    an_fold_step tree[7] = {{1, 7}, {2, 1}, {3, 9}, {2, 1}, {3, 9},
-                            {2, 1}, {3, 9}};
-    an_fold_item *it;
-    uint32_t n = an_fold_path(tree, 7, 8, &it);
-
-    CU_ASSERT_EQUAL_FATAL(n, 5);
-    CU_ASSERT_EQUAL(it[0].kind, AN_FOLD_STEP);
-    CU_ASSERT_EQUAL(it[1].kind, AN_FOLD_OPEN);
-    CU_ASSERT_EQUAL(it[1].times, 3);
-    CU_ASSERT_EQUAL(it[1].first, 1);
-    CU_ASSERT_EQUAL(it[1].last, 6);
-    CU_ASSERT_EQUAL(it[2].step, 5);     /* the last occurrence */
-    CU_ASSERT_EQUAL(it[3].step, 6);
-    CU_ASSERT(it[2].in_repeat && !it[0].in_repeat);
-    CU_ASSERT_EQUAL(it[4].kind, AN_FOLD_CLOSE);
-    free(it);
-
-    /* nothing to fold, and nothing at all */
-    CU_ASSERT_EQUAL(an_fold_path(tree, 3, 8, &it), 3);
-    free(it);
-    CU_ASSERT_EQUAL(an_fold_path(tree, 0, 8, &it), 0);
-    free(it);
-
-    /* nested: ((a)+ b)+ c */
-    {
-        an_fold_step s[9] = {{1, 0}, {1, 0}, {2, 0}, {1, 0}, {1, 0}, {1, 0},
-                             {2, 0}, {1, 0}, {3, 0}};
-        char text[512];
-
-        n = an_fold_path(s, 9, 8, &it);
-        fold_text(s, it, n, text, sizeof(text));
-        CU_ASSERT_STRING_EQUAL(text, "((1.0 )+2.0 )+1.0 3.0 ");
-        free(it);
-    }
-    /* period 9 with max_period 8: not folded; with 9: folded */
-    {
-        an_fold_step s[18];
-
-        for (int i = 0; i < 18; i++) {
-            s[i].a = (uint64_t)(i % 9);
-            s[i].b = 0;
-        }
-        CU_ASSERT_EQUAL(an_fold_path(s, 18, 8, &it), 18);
-        free(it);
-        CU_ASSERT_EQUAL(an_fold_path(s, 18, 9, &it), 11);
-        free(it);
-    }
-}
-
-static void
-test_fold_random(void)
-{
-    an_fold_step s[200];
-    an_fold_item *it;
-
-    for (int round = 0; round < 3000; round++) {
-        uint32_t n = rndn(120), alphabet = 1 + rndn(4), p = 1 + rndn(8);
-        uint32_t n_items;
-
-        /* pieces repeated, over a small alphabet */
-        for (uint32_t i = 0; i < n;) {
-            uint32_t plen = 1 + rndn(4), times = 1 + rndn(4);
-            an_fold_step piece[4];
-
-            for (uint32_t j = 0; j < plen; j++) {
-                piece[j].a = rndn(alphabet);
-                piece[j].b = rndn(2);
-            }
-            for (uint32_t t = 0; t < times && i < n; t++) {
-                for (uint32_t j = 0; j < plen && i < n; j++) {
-                    s[i++] = piece[j];
-                }
-            }
-        }
-        n_items = an_fold_path(s, n, p, &it);
-        CU_ASSERT_FATAL(n_items != UINT32_MAX);
-        CU_ASSERT(matches(s, n, it, n_items));
-        CU_ASSERT(maximal(s, it, n_items, p));
-        free(it);
-    }
-}
-
-/* The trie's shape of a sequence equals the one-path fold's. */
-static void
-test_fold_trie(void)
-{
-    enum { SEQS = 400 };
-    an_fold_step s[SEQS][40];
-    uint32_t len[SEQS], shape[SEQS];
-    char text[SEQS][512];
-    an_fold_trie *t = an_fold_trie_new(4);
-    an_fold_item *it;
-
-    CU_ASSERT_FATAL(t != NULL);
-    for (int q = 0; q < SEQS; q++) {
-        uint32_t x = AN_FOLD_EMPTY, n;
-
-        len[q] = rndn(40);
-        for (uint32_t i = 0; i < len[q]; i++) {
-            s[q][i].a = rndn(3);
-            s[q][i].b = 0;
-            x = an_fold_trie_append(t, x, &s[q][i]);
-            CU_ASSERT_FATAL(x != NONE);
-        }
-        shape[q] = x;
-        n = an_fold_path(s[q], len[q], 4, &it);
-        fold_text(s[q], it, n, text[q], 512);
-        free(it);
-    }
-    for (int a = 0; a < SEQS; a++) {
-        for (int b = a + 1; b < SEQS; b++) {
-            CU_ASSERT_EQUAL(shape[a] == shape[b],
-                            strcmp(text[a], text[b]) == 0);
-        }
-    }
-    an_fold_trie_free(t);
-
-    /* canonical: one occurrence of a cycle belongs with its repeat */
-    t = an_fold_trie_new(8);
-    {
-        an_fold_step root = {100, 0}, c = {1, 0}, i = {2, 0}, z = {9, 0};
-        uint32_t r0, d1, d2, d3, other, *canon;
-
-        r0 = an_fold_trie_append(t, AN_FOLD_EMPTY, &root);
-        d1 = an_fold_trie_append(t, an_fold_trie_append(t, r0, &c), &i);
-        d2 = an_fold_trie_append(t, an_fold_trie_append(t, d1, &c), &i);
-        d3 = an_fold_trie_append(t, an_fold_trie_append(t, d2, &c), &i);
-        other = an_fold_trie_append(t, an_fold_trie_append(t, r0, &z), &c);
-        CU_ASSERT_EQUAL(d2, d3);
-        CU_ASSERT(d1 != d2);
-        CU_ASSERT_EQUAL_FATAL(an_fold_trie_canonical(t, &canon), 0);
-        CU_ASSERT_EQUAL(canon[d1], canon[d2]);
-        CU_ASSERT(canon[r0] != canon[d2]);
-        CU_ASSERT_EQUAL(canon[other], other);
-        free(canon);
-    }
-    an_fold_trie_free(t);
-}
-
-/* paths grouped by folded shape: a tree of `.children [i]` and a chain of
- * a million `.next` */
-static void
-test_fold_groups(void)
-{
-    uint32_t n = 200001, *targets;
-    eg x;
-    mf_root rec = {0, MF_ROOT_MODULE, MF_NONE};
-    an_roots roots;
-    an_bfs_result bfs;
-    an_fold_groups fg;
-
-    /* 0: module, 1: the tree's root; node k > 1 gets a list (a new
-     * object) in its parent: object 2k-ish layout: nodes then lists */
-    eg_init(&x, 2 * n);
-    x.type[0] = 50;
-    x.type[1] = T_NODE;
-    eg_add(&x, 0, 1, MF_EDGE_KEY_STR);
-    for (uint32_t k = 2; k < n; k++) {
-        uint32_t parent = k < 12 ? 1 : 1 + rndn(k - 1);
-        uint32_t kids = n + parent;     /* the parent's children list */
-
-        x.type[k] = T_NODE;
-        x.type[kids] = T_LIST;
-        eg_add(&x, kids, k, MF_EDGE_INDEX);
-    }
-    for (uint32_t k = 1; k < n; k++) {
-        eg_add(&x, k, n + k, MF_EDGE_ATTR);
-    }
-    eg_finish(&x);
-    targets = malloc((size_t)n * sizeof(uint32_t));
-    for (uint32_t k = 1; k < n; k++) {
-        targets[k - 1] = k;
-    }
-    CU_ASSERT_EQUAL_FATAL(an_roots_init(&roots, &rec, 1), 0);
-    CU_ASSERT_EQUAL_FATAL(an_bfs(&x.g, roots.ordered, roots.n, 0, &bfs), 0);
-    CU_ASSERT_EQUAL_FATAL(an_fold_group_paths(&x.g, &bfs, &roots, targets,
-                                              n - 1, 8, &fg), 0);
-    /* the root, and every other node in one group */
-    CU_ASSERT_EQUAL(fg.n_groups, 2);
-    CU_ASSERT_EQUAL(fg.groups[0].count, n - 2);
-    CU_ASSERT_EQUAL(fg.groups[1].count, 1);
-    CU_ASSERT_EQUAL(fg.groups[1].example, 1);
-    CU_ASSERT(fg.groups[0].example >= 12);  /* a path (.children [i])+ */
-    an_fold_groups_free(&fg);
-    an_bfs_free(&bfs);
-    an_roots_free(&roots);
-    eg_free(&x);
-    free(targets);
-
-    /* a chain of a million pairs (node -> tuple -> node ...) */
-    n = 2000001;
-    eg_init(&x, n);
-    x.type[0] = 50;
-    for (uint32_t k = 0; k + 1 < n; k++) {
-        x.type[k + 1] = k % 2 ? T_NODE : T_LIST;
-        eg_add(&x, k, k + 1, k % 2 ? MF_EDGE_INDEX : MF_EDGE_ATTR);
-    }
-    eg_finish(&x);
-    targets = malloc((size_t)n * sizeof(uint32_t));
-    for (uint32_t k = 1; k < n; k++) {
-        targets[k - 1] = k;
-    }
-    CU_ASSERT_EQUAL_FATAL(an_roots_init(&roots, &rec, 1), 0);
-    CU_ASSERT_EQUAL_FATAL(an_bfs(&x.g, roots.ordered, roots.n, 0, &bfs), 0);
-    CU_ASSERT_EQUAL_FATAL(an_fold_group_paths(&x.g, &bfs, &roots, targets,
-                                              n - 1, 8, &fg), 0);
-    /* (.a [i])+ -> node, (.a [i])+ .a -> list, and the first list alone:
-     * `.a` is no repeat of anything (zero repetitions do not fold) */
-    CU_ASSERT_EQUAL(fg.n_groups, 3);
-    CU_ASSERT_EQUAL(fg.groups[0].count, (n - 1) / 2);
-    CU_ASSERT_EQUAL(fg.groups[1].count, (n - 1) / 2 - 1);
-    CU_ASSERT_EQUAL(fg.groups[2].example, 1);
-    an_fold_groups_free(&fg);
-    an_bfs_free(&bfs);
-    an_roots_free(&roots);
-    eg_free(&x);
-    free(targets);
-}
-
 int
 main(void)
 {
-    CU_pSuite suite;
-    int failures;
+    static const unit_test tests[] = {
+        {"random graphs equal the oracle", test_random_graphs},
+        {"a signal's three dicts are one point", test_signal},
+        {"a new Logger: its handler list", test_new_logger},
+        {"a shared int is charged once", test_shared},
+        {"recursive structures stop at the top", test_recursive},
+        {"one object retaining much", test_one_object},
+        {"nothing gained, everything gained", test_edges_cases},
+        {"chains of millions, stars, dense blocks", test_scale},
+        {"identities of two and three snapshots", test_identities},
+        {NULL, NULL},
+    };
 
-    if (CU_initialize_registry() != CUE_SUCCESS) {
-        return 1;
-    }
-    suite = CU_add_suite("growth", NULL, NULL);
-    CU_add_test(suite, "random graphs equal the oracle", test_random_graphs);
-    CU_add_test(suite, "a signal's three dicts are one point", test_signal);
-    CU_add_test(suite, "a new Logger: its handler list", test_new_logger);
-    CU_add_test(suite, "a shared int is charged once", test_shared);
-    CU_add_test(suite, "recursive structures stop at the top",
-                test_recursive);
-    CU_add_test(suite, "one object retaining much", test_one_object);
-    CU_add_test(suite, "nothing gained, everything gained",
-                test_edges_cases);
-    CU_add_test(suite, "chains of millions, stars, dense blocks",
-                test_scale);
-    CU_add_test(suite, "identities of two and three snapshots",
-                test_identities);
-    suite = CU_add_suite("fold", NULL, NULL);
-    CU_add_test(suite, "paths folded", test_fold_path);
-    CU_add_test(suite, "random sequences match their fold, nothing "
-                "foldable left", test_fold_random);
-    CU_add_test(suite, "the trie equals the one-path fold", test_fold_trie);
-    CU_add_test(suite, "a tree and a chain of pairs group", test_fold_groups);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    failures = (int)CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failures ? 1 : 0;
+    return unit_run("growth", tests);
 }

@@ -8,13 +8,14 @@
  * hash-consing: a shape is a node (shape without its last token, last
  * token)) apply the same two rules after each append.
  */
-#include "fold.h"
+#include "lib/fold.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "maps.h"
-#include "mem.h"
+#include "base/mem.h"
+#include "hash.h"
+#include "muppy_format.h"
 
 #define NONE MF_NONE
 
@@ -30,10 +31,12 @@ typedef struct toks {
     uint64_t mask;
 } toks;
 
+/* Keyed (hash.h): steps carry labels from the file, which must not be
+ * able to make them collide. */
 static uint64_t
 step_hash(uint64_t a, uint64_t b)
 {
-    return an_mix(a ^ an_mix(b + 0x9e3779b97f4a7c15ULL));
+    return mf_hash_u64(a ^ mf_hash_u64(b + 0x9e3779b97f4a7c15ULL));
 }
 
 static uint64_t
@@ -42,7 +45,7 @@ body_hash(const uint32_t *body, uint32_t len)
     uint64_t h = 0x51ed270b27a3c7e1ULL ^ len;
 
     for (uint32_t j = 0; j < len; j++) {
-        h = an_mix(h ^ body[j]) + j;
+        h = mf_hash_u64(h ^ body[j]) + j;
     }
     return h;
 }
@@ -221,7 +224,7 @@ typedef struct pnode {
 } pnode;
 
 typedef struct pfold {
-    toks tk;
+    toks *tk;               /* the tokens: its own, or a trie's */
     uint32_t *st_tok, *st_node;     /* the stack */
     uint32_t depth;
     pnode *nodes;
@@ -265,8 +268,8 @@ pf_reduce(pfold *f, uint32_t max_period)
 
         for (p = 1; p <= max_period && !changed; p++) {
             /* A: (X)+ X, |X| = p */
-            if (d >= p + 1 && f->tk.len[tk[d - p - 1]] == p
-                && memcmp(f->tk.pool + f->tk.first[tk[d - p - 1]],
+            if (d >= p + 1 && f->tk->len[tk[d - p - 1]] == p
+                && memcmp(f->tk->pool + f->tk->first[tk[d - p - 1]],
                           tk + d - p, p * sizeof(uint32_t)) == 0) {
                 pnode *r = &f->nodes[nd[d - p - 1]];
 
@@ -284,7 +287,7 @@ pf_reduce(pfold *f, uint32_t max_period)
             if (d >= 2 * p
                 && memcmp(tk + d - 2 * p, tk + d - p,
                           p * sizeof(uint32_t)) == 0) {
-                uint32_t rep = toks_rep(&f->tk, tk + d - p, p, 1);
+                uint32_t rep = toks_rep(f->tk, tk + d - p, p, 1);
                 pnode *r = &f->nodes[f->n_nodes];
 
                 if (rep == NONE
@@ -359,60 +362,87 @@ pf_count(const pfold *f, uint32_t x)
     return c;
 }
 
-uint32_t
-an_fold_path(const an_fold_step *steps, uint32_t n, uint32_t max_period,
-             an_fold_item **items)
+/* Fold steps[0..n) with the tokens f->tk; the result is on f's stack. */
+static int
+pf_run(pfold *f, const an_fold_step *steps, uint32_t n, uint32_t max_period)
 {
-    pfold f;
-    uint32_t count = 0, k = 0;
-    uint32_t rc = UINT32_MAX;
-
-    *items = NULL;
-    memset(&f, 0, sizeof(f));
-    max_period = clamp_period(max_period);
-    f.st_tok = malloc(((size_t)n + 1) * sizeof(uint32_t));
-    f.st_node = malloc(((size_t)n + 1) * sizeof(uint32_t));
-    /* every append makes one node, every fold at most one */
-    f.nodes = malloc(((size_t)n * 2 + 1) * sizeof(pnode));
-    if (f.st_tok == NULL || f.st_node == NULL || f.nodes == NULL) {
-        goto done;
+    f->st_tok = malloc(((size_t)n + 1) * sizeof(uint32_t));
+    f->st_node = malloc(((size_t)n + 1) * sizeof(uint32_t));
+    /* every append makes one node, every fold at most one (rule B
+     * shortens the stack, rule A makes none): 2n + 1 suffice, with room
+     * for the repeats an alignment adds (one per stack entry at most) */
+    f->nodes = malloc(((size_t)n * 3 + 1) * sizeof(pnode));
+    if (f->st_tok == NULL || f->st_node == NULL || f->nodes == NULL) {
+        return -1;
     }
     for (uint32_t i = 0; i < n; i++) {
-        uint32_t tok = toks_step(&f.tk, steps[i].a, steps[i].b);
-        pnode *nd = &f.nodes[f.n_nodes];
+        uint32_t tok = toks_step(f->tk, steps[i].a, steps[i].b);
+        pnode *nd = &f->nodes[f->n_nodes];
 
         if (tok == NONE) {
-            goto done;
+            return -1;
         }
         nd->step = i;
         nd->times = 1;
         nd->kid_first = nd->kid_len = 0;
         nd->first = nd->last = i;
-        f.st_tok[f.depth] = tok;
-        f.st_node[f.depth] = f.n_nodes++;
-        f.depth++;
-        if (pf_reduce(&f, max_period) != 0) {
-            goto done;
+        f->st_tok[f->depth] = tok;
+        f->st_node[f->depth] = f->n_nodes++;
+        f->depth++;
+        if (pf_reduce(f, max_period) != 0) {
+            return -1;
         }
     }
-    for (uint32_t j = 0; j < f.depth; j++) {
-        count += pf_count(&f, f.st_node[j]);
+    return 0;
+}
+
+/* The items of the nodes tops[0..n_tops) into *items; their count, or
+ * UINT32_MAX when out of memory. */
+static uint32_t
+pf_items(const pfold *f, const uint32_t *tops, uint32_t n_tops,
+         an_fold_item **items)
+{
+    uint32_t count = 0, k = 0;
+
+    for (uint32_t j = 0; j < n_tops; j++) {
+        count += pf_count(f, tops[j]);
     }
     *items = malloc(((size_t)count + 1) * sizeof(an_fold_item));
     if (*items == NULL) {
-        goto done;
+        return UINT32_MAX;
     }
-    for (uint32_t j = 0; j < f.depth; j++) {
-        k = pf_emit(&f, f.st_node[j], 0, *items, k);
+    for (uint32_t j = 0; j < n_tops; j++) {
+        k = pf_emit(f, tops[j], 0, *items, k);
     }
-    rc = k;
+    return k;
+}
 
-done:
-    toks_free(&f.tk);
-    free(f.st_tok);
-    free(f.st_node);
-    free(f.nodes);
-    free(f.kids);
+static void
+pf_free(pfold *f)
+{
+    free(f->st_tok);
+    free(f->st_node);
+    free(f->nodes);
+    free(f->kids);
+}
+
+uint32_t
+an_fold_path(const an_fold_step *steps, uint32_t n, uint32_t max_period,
+             an_fold_item **items)
+{
+    pfold f;
+    toks tk;
+    uint32_t rc = UINT32_MAX;
+
+    *items = NULL;
+    memset(&f, 0, sizeof(f));
+    memset(&tk, 0, sizeof(tk));
+    f.tk = &tk;
+    if (pf_run(&f, steps, n, clamp_period(max_period)) == 0) {
+        rc = pf_items(&f, f.st_node, f.depth, items);
+    }
+    toks_free(&tk);
+    pf_free(&f);
     return rc;
 }
 
@@ -430,7 +460,7 @@ struct an_fold_trie {
 static uint64_t
 node_hash(uint32_t up, uint32_t tok)
 {
-    return an_mix(((uint64_t)up << 32) | tok);
+    return mf_hash_u64(((uint64_t)up << 32) | tok);
 }
 
 static int
@@ -640,7 +670,7 @@ an_fold_trie_append(an_fold_trie *t, uint32_t shape,
     return trie_append_tok(t, shape, tok);
 }
 
-int
+an_err
 an_fold_trie_canonical(an_fold_trie *t, uint32_t **canon)
 {
     uint32_t n_orig = t->n;
@@ -650,7 +680,7 @@ an_fold_trie_canonical(an_fold_trie *t, uint32_t **canon)
 
     *canon = NULL;
     if (c == NULL) {
-        return -1;
+        return AN_ERR_NOMEM;
     }
     c[0] = AN_FOLD_EMPTY;
     /* a node's prefix was made before it: one pass in id order */
@@ -660,7 +690,7 @@ an_fold_trie_canonical(an_fold_trie *t, uint32_t **canon)
 
         if (y == NONE) {
             free(c);
-            return -1;
+            return AN_ERR_NOMEM;
         }
         /* one occurrence of X at the end, where (X)+ after the same
          * prefix is an original shape */
@@ -684,178 +714,94 @@ an_fold_trie_canonical(an_fold_trie *t, uint32_t **canon)
         c[x] = y;
     }
     *canon = c;
-    return 0;
+    return AN_OK;
 }
 
-/* ---- grouping paths --------------------------------------------------- */
+/* ---- one path under a trie's shape ---------------------------------- */
 
-static int
-fold_group_cmp(const void *pa, const void *pb)
+/* The tokens of shape x, first first, into *out (malloc'ed); how many,
+ * or UINT32_MAX when out of memory. */
+static uint32_t
+trie_tokens(const an_fold_trie *t, uint32_t x, uint32_t **out)
 {
-    const an_fold_group *x = pa, *y = pb;
+    uint32_t len = 0, y;
 
-    if (x->count != y->count) {
-        return x->count > y->count ? -1 : 1;
+    for (y = x; y != AN_FOLD_EMPTY && y < t->n; y = t->up[y]) {
+        len++;
     }
-    return x->example < y->example ? -1 : x->example > y->example;
+    *out = malloc(((size_t)len + 1) * sizeof(uint32_t));
+    if (*out == NULL) {
+        return UINT32_MAX;
+    }
+    y = x;
+    for (uint32_t i = len; i > 0; i--) {
+        (*out)[i - 1] = t->tok[y];
+        y = t->up[y];
+    }
+    return len;
 }
 
-void
-an_fold_groups_free(an_fold_groups *fg)
+uint32_t
+an_fold_trie_items(an_fold_trie *t, uint32_t shape,
+                   const an_fold_step *steps, uint32_t n,
+                   an_fold_item **items)
 {
-    free(fg->groups);
-    free(fg->group_of);
-    memset(fg, 0, sizeof(*fg));
-}
+    pfold f;
+    uint32_t *canon = NULL, *tops = NULL, n_canon, n_tops = 0;
+    uint32_t i = 0, j = 0, rc = UINT32_MAX;
 
-int
-an_fold_group_paths(const an_graph *g, const an_bfs_result *bfs,
-                    const an_roots *roots, const uint32_t *targets,
-                    uint32_t n_targets, uint32_t max_period,
-                    an_fold_groups *out)
-{
-    an_fold_trie *t = an_fold_trie_new(max_period);
-    uint32_t *shape_of = an_big_malloc((size_t)(g->n ? g->n : 1)
-                                       * sizeof(uint32_t));
-    uint32_t *stack = NULL, *canon = NULL, *index = NULL, *pre_shape = NULL;
-    unsigned char *exact = NULL;
-    size_t stack_cap = 0;
-    an_fold_group *tally = NULL;
-    int rc = -1;
-
-    memset(out, 0, sizeof(*out));
-    out->group_of = malloc(((size_t)n_targets + 1) * sizeof(uint32_t));
-    if (t == NULL || shape_of == NULL || out->group_of == NULL) {
+    *items = NULL;
+    memset(&f, 0, sizeof(f));
+    f.tk = &t->tk;
+    if (pf_run(&f, steps, n, t->max_period) != 0) {
         goto done;
     }
-    memset(shape_of, 0xff, (size_t)g->n * sizeof(uint32_t));
-    for (uint32_t i = 0; i < n_targets; i++) {
-        uint32_t v = targets[i];
-        size_t top = 0;
+    n_canon = shape < t->n ? trie_tokens(t, shape, &canon) : 0;
+    tops = malloc(((size_t)f.depth + 1) * sizeof(uint32_t));
+    if (n_canon == UINT32_MAX || tops == NULL) {
+        goto done;
+    }
+    /* walk the shape and the path's own fold side by side: where the
+     * shape has (X)+ and the path one X, the X becomes a repeat of one */
+    while (i < n_canon && j < f.depth) {
+        uint32_t c = canon[i], p = t->tk.len[c];
 
-        out->group_of[i] = NONE;
-        if (v >= g->n || bfs->via[v] == AN_UNREACHED) {
-            out->unreachable++;
-            continue;
+        if (c == f.st_tok[j]) {
+            tops[n_tops++] = f.st_node[j];
+            i++;
+            j++;
         }
-        while (shape_of[v] == NONE && bfs->via[v] != AN_VIA_ROOT) {
-            if (top == stack_cap) {
-                size_t cap = stack_cap ? stack_cap * 2 : 256;
-                uint32_t *s = realloc(stack, cap * sizeof(uint32_t));
+        else if (p > 0 && j + p <= f.depth
+                 && memcmp(t->tk.pool + t->tk.first[c], f.st_tok + j,
+                           p * sizeof(uint32_t)) == 0) {
+            pnode *r = &f.nodes[f.n_nodes];
 
-                if (s == NULL) {
-                    goto done;
-                }
-                stack = s;
-                stack_cap = cap;
-            }
-            stack[top++] = v;
-            v = an_edge_source(g, bfs->via[v]);
-        }
-        if (shape_of[v] == NONE) {
-            const an_root_ref *rr = an_roots_find(roots, v);
-            an_fold_step st;
-
-            st.a = ((uint64_t)(0x100u | (rr ? rr->kind
-                                            : MF_ROOT_UNREFERENCED)) << 32)
-                   | (g->type ? g->type[v] : 0);
-            st.b = rr ? rr->label : NONE;
-            shape_of[v] = an_fold_trie_append(t, AN_FOLD_EMPTY, &st);
-            if (shape_of[v] == NONE) {
+            if (pf_kids(&f, f.st_node + j, p, &r->kid_first) != 0) {
                 goto done;
             }
+            r->step = NONE;
+            r->times = 1;
+            r->kid_len = p;
+            r->first = f.nodes[f.st_node[j]].first;
+            r->last = f.nodes[f.st_node[j + p - 1]].last;
+            tops[n_tops++] = f.n_nodes++;
+            i++;
+            j += p;
         }
-        while (top > 0) {
-            uint32_t u = stack[--top];
-            uint64_t e = bfs->via[u];
-            uint8_t kind = g->edge_kind ? g->edge_kind[e] : 0;
-            uint8_t km = kind & MF_EDGE_KIND_MASK;
-            an_fold_step st;
-
-            st.a = ((uint64_t)kind << 32) | (g->type ? g->type[u] : 0);
-            st.b = g->edge_label ? g->edge_label[e] : 0;
-            if (km == MF_EDGE_INDEX || km == MF_EDGE_KEY_INT) {
-                st.b = UINT64_MAX;
-            }
-            shape_of[u] = an_fold_trie_append(t, shape_of[v], &st);
-            if (shape_of[u] == NONE) {
-                goto done;
-            }
-            v = u;
-        }
-        out->group_of[i] = shape_of[targets[i]];
-    }
-    free(shape_of);
-    shape_of = NULL;
-    if (an_fold_trie_canonical(t, &canon) != 0) {
-        goto done;
-    }
-    /* tally per canonical shape, then the groups; the example is the
-     * lowest target whose own path has the group's shape (not one that
-     * belongs with it: a tree's first level), if any */
-    index = malloc((size_t)an_fold_trie_count(t) * sizeof(uint32_t));
-    tally = malloc(((size_t)n_targets + 1) * sizeof(an_fold_group));
-    exact = calloc((size_t)n_targets + 1, 1);
-    if (index == NULL || tally == NULL || exact == NULL) {
-        goto done;
-    }
-    memset(index, 0xff, (size_t)an_fold_trie_count(t) * sizeof(uint32_t));
-    for (uint32_t i = 0; i < n_targets; i++) {
-        uint32_t s = out->group_of[i], c, k;
-
-        if (s == NONE) {
-            continue;
-        }
-        c = canon[s];
-        if (index[c] == NONE) {
-            index[c] = out->n_groups;
-            tally[out->n_groups].shape = c;
-            tally[out->n_groups].count = 0;
-            tally[out->n_groups].example = targets[i];
-            out->n_groups++;
-        }
-        k = index[c];
-        tally[k].count++;
-        if ((s == c && (!exact[k] || targets[i] < tally[k].example))
-            || (!exact[k] && targets[i] < tally[k].example)) {
-            tally[k].example = targets[i];
-            exact[k] = s == c;
-        }
-        out->group_of[i] = k;
-    }
-    /* sort; group_of holds the numbers before the sort: through the
-     * shapes to the numbers after it */
-    pre_shape = malloc(((size_t)out->n_groups + 1) * sizeof(uint32_t));
-    if (pre_shape == NULL) {
-        goto done;
-    }
-    for (uint32_t k = 0; k < out->n_groups; k++) {
-        pre_shape[k] = tally[k].shape;
-    }
-    qsort(tally, out->n_groups, sizeof(an_fold_group), fold_group_cmp);
-    for (uint32_t k = 0; k < out->n_groups; k++) {
-        index[tally[k].shape] = k;
-    }
-    for (uint32_t i = 0; i < n_targets; i++) {
-        if (out->group_of[i] != NONE) {
-            out->group_of[i] = index[pre_shape[out->group_of[i]]];
+        else {
+            break;
         }
     }
-    out->groups = tally;
-    tally = NULL;
-    rc = 0;
+    if (i != n_canon || j != f.depth) {
+        /* not a path of that shape: its own fold */
+        memcpy(tops, f.st_node, (size_t)f.depth * sizeof(uint32_t));
+        n_tops = f.depth;
+    }
+    rc = pf_items(&f, tops, n_tops, items);
 
 done:
-    free(pre_shape);
-    free(exact);
-    an_fold_trie_free(t);
-    free(shape_of);
-    free(stack);
     free(canon);
-    free(index);
-    free(tally);
-    if (rc != 0) {
-        an_fold_groups_free(out);
-    }
+    free(tops);
+    pf_free(&f);
     return rc;
 }

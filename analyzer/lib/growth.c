@@ -18,13 +18,13 @@
  *      dominator's group; totals and types per group;
  *   8. the points ranked, everything renumbered by rank.
  */
-#include "growth.h"
+#include "lib/growth.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "maps.h"
-#include "mem.h"
+#include "base/mem.h"
+#include "hash.h"
 
 #define NONE MF_NONE
 
@@ -110,7 +110,8 @@ grow(void **arr, uint64_t *cap, uint64_t need, size_t elem)
 }
 
 /* 64-bit key -> 32-bit value, open addressing, grows (keys never
- * UINT64_MAX). */
+ * UINT64_MAX).  Keys are object indices: keyed hash (hash.h), so that no
+ * file makes the probes long. */
 typedef struct kmap {
     uint64_t *keys;
     uint32_t *vals;
@@ -133,7 +134,7 @@ kmap_rehash(kmap *m, uint64_t slots)
     memset(keys, 0xff, (size_t)slots * sizeof(uint64_t));
     for (uint64_t i = 0; m->keys != NULL && i <= m->mask; i++) {
         if (m->keys[i] != KMAP_EMPTY) {
-            uint64_t h = an_mix(m->keys[i]) & (slots - 1);
+            uint64_t h = mf_hash_u64(m->keys[i]) & (slots - 1);
 
             while (keys[h] != KMAP_EMPTY) {
                 h = (h + 1) & (slots - 1);
@@ -161,7 +162,7 @@ kmap_slot(kmap *m, uint64_t key)
             return NULL;
         }
     }
-    h = an_mix(key) & m->mask;
+    h = mf_hash_u64(key) & m->mask;
     while (m->keys[h] != KMAP_EMPTY && m->keys[h] != key) {
         h = (h + 1) & m->mask;
     }
@@ -1088,7 +1089,7 @@ gw_free(gw *w)
     free(w->pts);
 }
 
-int
+an_err
 an_growth_find(const an_graph *g, const uint64_t *size,
                const an_domtree *dt, const an_bfs_result *bfs,
                const uint64_t *old, const uint64_t *gained,
@@ -1153,6 +1154,7 @@ done:
     kmap_free(&typemap);
     if (rc != 0) {
         an_growth_free(out);
+        return AN_ERR_NOMEM;
     }
-    return rc;
+    return AN_OK;
 }

@@ -5,18 +5,17 @@
  * Input: the later snapshot's graph (its dominator tree and shortest
  * paths) and two bitmaps over its objects: `old`, the objects that were
  * in the earlier snapshot, and `gained`, the new objects to account for.
- * Three front-ends feed it (an_growth_ids below builds the bitmaps):
+ * Three front-ends feed it (objset.h makes the bitmaps):
  *
  *   leaks BASE TARGET FINAL   graph FINAL, old = in BASE, gained = new in
  *                             TARGET and still in FINAL; what FINAL
- *                             allocated after TARGET is neither
+ *                             allocated after TARGET is neither (leaks.h)
  *   diff A B --growth         graph B, old = in A, gained = the others
- *   trend S1 .. Sn            each step as diff, points followed across
- *                             the steps (an_growth_series below)
+ *   trend S1 .. Sn --growth   each step as diff, points followed across
+ *                             the steps (trend.h)
  *
  * "In" means an object with the same identity: address, type key, and
- * name for the objects that have one (growth_ids.c; objset.h without the
- * name).
+ * name for the objects that have one (objset.h).
  *
  * The model (spec/analyzer.md, "Accumulation points"):
  *
@@ -63,17 +62,20 @@
  * more while the dominator tree's children are listed.  Nothing here
  * prints.
  */
-#ifndef AN_GROWTH_H
-#define AN_GROWTH_H
+#ifndef AN_LIB_GROWTH_H
+#define AN_LIB_GROWTH_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dominators.h"
-#include "graph.h"
-#include "maps.h"
-#include "paths.h"
-#include "snap.h"
+#include "base/error.h"
+#include "base/sbuf.h"
+#include "lib/bfs.h"
+#include "lib/dominators.h"
+#include "lib/graph.h"
+#include "lib/roots.h"
+#include "lib/shapes.h"
+#include "lib/snap.h"
 
 /* How a point's units hang from it: the kind of the edge from the point
  * (a holder) to each unit, or from a new point to each of its dominator
@@ -181,136 +183,162 @@ void an_growth_opts_init(an_growth_opts *opts);
  * `size` gives the own size of each object; `dt` is g's dominator tree,
  * `bfs` g's shortest paths (an_bfs, tier 2 included); `old` and `gained`
  * bitmaps of g->n bits (old NULL: every object not gained; a gained
- * object also old counts as old).  Returns 0, or -1 when out of memory
- * (out is then empty).  Free with an_growth_free().
+ * object also old counts as old).  Returns AN_OK, or AN_ERR_NOMEM (out is
+ * then empty).  Free with an_growth_free().
  */
-int an_growth_find(const an_graph *g, const uint64_t *size,
-                   const an_domtree *dt, const an_bfs_result *bfs,
-                   const uint64_t *old, const uint64_t *gained,
-                   const an_growth_opts *opts, an_growth *out);
+an_err an_growth_find(const an_graph *g, const uint64_t *size,
+                      const an_domtree *dt, const an_bfs_result *bfs,
+                      const uint64_t *old, const uint64_t *gained,
+                      const an_growth_opts *opts, an_growth *out);
 void an_growth_free(an_growth *gr);
 
 /*
- * an_growth_path() - one path from point p's object to gained object x
- * into objs (cap entries; the point first) and edges (the edge into
- * objs[k] at edges[k], edges[0] unused): the edge from the point when
- * there is one to x, else the shortest path's tail from the point (the
- * point dominates x, or holds the unit of x), else the whole shortest
- * path.  Returns the number of objects (0 when x is unreached; when it is
- * larger than cap nothing is written).  O(path length x log n + the
- * point's out-degree).
+ * an_growth_path() - one path from object `from` to gained object x into
+ * objs (cap entries) and edges (the edge into objs[k] at edges[k],
+ * edges[0] unused): the edge from `from` to x when there is one (a
+ * strong one first), else the shortest path's tail from `from` (it
+ * dominates x, or holds the unit of x); when `from` is not on x's
+ * shortest path, the whole shortest path from a root, and *from_root is
+ * set.  Returns the number of objects (0 when x is unreached; when it is
+ * larger than cap nothing is written).  O(path length x log n + from's
+ * out-degree).
  */
 uint32_t an_growth_path(const an_graph *g, const an_bfs_result *bfs,
-                        uint32_t point, uint32_t x, uint32_t *objs,
-                        uint64_t *edges, uint32_t cap);
+                        uint32_t from, uint32_t x, uint32_t *objs,
+                        uint64_t *edges, uint32_t cap, int *from_root);
 
 /*
  * an_growth_label() - a short name of object obj of s for people, into
  * buf: the nearest object on its shortest path (bfs) that is no plain
  * container (dict, list, tuple, set, frozenset, deque, OrderedDict,
- * defaultdict, cell, mappingproxy), with the str key it is held under,
- * then the labels of the steps from it to obj, an instance's `.__dict__`
- * left out: "Session ._new", "Logger ['app'] .handlers",
- * "_lru_cache_wrapper ['quote'] -> dict".  A path of plain containers
- * only starts at its root ("sys.modules['m'] ['CACHE']").  Needs the
- * snapshot's address, type, edge, edge kind and label columns.  Returns
- * the length written (cut to cap - 1), or 0 when no root reaches obj.
- * O(path length x log n).
+ * defaultdict, cell, mappingproxy) - by its name when it has one (a
+ * class, a function, a module), else by its type and the str key it is
+ * held under - then the labels of the steps from it to obj, an
+ * instance's `.__dict__` left out: "Session ._new",
+ * "Logger 'app' .handlers", "AuditRecord .registry"; an lru_cache's
+ * dict is "PriceCalculator.quote's lru_cache".  A path of plain
+ * containers only starts at its root ("sys.modules['m'] ['CACHE']").
+ * Needs the snapshot's address, type, name, edge, edge kind and label
+ * columns.  Returns the length written (cut to cap - 1), or 0 when no
+ * root reaches obj.  O(path length x log n).
  */
 size_t an_growth_label(const an_snap *s, const an_roots *roots,
                        const an_bfs_result *bfs, uint32_t obj, char *buf,
                        size_t cap);
 
-/* ---- identities: the bitmaps from two or three snapshots ----------- */
-
-/* Identities sorted by address (growth_ids.c). */
-typedef struct an_idlist {
-    uint64_t *addr;
-    uint32_t *code;         /* the type key's (or the name's) id in names */
-    uint64_t n;
-} an_idlist;
-
-typedef struct an_growth_ids {
-    an_strmap *names;       /* (module, qualname[\x1fname]) -> code */
-    an_idlist before;       /* BASE's (or A's) objects */
-    an_idlist fresh;        /* TARGET's objects BASE did not have */
-    int three;              /* an_growth_ids_target() was called */
-    uint64_t fresh_count;   /* TARGET's new ones */
-} an_growth_ids;
+/* ---- the points of a snapshot, as shown --------------------------------- */
 
 /*
- * The snapshots' address, type and (better) name columns must be loaded:
- * an identity is (address, type key) and, for an object with a name
- * (function, class, module, code object), the name too, so that a
- * function freed and another allocated at its address differ when their
- * names do.  Each snapshot's objects are sorted by address (radix sort,
- * 24 bytes an object while it sorts) and matched by merging; BASE's (A's)
- * identities are kept, 12 bytes an object, until an_growth_ids_mark().
- * O(objects) per snapshot.
- *
- * an_growth_ids_before() - remember the identities of BASE, A or S(i).
- * Returns 0, or -1 when out of memory.
+ * The front-ends' common part: a snapshot's roots, dominator tree,
+ * shortest paths and points (an_growth_run), and the points they show
+ * (an_points): each with everything render/ prints, computed while the
+ * shortest paths exist.  An entry is named by its container: the point
+ * for a holder; for a new structure, the outermost new object (the head:
+ * the new Logger) with the steps down to where it fans out (its
+ * `.handlers` list).
  */
-int an_growth_ids_before(an_growth_ids *ids, const an_snap *s);
-/* leaks only: remember TARGET's objects that BASE did not have. */
-int an_growth_ids_target(an_growth_ids *ids, const an_snap *s);
-/*
- * an_growth_ids_mark() - the bitmaps over the later snapshot s (FINAL or
- * B): returns `gained` (with three snapshots, the objects in TARGET's new
- * ones; else those not in A) and with three snapshots sets *old to the
- * objects in BASE (else to NULL: the objects not gained).  Frees the
- * sets.  NULL when out of memory; free() the bitmaps.
- */
-uint64_t *an_growth_ids_mark(an_growth_ids *ids, const an_snap *s,
-                             uint64_t **old);
-void an_growth_ids_free(an_growth_ids *ids);
-
-/* ---- trend: points that grew in every step -------------------------- */
+typedef struct an_growth_run {
+    an_roots roots;
+    an_domtree dt;
+    an_bfs_result bfs;
+    an_growth gr;
+} an_growth_run;
 
 /*
- * A series follows points across the steps S1->S2, S2->S3, ...: a point
- * of a step continues a track of the previous step when its object or
- * its primary holder has the identity (address and type key) of the
- * track's object or holder.  A step grows a track when the point gained
- * objects and, from the second step on, the retained size of the object
- * whose identity matched (the whole dominator subtree, old objects
- * included) grew since the previous step by at least half the size
- * charged to the point (what it gained): a bounded container that churns
- * gains new objects at every step but does not grow.  A track "grew in
- * every step" when every step so far grew it.
+ * an_growth_run_compute() - roots, dominator tree and shortest paths of s
+ * (address, type, size, edge, edge kind and label columns loaded), then
+ * the points of `gained` (an_growth_find(); `members`: fill
+ * gr.group_of).  Returns AN_OK, AN_ERR_NOMEM or AN_ERR_TOO_LARGE.  Free
+ * with an_growth_run_free() in every case.
  */
-typedef struct an_growth_track {
-    uint64_t object_address, holder_address;
-    uint32_t object_name, holder_name;  /* type name ids (names below) */
-    uint32_t steps;         /* consecutive steps that grew it, ending at
-                               the last step added */
-    uint32_t last_step;
-    uint64_t count, retained;   /* gained, charged: in the last step */
-    uint64_t total;         /* the point object's retained size then */
-    uint64_t holder_total;  /* its primary holder's */
-    uint64_t total_count;   /* gained over the steps */
-} an_growth_track;
+an_err an_growth_run_compute(an_growth_run *run, const an_snap *s,
+                             const uint64_t *old, const uint64_t *gained,
+                             int members);
+void an_growth_run_free(an_growth_run *run);
 
-typedef struct an_growth_series {
-    an_strmap *names;       /* (module, qualname) -> name id */
-    an_growth_track *tracks;
-    uint32_t n_tracks, cap_tracks;
+/* A type of what a point gained. */
+typedef struct an_point_type {
+    uint32_t key;           /* type key in the snapshot */
+    uint64_t count, size;
+} an_point_type;
+
+/* Another holder of a point's gained objects. */
+typedef struct an_point_holder {
+    uint32_t object;
+    char *label;
+    uint32_t units;
+    uint64_t count;
+} an_point_holder;
+
+/* One point as shown. */
+typedef struct an_point_view {
+    uint32_t rank;          /* its index in the model (0: the first) */
+    an_growth_point pt;     /* the model's figures */
+    uint32_t object;        /* the entry's object: the holder, or the
+                               head of a new structure */
+    char *label;            /* its name (an_growth_label()), with the
+                               steps down to where a new structure fans
+                               out */
+    an_pathbuf path;        /* from a root to `object` */
+    an_pathbuf fans_out;    /* a new structure: from the head to the
+                               point (len 0 when the head is the point) */
+    an_pathbuf example;     /* from `object` to a gained object */
+    an_point_type *types;   /* gained objects by type, most first */
+    uint32_t n_types;
+    an_point_holder *holders;   /* the other holders, most first */
+    uint32_t n_holders;
+    uint64_t *members;      /* with `members`: the addresses of the
+                               objects charged to it */
+    uint64_t n_members;
+    uint64_t *per_step;     /* trend: gained objects per step, or NULL */
     uint32_t n_steps;
-} an_growth_series;
+} an_point_view;
 
-int an_growth_series_init(an_growth_series *sr);
+typedef struct an_points {
+    an_roots roots;         /* the snapshot's tier-1 roots (the paths') */
+    uint64_t gained_count, gained_size;     /* reachable gained objects */
+    uint64_t unreachable_count, unreachable_size;
+    uint32_t n_points;      /* points in the model */
+    uint64_t min_count;     /* shown: points of at least this many */
+    uint64_t n_shown;       /* how many there are */
+    uint64_t retained;      /* their retained sizes (--fail-above) */
+    an_point_view *listed;  /* the first of them, in rank order */
+    uint32_t n_listed;
+} an_points;
+
+/* How many holders, types a view keeps at most. */
+#define AN_POINT_HOLDERS 8
+#define AN_POINT_TYPES 16
+
 /*
- * an_growth_series_add() - step number `step` (0, 1, ... in order):
- * the points of gr, found in snapshot s (address and type columns) whose
- * dominator tree is dt (for the points' retained sizes; NULL: gained
- * objects alone decide).  Returns 0, or -1 when out of memory.
+ * an_points_select() - the points of run of at least min_count gained
+ * objects: how many and their retained sizes into p, and the first `top`
+ * of them shown (an_points_show()).  Returns AN_OK or AN_ERR_NOMEM.
+ * Free with an_points_free() in every case.
  */
-int an_growth_series_add(an_growth_series *sr, uint32_t step,
-                         const an_snap *s, const an_domtree *dt,
-                         const an_growth *gr);
-/* Whether track t grew in every step added so far. */
-int an_growth_series_grew(const an_growth_series *sr,
-                          const an_growth_track *t);
-void an_growth_series_free(an_growth_series *sr);
+an_err an_points_select(an_points *p, const an_snap *s,
+                        const an_growth_run *run, uint64_t min_count,
+                        uint64_t top, int members);
 
-#endif /* AN_GROWTH_H */
+/*
+ * an_points_show() - add to p's list the views of points `ranks[0..n)`
+ * of run (indices into run->gr.points).  With `members`, each lists the
+ * addresses of the objects charged to it (run computed with members).
+ * Returns AN_OK or AN_ERR_NOMEM.
+ */
+an_err an_points_show(an_points *p, const an_snap *s,
+                      const an_growth_run *run, const uint32_t *ranks,
+                      uint32_t n, int members);
+void an_points_free(an_points *p);
+
+/*
+ * an_point_types_text() - "602 list, 600 ReferenceType, 301 str and 4
+ * more types": the first `max` types of what a point gained, appended
+ * to out.
+ */
+void an_point_types_text(an_sbuf *out, const an_snap *s,
+                         const an_point_view *v, uint32_t max);
+/* "300 keys, 300 values, 12 indirect": how its units hang, appended. */
+void an_point_hang_text(an_sbuf *out, const an_point_view *v);
+
+#endif /* AN_LIB_GROWTH_H */
