@@ -29,8 +29,9 @@
  * PRIVATE_BYTES is the child's Private_Dirty memory at the end: what the
  * dump cost in memory, copies of pages either process wrote included.
  */
+#include "background.h"
 #include "compat.h"
-#include "dump.h"
+#include "errors.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -249,23 +250,26 @@ _Noreturn static void
 bg_child(const char *path, const md_options *popt, unsigned watchdog,
          int report, int pause_fd, long parent, double t0)
 {
-    md_options opt = *popt;
+    md_child ch;
     md_result res;
     char line[256];
     int n;
 
     bg_child_signals(watchdog);
     mc_child_forget_requests();
-    opt.fork_seconds = bg_parent_pause(pause_fd, t0);
+    ch.fork_seconds = bg_parent_pause(pause_fd, t0);
     if (bg_child_fds(report) < 0) {
         _exit(BG_EXIT_FAILED);
     }
-    opt.parent_pid = parent;
-    opt.temp_path = bg_temp;
-    opt.temp_cap = sizeof(bg_temp);
+    ch.parent_pid = parent;
+    ch.temp_path = bg_temp;
+    ch.temp_cap = sizeof(bg_temp);
     memset(&res, 0, sizeof(res));
-    if (md_dump(path, &opt, &res) < 0) {
+    if (md_dump(path, popt, &ch, &res) < 0) {
         bg_temp[0] = '\0';
+        if (!PyErr_Occurred()) {
+            md_set_error(&res.err);
+        }
         bg_report_error();
         _exit(BG_EXIT_FAILED);
     }

@@ -41,6 +41,19 @@
  *   sets         none: set_traverse reports exactly the items, so the
  *                walk labels them (edges.c) without _PySet_NextEntry,
  *                which 3.13 moved to the internal headers.
+ *   mmap         mc_mmap_buffer(): mmap_object's first fields, data and
+ *                size (Modules/mmapmodule.c, 3.8-3.15); a static type
+ *                until 3.9, a heap type of the mmap module from 3.10.
+ *   interned     mc_interned_dict(): 3.12+ interp->cached_objects
+ *                .interned_strings (internal/pycore_global_objects.h);
+ *                3.8-3.11 a static of unicodeobject.c (not reachable).
+ *   pymalloc     mc_pymalloc_stats(): the text of
+ *                _PyObject_DebugMallocStats() (3.8-3.15: printone()'s
+ *                "# arenas allocated current", "N arenas * M
+ *                bytes/arena", "# bytes in allocated blocks", "N unused
+ *                pools * M bytes", "# bytes lost to arena alignment"); the
+ *                arena structures themselves are statics of obmalloc.c
+ *                before 3.12.
  * Public or unstable API used where it exists: PyGC_Disable/Enable
  * (3.10+), PyType_GetDict (3.12+), PyUnstable_IsImmortal (3.14+).
  * PyUnstable_GC_VisitObjects (3.12+) is not used: it cannot tell frozen
@@ -50,6 +63,8 @@
 #define Py_BUILD_CORE 1
 #include "compat.h"
 
+#include <dlfcn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,6 +94,9 @@
 #    include <internal/pycore_dict.h>
 #    include <internal/pycore_frame.h>
 #    include <internal/pycore_object.h>
+#  endif
+#  if PY_VERSION_HEX >= 0x030C0000
+#    include <internal/pycore_global_objects.h>
 #  endif
 #  if PY_VERSION_HEX >= 0x030E0000
 #    include <internal/pycore_interpframe.h>
@@ -403,12 +421,49 @@ mc_dict_like(PyTypeObject *tp)
 
 /* ---- sizes ---------------------------------------------------------- */
 
+/* The lookup _PyType_Lookup does (the mro's dicts in order), without its
+ * cache: storing an entry there drops the name of the entry it replaces,
+ * and when the cache held the last reference to a mortal interned string,
+ * the string is freed in the middle of the dump.  3.14+ keeps the dict of
+ * interned strings in the gc lists (its references are not counted), so
+ * the dump has such strings queued: it then read freed memory (Py_DEBUG
+ * builds crashed on it).  Borrowed: the type's dict holds the value. */
+static PyObject *
+mc_type_lookup(PyTypeObject *tp, PyObject *name)
+{
+    PyObject *mro = tp->tp_mro, *v = NULL;
+    Py_ssize_t i;
+
+    if (mro == NULL || !PyTuple_Check(mro)) {
+        return NULL;
+    }
+    for (i = 0; i < PyTuple_GET_SIZE(mro) && v == NULL; i++) {
+        PyTypeObject *b = (PyTypeObject *)PyTuple_GET_ITEM(mro, i);
+#if PY_VERSION_HEX >= 0x030C0000
+        PyObject *dict = PyType_GetDict(b);     /* new reference or NULL */
+#else
+        PyObject *dict = b->tp_dict;
+#endif
+
+        if (dict != NULL) {
+            v = PyDict_GetItemWithError(dict, name);
+            if (v == NULL && PyErr_Occurred()) {
+                PyErr_Clear();
+            }
+        }
+#if PY_VERSION_HEX >= 0x030C0000
+        Py_XDECREF(dict);
+#endif
+    }
+    return v;
+}
+
 int
 mc_sizeof_kind(PyTypeObject *tp, PyCFunction *cfunc)
 {
     /* the lookup sys.getsizeof does (_PyObject_LookupSpecial), borrowed:
      * the type holds it */
-    PyObject *descr = _PyType_Lookup(tp, mc_str_sizeof);
+    PyObject *descr = mc_type_lookup(tp, mc_str_sizeof);
     PyMethodDef *ml;
     int call = METH_VARARGS | METH_KEYWORDS | METH_NOARGS | METH_O
 #ifdef METH_FASTCALL
@@ -445,7 +500,7 @@ PyObject *
 mc_call_sizeof(PyObject *o)
 {
     PyTypeObject *tp = Py_TYPE(o);
-    PyObject *descr = _PyType_Lookup(tp, mc_str_sizeof);
+    PyObject *descr = mc_type_lookup(tp, mc_str_sizeof);
     PyObject *meth, *res;
     descrgetfunc f;
 
@@ -468,6 +523,218 @@ mc_call_sizeof(PyObject *o)
     res = PyObject_CallObject(meth, NULL);
     Py_DECREF(meth);
     return res;
+}
+
+/* the __sizeof__ in the first class of tp's mro after `after` that
+ * defines one (borrowed: the class holds it), and that class */
+static PyObject *
+mc_sizeof_descr(PyTypeObject *tp, PyTypeObject *after, PyTypeObject **cls)
+{
+    PyObject *mro = tp->tp_mro;
+    Py_ssize_t i;
+    int skipping = after != NULL;
+
+    *cls = NULL;
+    if (mro == NULL || !PyTuple_Check(mro)) {
+        return NULL;
+    }
+    for (i = 0; i < PyTuple_GET_SIZE(mro); i++) {
+        PyTypeObject *b = (PyTypeObject *)PyTuple_GET_ITEM(mro, i);
+        PyObject *dict, *v;
+
+        if (skipping) {
+            skipping = b != after;
+            continue;
+        }
+        if (!PyType_Check(b)) {
+            continue;
+        }
+#if PY_VERSION_HEX >= 0x030C0000
+        /* static builtin types keep their dict in the interpreter */
+        dict = PyType_GetDict(b);       /* new reference, or NULL */
+#else
+        dict = b->tp_dict;
+        Py_XINCREF(dict);
+#endif
+        if (dict == NULL) {
+            PyErr_Clear();
+            continue;
+        }
+        v = PyDict_Check(dict) ? PyDict_GetItemWithError(dict, mc_str_sizeof)
+                               : NULL;
+        Py_DECREF(dict);        /* (the type holds it, and v) */
+        if (v != NULL) {
+            *cls = b;
+            return v;
+        }
+        PyErr_Clear();
+    }
+    return NULL;
+}
+
+PyTypeObject *
+mc_sizeof_definer(PyTypeObject *tp, PyTypeObject *after)
+{
+    PyTypeObject *cls;
+
+    mc_sizeof_descr(tp, after, &cls);
+    return cls;
+}
+
+int
+mc_sizeof_kind_after(PyTypeObject *tp, PyTypeObject *after,
+                     PyCFunction *cfunc)
+{
+    PyTypeObject *cls;
+    PyObject *descr = mc_sizeof_descr(tp, after, &cls);
+    PyMethodDef *ml;
+
+    *cfunc = NULL;
+    if (descr == NULL || descr == mc_object_sizeof
+        || Py_TYPE(descr) != &PyMethodDescr_Type) {
+        return MC_SZ_OBJECT;
+    }
+    ml = ((PyMethodDescrObject *)descr)->d_method;
+    if ((ml->ml_flags & (METH_VARARGS | METH_KEYWORDS | METH_NOARGS
+                         | METH_O)) != METH_NOARGS) {
+        return MC_SZ_OBJECT;
+    }
+    *cfunc = ml->ml_meth;
+    return MC_SZ_CFUNC;
+}
+
+/* ---- mmap, interned strings, pymalloc ------------------------------- */
+
+/* mmap_object: these two first, in every version */
+typedef struct {
+    PyObject_HEAD
+    char *data;
+    Py_ssize_t size;
+} mc_mmap_head;
+
+int
+mc_mmap_type(PyTypeObject *tp)
+{
+    for (; tp != NULL; tp = tp->tp_base) {
+        if (strcmp(tp->tp_name, "mmap.mmap") != 0) {
+            continue;
+        }
+        if (tp->tp_basicsize < (Py_ssize_t)sizeof(mc_mmap_head)) {
+            return 0;
+        }
+        if (!PyType_HasFeature(tp, Py_TPFLAGS_HEAPTYPE)) {
+            return 1;
+        }
+#if PY_VERSION_HEX >= 0x03090000
+        /* a C type made from the module's spec, not a class statement */
+        return ((PyHeapTypeObject *)tp)->ht_module != NULL;
+#else
+        return 0;
+#endif
+    }
+    return 0;
+}
+
+int
+mc_mmap_buffer(PyObject *o, void **data, Py_ssize_t *size)
+{
+    const mc_mmap_head *m = (const mc_mmap_head *)o;
+
+    if (m->data == NULL || m->size <= 0) {
+        return 0;
+    }
+    *data = m->data;
+    *size = m->size;
+    return 1;
+}
+
+PyObject *
+mc_interned_dict(void)
+{
+#if MC_SUPPORTED && PY_VERSION_HEX >= 0x030C0000
+    PyObject *d = _Py_INTERP_CACHED_OBJECT(PyThreadState_Get()->interp,
+                                           interned_strings);
+
+    return d != NULL && PyDict_Check(d) ? d : NULL;
+#else
+    return NULL;
+#endif
+}
+
+/* the number after '=' on a printone() line ("1,234,567"), or -1 */
+static long long
+mc_stats_value(const char *line)
+{
+    const char *p = strchr(line, '=');
+    long long v = 0;
+    int digits = 0;
+
+    if (p == NULL) {
+        return -1;
+    }
+    for (p++; *p != '\0' && *p != '\n'; p++) {
+        if (*p >= '0' && *p <= '9') {
+            v = v * 10 + (*p - '0');
+            digits++;
+        }
+        else if (*p != ',' && *p != ' ') {
+            return -1;
+        }
+    }
+    return digits ? v : -1;
+}
+
+int
+mc_pymalloc_stats(mc_pymalloc *st)
+{
+    int (*stats)(FILE *);
+    char *text = NULL, *line, *save = NULL;
+    size_t len = 0;
+    FILE *f;
+    int printed;
+    long long pools = -1, alignment = -1;
+
+    st->arenas = st->arena_bytes = st->used_bytes = st->unused_bytes = -1;
+    *(void **)&stats = dlsym(RTLD_DEFAULT, "_PyObject_DebugMallocStats");
+    if (stats == NULL) {
+        return -1;
+    }
+    f = open_memstream(&text, &len);
+    if (f == NULL) {
+        return -1;
+    }
+    printed = stats(f);
+    fclose(f);
+    if (!printed || text == NULL) {
+        free(text);
+        return -1;      /* pymalloc is not the allocator */
+    }
+    for (line = strtok_r(text, "\n", &save); line != NULL;
+         line = strtok_r(NULL, "\n", &save)) {
+        if (strncmp(line, "# arenas allocated current", 26) == 0) {
+            st->arenas = mc_stats_value(line);
+        }
+        else if (strncmp(line, "# bytes in allocated blocks", 27) == 0) {
+            st->used_bytes = mc_stats_value(line);
+        }
+        else if (strstr(line, " bytes/arena") != NULL) {
+            st->arena_bytes = mc_stats_value(line);
+        }
+        else if (strstr(line, " unused pools * ") != NULL) {
+            pools = mc_stats_value(line);
+        }
+        else if (strncmp(line, "# bytes lost to arena alignment", 31) == 0) {
+            alignment = mc_stats_value(line);
+        }
+    }
+    free(text);
+    if (st->arenas < 0 || st->arena_bytes < 0 || st->used_bytes < 0
+        || pools < 0 || alignment < 0
+        || st->used_bytes + pools + alignment > st->arena_bytes) {
+        return -1;
+    }
+    st->unused_bytes = pools + alignment;
+    return 0;
 }
 
 /* ---- names ---------------------------------------------------------- */

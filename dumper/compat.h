@@ -193,6 +193,62 @@ mc_sizeof_inline(int kind, PyObject *o, Py_ssize_t *size)
 }
 
 /*
+ * mc_sizeof_definer() - the first class of tp's mro after `after` (from
+ * the start when NULL) whose own dict defines __sizeof__ (borrowed), or
+ * NULL; with after NULL, the class of the __sizeof__ sys.getsizeof
+ * calls.  Reads the dicts only (no Python code).
+ */
+PyTypeObject *mc_sizeof_definer(PyTypeObject *tp, PyTypeObject *after);
+
+/*
+ * mc_sizeof_kind_after() - what `after`'s super().__sizeof__() would
+ * call for instances of tp: MC_SZ_CFUNC (*cfunc) or MC_SZ_OBJECT (the
+ * formula; also when that is Python code, never called).  For types
+ * whose own __sizeof__ is deep (sizers.h).
+ */
+int mc_sizeof_kind_after(PyTypeObject *tp, PyTypeObject *after,
+                         PyCFunction *cfunc);
+
+/*
+ * mc_mmap_type() - 1 if tp is mmap.mmap or a subclass: the C type named
+ * "mmap.mmap" (static, or 3.10+ a heap type of the mmap module) in tp's
+ * base chain.
+ */
+int mc_mmap_type(PyTypeObject *tp);
+
+/*
+ * mc_mmap_buffer() - the mapping of an mmap.mmap instance (the first two
+ * fields of mmap_object, data and size, in 3.8-3.15).  Returns 1 with
+ * *data and *size, or 0 when it is closed.
+ */
+int mc_mmap_buffer(PyObject *o, void **data, Py_ssize_t *size);
+
+/*
+ * mc_interned_dict() - the dict of interned strings (3.12+: the
+ * interpreter's cached_objects.interned_strings), or NULL where it is not
+ * reachable (3.8-3.11: a static of unicodeobject.c, never tracked).  Its
+ * references to mortal interned strings are not counted by CPython.
+ */
+PyObject *mc_interned_dict(void);
+
+/* pymalloc's arenas, from _PyObject_DebugMallocStats() (looked up with
+ * dlsym: some builds may not export it) */
+typedef struct mc_pymalloc {
+    long long arenas;           /* arenas allocated now */
+    long long arena_bytes;      /* arenas * arena size */
+    long long used_bytes;       /* bytes in allocated blocks */
+    long long unused_bytes;     /* unused pools and arena alignment:
+                                   mostly never touched, not resident */
+} mc_pymalloc;
+
+/*
+ * mc_pymalloc_stats() - fill *st; 0, or -1 when pymalloc is not in use
+ * (PYTHONMALLOC=malloc) or its statistics cannot be had.  Allocates no
+ * Python object; walks the arenas (fast: a few thousand pools per GB).
+ */
+int mc_pymalloc_stats(mc_pymalloc *st);
+
+/*
  * mc_thread_frames() - walk the running frames of every thread of this
  * interpreter from the thread states, innermost first, without creating
  * frame objects.  For each frame: fn(ctx, tid, code, NULL, frame_obj)

@@ -20,14 +20,21 @@
  *
  * No Python object is created per heap object, except the int results of
  * C-level __sizeof__ methods (freed at once) and whatever a user-defined
- * __sizeof__ does (sizes.h).
+ * __sizeof__ or a sizer does (sizes.h, sizers.h).
+ *
+ * Memory outside objects (external.h) is numbered like an object: an
+ * entry of the address array that md_is_ext() tells apart is written
+ * as its node's record.
  */
 #include "dump.h"
 #include "edges.h"
+#include "external.h"
 #include "index.h"
 #include "labels.h"
 #include "meta.h"
+#include "numpy.h"
 #include "roots.h"
+#include "sizers.h"
 #include "sizes.h"
 #include "state.h"
 #include "types.h"
@@ -118,6 +125,22 @@ md_strings(md_state *d, PyObject *o, const md_tinfo *ti, mf_object *rec)
     return 0;
 }
 
+/* the interned strings' dict does not own the mortal strings it holds
+ * (CPython does not count those references): weak edges */
+static void
+md_weak_interned(md_state *d)
+{
+    size_t i;
+
+    for (i = 0; i < d->nte; i++) {
+        PyObject *t = d->te[i].p;
+
+        if (!md_is_ext(d, t) && PyUnicode_Check(t) && !mc_is_immortal(t)) {
+            d->te[i].kind |= MF_EDGE_WEAK;
+        }
+    }
+}
+
 /* collect object idx: its record in *rec, its edges in d->te */
 static int
 md_collect(md_state *d, uint32_t idx, mf_object *rec)
@@ -126,6 +149,11 @@ md_collect(md_state *d, uint32_t idx, mf_object *rec)
     md_tinfo *ti;
     int is_gc;
 
+    if (md_is_ext(d, o)) {
+        md_ext_record((md_ext *)o, rec);
+        d->nte = 0;
+        return 0;
+    }
     ti = md_type_find(d, Py_TYPE(o));
     if (ti == NULL) {
         /* a new type is numbered now: first the objects in flight */
@@ -137,8 +165,12 @@ md_collect(md_state *d, uint32_t idx, mf_object *rec)
             return -1;
         }
     }
-    if (ti->skind == MC_SZ_CALL && md_drain(d) < 0) {
+    if ((ti->skind == MC_SZ_CALL || ti->sizer != NULL) && md_drain(d) < 0) {
         return -1;      /* Python code may free what is in flight */
+    }
+    /* the sizer first: its Python code runs before o's edges are read */
+    if (ti->sizer != NULL && md_sizer_call(d, o, ti) < 0) {
+        return -1;
     }
     rec->address = (uint64_t)(uintptr_t)o;
     rec->type = ti->id;
@@ -165,12 +197,23 @@ md_collect(md_state *d, uint32_t idx, mf_object *rec)
     }
 
     is_gc = ti->is_gc >= 0 ? ti->is_gc : mc_is_gc(o);
-    if (!is_gc && ti->cls == MC_K_PLAIN) {
+    if (!is_gc && ti->cls == MC_K_PLAIN && ti->lib == MD_LIB_NONE
+        && d->nszpend == 0) {
         d->nte = 0;     /* str, int, float, bytes...: no referents */
         return 0;
     }
     if (md_edges(d, o, is_gc, ti) < 0) {
         return -1;
+    }
+    /* what tp_traverse does not say: numpy's arrays, mappings, what the
+     * sizer found */
+    if ((ti->lib == MD_LIB_NDARRAY && md_np_edges(d, o) < 0)
+        || (ti->lib == MD_LIB_MMAP && md_ext_mmap(d, o) < 0)
+        || (d->nszpend > 0 && md_sizer_edges(d, o) < 0)) {
+        return -1;
+    }
+    if (o == d->interned) {
+        md_weak_interned(d);
     }
     md_edges_trim(d);
     return 0;
@@ -197,10 +240,44 @@ md_emit(md_state *d)
                       == NULL) {
         return md_lib_error(d);
     }
-    for (i = 0; i < p->nte; i++) {
-        uint32_t t = room ? md_index_unchecked(d, p->te[i].p)
-                          : md_index(d, p->te[i].p);
+    i = 0;
+    if (!room) {
+        /* a huge container: when its first edges are mostly to new
+         * objects (an object array's items, a fresh list), make room
+         * for all the others in one rehash, not one per half-again
+         * growth of the table */
+        uint32_t before = d->n;
 
+        for (; i < MD_ROOM_EDGES; i++) {
+            uint32_t t = md_index(d, p->te[i].p);
+
+            if (t == UINT32_MAX) {
+                return -1;
+            }
+            out[i].target = t;
+            out[i].kind = p->te[i].kind;
+            out[i].label = p->te[i].label;
+        }
+        if ((d->n - before) * 2 >= MD_ROOM_EDGES) {
+            if (md_table_room(d, p->nte - i) < 0) {
+                return -1;
+            }
+            room = 1;
+        }
+    }
+    for (; i < p->nte; i++) {
+        uint32_t t;
+
+#if defined(__GNUC__) || defined(__clang__)
+        /* md_enqueue() prefetched the first slots; for the others of a
+         * huge container, a few edges ahead */
+        if (i + MD_AHEAD < p->nte && i + MD_AHEAD >= MD_ROOM_EDGES) {
+            __builtin_prefetch(&d->table[md_slot(
+                md_ihash(p->te[i + MD_AHEAD].p), d->nslots)]);
+        }
+#endif
+        t = room ? md_index_unchecked(d, p->te[i].p)
+                 : md_index(d, p->te[i].p);
         if (t == UINT32_MAX) {
             return -1;
         }
@@ -250,9 +327,10 @@ md_enqueue(md_state *d, const mf_object *rec)
     d->pipe_n++;
 #if defined(__GNUC__) || defined(__clang__)
     {
-        size_t i;
+        size_t i, n = p->nte < MD_ROOM_EDGES ? p->nte : MD_ROOM_EDGES;
 
-        for (i = 0; i < p->nte; i++) {
+        /* (md_emit() prefetches the rest of a huge container's) */
+        for (i = 0; i < n; i++) {
             __builtin_prefetch(&d->table[md_slot(md_ihash(p->te[i].p),
                                                  d->nslots)]);
         }
@@ -266,9 +344,9 @@ static void
 md_prefetch_addrs(md_state *d, const md_pend *p)
 {
 #if defined(__GNUC__) || defined(__clang__)
-    size_t i;
+    size_t i, n = p->nte < MD_ROOM_EDGES ? p->nte : MD_ROOM_EDGES;
 
-    for (i = 0; i < p->nte; i++) {
+    for (i = 0; i < n; i++) {
         uint64_t h = md_ihash(p->te[i].p);
         uint32_t s = d->table[md_slot(h, d->nslots)];
 
@@ -294,7 +372,7 @@ md_prefetch_objects(md_state *d, uint32_t i)
         __builtin_prefetch(d->addrs[i + MD_AHEAD]);
         __builtin_prefetch((char *)d->addrs[i + MD_AHEAD] + 40);
     }
-    if (i + MD_AHEAD / 2 < d->n) {
+    if (i + MD_AHEAD / 2 < d->n && !md_is_ext(d, d->addrs[i + MD_AHEAD / 2])) {
         PyObject *q = d->addrs[i + MD_AHEAD / 2];
         PyTypeObject *qt = Py_TYPE(q);
 
@@ -317,17 +395,17 @@ md_prefetch_objects(md_state *d, uint32_t i)
 static int
 md_check_interrupt(md_state *d)
 {
-    if (d->opt->parent_pid > 0) {
-        if ((long)getppid() != d->opt->parent_pid) {
+    if (d->child != NULL) {
+        if ((long)getppid() != d->child->parent_pid) {
             PyErr_SetString(PyExc_RuntimeError,
                             "the process being dumped exited");
-            d->failed = 1;
+            d->failed = MD_FAILED_PY;
             return -1;
         }
         return 0;
     }
     if (PyErr_CheckSignals() < 0) {
-        d->failed = 1;
+        d->failed = MD_FAILED_PY;
         return -1;
     }
     return 0;
@@ -392,7 +470,7 @@ md_number_tracked(md_state *d)
     if (mc_gc_foreach(md_collect_tracked, d) < 0) {
         if (!d->failed && !PyErr_Occurred()) {
             PyErr_SetString(PyExc_RuntimeError, "cannot walk the gc lists");
-            d->failed = 1;
+            d->failed = MD_FAILED_PY;
         }
         return -1;
     }
@@ -420,13 +498,16 @@ md_free(md_state *d)
     md_types_free(d);
     md_labels_free(d);
     md_edges_free(d);
+    md_ext_free(d);
+    md_sizers_free(d);
     for (i = 0; i < MD_PIPE; i++) {
         md_scratch_free(d->pipe[i].te, d->pipe[i].cap_te, sizeof(md_tedge));
     }
 }
 
 int
-md_dump(const char *path, const md_options *opt, md_result *res)
+md_dump(const char *path, const md_options *opt, const md_child *child,
+        md_result *res)
 {
     md_state st;
     md_state *d = &st;
@@ -440,8 +521,26 @@ md_dump(const char *path, const md_options *opt, md_result *res)
         return -1;
     }
     memset(d, 0, sizeof(*d));
+    memset(&res->err, 0, sizeof(res->err));
     d->opt = opt;
+    d->child = child;
     d->frozen_lo = UINT32_MAX;
+    d->ext_module = MF_NONE;
+    /* before the dump allocates anything: the memory of the heap it
+     * writes (a child's allocators are the parent's at the fork) */
+    {
+        char proc_dir[48];
+
+        if (child != NULL) {
+            snprintf(proc_dir, sizeof(proc_dir), "/proc/%ld",
+                     child->parent_pid);
+        }
+        else {
+            snprintf(proc_dir, sizeof(proc_dir), "/proc/self");
+        }
+        md_memstats_read(&d->mem, proc_dir);
+    }
+    d->interned = mc_interned_dict();
     if (md_types_init(d) < 0 || md_labels_init(d) < 0) {
         md_free(d);
         return -1;
@@ -456,12 +555,13 @@ md_dump(const char *path, const md_options *opt, md_result *res)
                                           &d->err)
                       : mf_writer_open(&d->w, path, &wo, &d->err))
         != MF_OK) {
-        md_set_error(&d->err);
+        res->err = d->err;
         md_free(d);
         return -1;
     }
-    if (opt->temp_path != NULL && mf_writer_temp_path(d->w) != NULL) {
-        snprintf(opt->temp_path, opt->temp_cap, "%s",
+    if (child != NULL && child->temp_path != NULL
+        && mf_writer_temp_path(d->w) != NULL) {
+        snprintf(child->temp_path, child->temp_cap, "%s",
                  mf_writer_temp_path(d->w));
     }
     gc_was = mc_gc_disable();
@@ -469,6 +569,9 @@ md_dump(const char *path, const md_options *opt, md_result *res)
     if (md_meta(d) < 0 || md_number_tracked(d) < 0
         /* the roots number the objects only they reach */
         || md_roots(d) < 0 || md_walk(d) < 0) {
+        goto done;
+    }
+    if (md_meta_end(d) < 0) {
         goto done;
     }
     if (mf_writer_meta_float(d->w, "dump.seconds", md_now() - t0, &d->err)
@@ -502,10 +605,13 @@ done:
     }
     /* releasing the references may run finalizers: last, with the file
      * closed and the collector still off; a child runs none (it exits) */
-    if (opt->parent_pid > 0) {
+    if (child != NULL) {
         d->own_all = 0;
     }
     md_free(d);
+    if (rc < 0 && d->failed == MD_FAILED_LIB) {
+        res->err = d->lib_err;
+    }
     mc_gc_restore(gc_was);
     res->seconds = md_now() - t0;
     return rc;

@@ -2,6 +2,7 @@
  * index.c - the address array and the dedup table (index.h).
  */
 #include "index.h"
+#include "external.h"
 
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -90,7 +91,7 @@ md_addrs_grow(md_state *d)
         PyErr_Format(PyExc_OverflowError,
                      "more than %u objects: too many for one snapshot",
                      (unsigned)MD_MAX_OBJECTS);
-        d->failed = 1;
+        d->failed = MD_FAILED_PY;
         return -1;
     }
     if (ncap > MD_MAX_OBJECTS) {
@@ -144,7 +145,9 @@ md_own_all(md_state *d)
         return;
     }
     for (i = 0; i < d->n; i++) {
-        Py_INCREF(d->addrs[i]);
+        if (!md_is_ext(d, d->addrs[i])) {
+            Py_INCREF(d->addrs[i]);
+        }
     }
     d->own_all = 1;
 }
@@ -160,7 +163,9 @@ md_index_free(md_state *d)
         /* finalizers may run: keep the dump's error (if any) aside */
         PyErr_Fetch(&et, &ev, &tb);
         for (i = 0; i < d->n; i++) {
-            Py_DECREF(d->addrs[i]);
+            if (!md_is_ext(d, d->addrs[i])) {
+                Py_DECREF(d->addrs[i]);
+            }
         }
         PyErr_Restore(et, ev, tb);
         d->own_all = 0;

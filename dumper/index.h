@@ -70,7 +70,8 @@ md_push(md_state *d, PyObject *o)
     if (d->n == d->populated) {
         md_addrs_populate(d);
     }
-    if (d->own_all) {
+    /* (an external node's entry is no object: external.h) */
+    if (d->own_all && !((char *)o >= d->ext_lo && (char *)o < d->ext_hi)) {
         Py_INCREF(o);
     }
     d->addrs[d->n++] = o;

@@ -1,13 +1,29 @@
-/* inject.h: run a piece of Python source in another CPython process,
- * through ptrace, without gdb (muppy-dump attach on CPython 3.8-3.13, and
- * the wake-up of a 3.14+ target blocked in a system call).
+/* inject.h: make another CPython process run a piece of Python source,
+ * through ptrace, without gdb (muppy-dump attach; muppy/_inject.py
+ * resolves the addresses below and calls md_inject()).
  *
- * The caller (muppy/_inject.py) resolves the addresses of the functions
- * below in the target from its ELF files; md_inject() stops the target's
- * main thread, saves its registers (general and extended state), makes it
- * call those functions one after another, puts every register back and
- * lets it go on.  With the main thread in a system call (time.sleep,
- * select, a lock), the call is restarted as the kernel would have.
+ * The target never depends on the injector once its registers have been
+ * touched: the injector writes the main thread's complete state (general
+ * registers, extended state, signal mask) on the thread's own stack as a
+ * signal frame, makes the thread call mmap() with a return address that
+ * executes rt_sigreturn on that frame, and, once mmap() has returned a
+ * page, copies a small stub there and makes it the return address
+ * instead.  The stub (in the target, after the injector detached) either
+ * runs the code right there or schedules it as a pending call, then
+ * executes rt_sigreturn itself: the kernel puts every register back.  A
+ * tracer killed at any moment leaves a thread that returns to where it
+ * was, at worst with one unused page mapped.  The page is unmapped once
+ * the code has run (by the stub, or by the pending call's own entry).
+ *
+ * Where the code runs:
+ *  - the main thread was blocked in a system call that waits (sleep,
+ *    select, read, a lock...), not on the GIL's own futexes, and does not
+ *    hold the GIL: PyGILState_Ensure(); PyRun_SimpleString(code);
+ *    PyGILState_Release(), right there;
+ *  - anything else (it runs Python or C code, holds the GIL, waits for
+ *    the GIL inside take_gil): Py_AddPendingCall(PyRun_SimpleString,
+ *    code), run by the interpreter at its next safe point.  Nothing of
+ *    the GIL machinery is called from a thread stopped inside it.
  *
  * Linux on x86-64 only: elsewhere md_inject() fails with ENOSYS and the
  * Python side uses gdb.
@@ -21,35 +37,46 @@
 /* addresses in the target's address space */
 typedef struct {
     uint64_t mmap;                  /* libc's mmap() */
+    uint64_t munmap;                /* libc's munmap() */
+    uint64_t sigreturn;             /* libc's "mov $15,%rax; syscall" */
     uint64_t gil_check;             /* PyGILState_Check() */
     uint64_t gil_ensure;            /* PyGILState_Ensure() */
     uint64_t gil_release;           /* PyGILState_Release() */
     uint64_t run_simple_string;     /* PyRun_SimpleString() */
     uint64_t add_pending_call;      /* Py_AddPendingCall() */
+    uint64_t runtime;               /* _PyRuntime (holds the GIL's futexes), */
+    uint64_t runtime_size;          /* or 0, 0 when unknown */
 } md_inject_symbols;
 
+/* md_inject() flags */
+#define MD_INJECT_WAIT_ONLY 1   /* inject only where the thread waits in a
+                                   system call (else: MD_INJECT_NOT_NOW) */
+
 typedef enum {
-    MD_INJECT_DIRECT,   /* the thread had released the GIL: it took it
-                           and ran the code right there */
-    MD_INJECT_PENDING   /* it held the GIL: the code runs at the
-                           interpreter's next safe point */
+    MD_INJECT_AT_WAIT,  /* blocked in a wait: the stub runs the code
+                           there (a pending call if it holds the GIL) */
+    MD_INJECT_PENDING,  /* the code runs at the next safe point */
+    MD_INJECT_NOT_NOW   /* nothing done: not at a wait (WAIT_ONLY), or in
+                           a state the frame cannot restore (AMX tiles) */
 } md_inject_how;
 
 typedef struct {
     md_inject_how how;
-    int rc;             /* PyRun_SimpleString's or Py_AddPendingCall's */
+    uint64_t page;      /* where the stub and the code went */
+    long syscall;       /* the system call the thread was in, or -1 */
     int err;            /* on failure: an errno value (EPERM, ESRCH...) */
     char message[256];  /* on failure: one line */
 } md_inject_result;
 
-/* Runs `code` (NUL-terminated, at most 4095 bytes) in process `pid`.
- * Waits at most `stop_timeout` seconds for the main thread to stop;
- * once the code runs in the target (a direct call: the whole payload),
- * waits for it to return however long it takes (leaving earlier would
- * leave the thread with nowhere to return to).  Returns 0, or -1 with
- * result->err and result->message set; on -1 the target was left as it
- * was found, except where the message says that it died. */
+/* the longest code md_inject() takes (NUL excluded) */
+#define MD_INJECT_CODE_MAX 3500
+
+/* Makes process `pid` run `code` (NUL-terminated Python source) as
+ * described above.  `timeout` (seconds) bounds everything: the stop of
+ * the main thread and the mmap() call; past it the injector detaches
+ * (the thread, if already redirected, returns to where it was).
+ * Returns 0 with result->how, or -1 with result->err and ->message. */
 int md_inject(int pid, const md_inject_symbols *symbols, const char *code,
-              double stop_timeout, md_inject_result *result);
+              double timeout, int flags, md_inject_result *result);
 
 #endif

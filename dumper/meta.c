@@ -6,7 +6,9 @@
  */
 #include "meta.h"
 #include "labels.h"
+#include "types.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,6 +145,49 @@ md_sys_int(const char *name)
         } \
     } while (0)
 
+/* the figures of memstats.h that are known */
+static int
+md_meta_memory(md_state *d)
+{
+    static const struct {
+        const char *key;
+        size_t offset;
+    } keys[] = {
+        {"rss.anon", offsetof(md_memstats, rss_anon)},
+        {"rss.file", offsetof(md_memstats, rss_file)},
+        {"rss.shmem", offsetof(md_memstats, rss_shmem)},
+        {"rss.libraries", offsetof(md_memstats, rss_libraries)},
+        {"pymalloc.arenas", offsetof(md_memstats, pm_arenas)},
+        {"pymalloc.arena_bytes", offsetof(md_memstats, pm_arena_bytes)},
+        {"pymalloc.used_bytes", offsetof(md_memstats, pm_used_bytes)},
+        {"pymalloc.unused_bytes", offsetof(md_memstats, pm_unused_bytes)},
+        {"malloc.heap", offsetof(md_memstats, ml_heap)},
+        {"malloc.in_use", offsetof(md_memstats, ml_in_use)},
+        {"malloc.free", offsetof(md_memstats, ml_free)},
+        {"malloc.mmapped", offsetof(md_memstats, ml_mmapped)},
+        {"malloc.top", offsetof(md_memstats, ml_top)},
+    };
+    const md_memstats *m = &d->mem;
+    size_t i;
+
+    for (i = 0; i < sizeof(keys) / sizeof(*keys); i++) {
+        long long v = *(const long long *)((const char *)m + keys[i].offset);
+
+        if (v >= 0) {
+            MD_META(mf_writer_meta_int(d->w, keys[i].key, v, &d->err));
+        }
+    }
+    if (m->pm_arena_bytes >= 0) {
+        /* free blocks, pool headers, rounding: touched, resident */
+        MD_META(mf_writer_meta_int(d->w, "pymalloc.free_bytes",
+                                   m->pm_arena_bytes - m->pm_used_bytes
+                                   - m->pm_unused_bytes, &d->err));
+    }
+    MD_META(mf_writer_meta_float(d->w, "dump.memory_seconds", m->seconds,
+                                 &d->err));
+    return 0;
+}
+
 int
 md_meta(md_state *d)
 {
@@ -174,17 +219,17 @@ md_meta(md_state *d)
     clock_gettime(CLOCK_REALTIME, &ts);
     MD_META(mf_writer_meta_float(w, "time",
                                  (double)ts.tv_sec + ts.tv_nsec / 1e9, e));
-    if (d->opt->parent_pid > 0) {
+    if (d->child != NULL) {
         /* a background dump: the child writes the parent's snapshot */
         snprintf(md_proc_dir, sizeof(md_proc_dir), "/proc/%ld",
-                 d->opt->parent_pid);
-        MD_META(mf_writer_meta_int(w, "pid", (int64_t)d->opt->parent_pid,
+                 d->child->parent_pid);
+        MD_META(mf_writer_meta_int(w, "pid", (int64_t)d->child->parent_pid,
                                    e));
         MD_META(mf_writer_meta_int(w, "dump.background", 1, e));
         MD_META(mf_writer_meta_int(w, "dump.child_pid", (int64_t)getpid(),
                                    e));
         MD_META(mf_writer_meta_float(w, "dump.fork_seconds",
-                                     d->opt->fork_seconds, e));
+                                     d->child->fork_seconds, e));
     }
     else {
         MD_META(mf_writer_meta_int(w, "pid", (int64_t)getpid(), e));
@@ -202,6 +247,9 @@ md_meta(md_state *d)
     }
     MD_META(mf_writer_meta_int(w, "rss.current", rss < 0 ? 0 : rss, e));
     MD_META(mf_writer_meta_int(w, "rss.peak", hwm, e));
+    if (md_meta_memory(d) < 0) {
+        return -1;
+    }
     f = PySys_GetObject("getallocatedblocks");
     if (f != NULL) {
         r = PyObject_CallObject(f, NULL);
@@ -223,3 +271,57 @@ md_meta(md_state *d)
     return 0;
 }
 
+
+/* "module.qualname:count,..." of the types sized shallow, in d->sbuf's
+ * stead a buffer of its own (cut at MD_SHALLOW_TEXT bytes) */
+#define MD_SHALLOW_TEXT 4096
+
+int
+md_meta_end(md_state *d)
+{
+    mf_writer *w = d->w;
+    mf_error *e = &d->err;
+    char text[MD_SHALLOW_TEXT], full[512];
+    size_t len = 0, flen, j;
+    uint64_t objects = 0;
+
+    text[0] = '\0';
+    for (j = 0; j <= d->types_mask; j++) {
+        const md_tinfo *t = &d->types[j];
+        int n;
+
+        if (t->tp == NULL || t->n_shallow == 0) {
+            continue;
+        }
+        objects += t->n_shallow;
+        if (md_type_fullname(d, t->tp, full, sizeof(full), &flen) < 0) {
+            return -1;
+        }
+        n = snprintf(text + len, sizeof(text) - len, "%s%s:%llu",
+                     len ? "," : "", full,
+                     (unsigned long long)t->n_shallow);
+        if (n < 0 || (size_t)n >= sizeof(text) - len) {
+            text[len] = '\0';  /* cut between two entries */
+            break;
+        }
+        len += (size_t)n;
+    }
+    MD_META(mf_writer_meta_int(w, "dump.shallow_objects", (int64_t)objects,
+                               e));
+    MD_META(mf_writer_meta_str(w, "dump.shallow_types", text, e));
+    MD_META(mf_writer_meta_int(w, "dump.external_nodes", (int64_t)d->n_ext,
+                               e));
+    if (d->ext_dropped > 0) {
+        MD_META(mf_writer_meta_int(w, "dump.external_dropped",
+                                   (int64_t)d->ext_dropped, e));
+    }
+    MD_META(mf_writer_meta_int(w, "dump.sizer_calls",
+                               (int64_t)d->sizer_calls, e));
+    MD_META(mf_writer_meta_int(w, "dump.sizer_errors",
+                               (int64_t)d->sizer_errors, e));
+    if (d->sizer_error[0] != '\0') {
+        MD_META(mf_writer_meta_str(w, "dump.sizer_error", d->sizer_error,
+                                   e));
+    }
+    return 0;
+}

@@ -11,4 +11,8 @@
  * exception set) */
 int md_meta(md_state *d);
 
+/* the keys known at the end of the walk (dump.shallow_*, dump.external_*,
+ * dump.sizer_*); 0, or -1 */
+int md_meta_end(md_state *d);
+
 #endif /* MUPPY_META_H */

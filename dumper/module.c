@@ -3,57 +3,29 @@
  * read_snapshot() and inject().
  *
  * The Python package `muppy` (dumper/muppy/) is the public face; this
- * module only converts arguments, results and errors.  md_set_error() is
- * the one place where library error codes become Python exceptions.
+ * module only converts arguments, results and errors (errors.h turns
+ * the library's errors into exceptions).
  */
+#include "background.h"
 #include "dump.h"
+#include "errors.h"
 #include "inject.h"
 
 #include <errno.h>
 #include <string.h>
 
-/* _muppy.SnapshotError: a snapshot that cannot be read (not a snapshot,
- * damaged, unknown version...).  Subclass of ValueError. */
-static PyObject *md_SnapshotError;
-
-PyObject *
-md_set_error(const mf_error *err)
-{
-    PyObject *exc;
-
-    switch (err->code) {
-    case MF_E_IO:
-        /* OSError(errno, message) picks the subclass (FileNotFoundError,
-         * PermissionError...); raise that instance, already normalized */
-        exc = PyObject_CallFunction(PyExc_OSError, "is",
-                                    err->sys_errno ? err->sys_errno : EIO,
-                                    err->message);
-        if (exc != NULL) {
-            PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
-            Py_DECREF(exc);
-        }
-        break;
-    case MF_E_NOMEM:
-        PyErr_SetString(PyExc_MemoryError, err->message);
-        break;
-    case MF_E_ARG:
-    case MF_E_LIMIT:
-        PyErr_SetString(PyExc_ValueError, err->message);
-        break;
-    default:
-        PyErr_SetString(md_SnapshotError != NULL ? md_SnapshotError
-                        : PyExc_ValueError, err->message);
-        break;
-    }
-    return NULL;
-}
-
 /* the arguments dump() and dump_background() share; 0, or -1 with an
  * exception (and nothing to release) */
 static int
 md_parse_options(PyObject *path_obj, Py_ssize_t include_strings, int level,
-                 int labels, const char *version, md_options *opt)
+                 int labels, const char *version, PyObject *sizers,
+                 PyObject *deep, md_options *opt)
 {
+    if ((sizers != NULL && sizers != Py_None && !PyTuple_Check(sizers))
+        || (deep != NULL && deep != Py_None && !PyTuple_Check(deep))) {
+        PyErr_SetString(PyExc_TypeError, "sizers and deep must be tuples");
+        return -1;
+    }
     if (include_strings < 0) {
         PyErr_SetString(PyExc_ValueError,
                         "include_strings must be >= 0");
@@ -75,6 +47,8 @@ md_parse_options(PyObject *path_obj, Py_ssize_t include_strings, int level,
     opt->level = level;
     opt->muppy_version = version;
     opt->fd = -1;
+    opt->sizers = sizers == Py_None ? NULL : sizers;
+    opt->deep = deep == Py_None ? NULL : deep;
     return 0;
 }
 
@@ -82,8 +56,8 @@ static PyObject *
 md_py_dump(PyObject *self, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"path", "labels", "include_strings", "level",
-                             "version", "fd", NULL};
-    PyObject *path_obj = NULL;
+                             "version", "fd", "sizers", "deep", NULL};
+    PyObject *path_obj = NULL, *sizers = NULL, *deep = NULL;
     int labels = 1;
     Py_ssize_t include_strings = 0;
     int level = 1, fd = -1;
@@ -92,21 +66,24 @@ md_py_dump(PyObject *self, PyObject *args, PyObject *kwargs)
     md_result res;
 
     (void)self;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&|pnisi:dump", kwlist,
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&|pnisiOO:dump", kwlist,
                                      PyUnicode_FSConverter, &path_obj,
                                      &labels, &include_strings, &level,
-                                     &version, &fd)) {
+                                     &version, &fd, &sizers, &deep)) {
         return NULL;
     }
     if (md_parse_options(path_obj, include_strings, level, labels, version,
-                         &opt) < 0) {
+                         sizers, deep, &opt) < 0) {
         Py_DECREF(path_obj);
         return NULL;
     }
     opt.fd = fd;
     memset(&res, 0, sizeof(res));
-    if (md_dump(PyBytes_AS_STRING(path_obj), &opt, &res) < 0) {
+    if (md_dump(PyBytes_AS_STRING(path_obj), &opt, NULL, &res) < 0) {
         Py_DECREF(path_obj);
+        if (!PyErr_Occurred()) {
+            md_set_error(&res.err);
+        }
         return NULL;
     }
     Py_DECREF(path_obj);
@@ -119,8 +96,8 @@ static PyObject *
 md_py_dump_background(PyObject *self, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"path", "labels", "include_strings", "level",
-                             "version", "watchdog", NULL};
-    PyObject *path_obj = NULL;
+                             "version", "watchdog", "sizers", "deep", NULL};
+    PyObject *path_obj = NULL, *sizers = NULL, *deep = NULL;
     int labels = 1;
     Py_ssize_t include_strings = 0;
     int level = 1;
@@ -132,14 +109,15 @@ md_py_dump_background(PyObject *self, PyObject *args, PyObject *kwargs)
     double pause;
 
     (void)self;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&|pnisI:dump_background",
-                                     kwlist, PyUnicode_FSConverter,
-                                     &path_obj, &labels, &include_strings,
-                                     &level, &version, &watchdog)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs,
+                                     "O&|pnisIOO:dump_background", kwlist,
+                                     PyUnicode_FSConverter, &path_obj,
+                                     &labels, &include_strings, &level,
+                                     &version, &watchdog, &sizers, &deep)) {
         return NULL;
     }
     if (md_parse_options(path_obj, include_strings, level, labels, version,
-                         &opt) < 0) {
+                         sizers, deep, &opt) < 0) {
         Py_DECREF(path_obj);
         return NULL;
     }
@@ -212,6 +190,55 @@ md_set(PyObject *d, const char *key, PyObject *v)
     rc = PyDict_SetItemString(d, key, v);
     Py_DECREF(v);
     return rc;
+}
+
+/* mf_memory_breakdown() as a dict (missing: the names of what the
+ * file lacks) */
+static PyObject *
+md_memory_dict(mf_reader *r, mf_graph *g)
+{
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } parts[] = {{MF_MEM_NO_RSS, "rss"}, {MF_MEM_NO_MAPPINGS, "mappings"},
+                 {MF_MEM_NO_PYMALLOC, "pymalloc"},
+                 {MF_MEM_NO_MALLOC, "malloc"}};
+    PyObject *d, *missing;
+    mf_memory m;
+    size_t i;
+
+    mf_memory_breakdown(r, g, &m);
+    d = Py_BuildValue(
+        "{sLsLsLsLsLsLsLsLsLsLsLsK}",
+        "rss", (long long)m.rss, "objects", (long long)m.objects,
+        "external", (long long)m.external,
+        "allocator_free", (long long)m.allocator_free,
+        "file_backed", (long long)m.file_backed,
+        "libraries", (long long)m.libraries, "native", (long long)m.native,
+        "other", (long long)m.other, "unexplained", (long long)m.unexplained,
+        "external_file", (long long)m.external_file,
+        "external_device", (long long)m.external_device,
+        "external_nodes", (unsigned long long)m.external_nodes);
+    missing = PyList_New(0);
+    if (d == NULL || missing == NULL || md_set(d, "missing", missing) < 0) {
+        Py_XDECREF(d);
+        return NULL;
+    }
+    for (i = 0; i < sizeof(parts) / sizeof(*parts); i++) {
+        PyObject *s;
+
+        if (!(m.missing & parts[i].bit)) {
+            continue;
+        }
+        s = PyUnicode_FromString(parts[i].name);
+        if (s == NULL || PyList_Append(missing, s) < 0) {
+            Py_XDECREF(s);
+            Py_DECREF(d);
+            return NULL;
+        }
+        Py_DECREF(s);
+    }
+    return d;
 }
 
 /* convert a loaded snapshot into a dict of Python lists */
@@ -298,6 +325,9 @@ md_snapshot_dict(mf_reader *r, mf_graph *g)
     if (md_set(d, "roots", l) < 0) {
         goto error;
     }
+    if (md_set(d, "memory", md_memory_dict(r, g)) < 0) {
+        goto error;
+    }
     metas = mf_reader_meta(r, &n);
     meta = PyDict_New();
     if (md_set(d, "meta", meta) < 0) {
@@ -364,32 +394,76 @@ md_py_read_snapshot(PyObject *self, PyObject *args)
     return ret;
 }
 
-/* inject(pid, (mmap, PyGILState_Check, PyGILState_Ensure,
- * PyGILState_Release, PyRun_SimpleString, Py_AddPendingCall), code,
- * stop_timeout) -> ("direct" | "pending", rc); OSError(errno, message) */
+/* read_memory(path): mf_memory_breakdown() of a snapshot, loading only
+ * the columns it needs */
+static PyObject *
+md_py_read_memory(PyObject *self, PyObject *args)
+{
+    PyObject *path_obj = NULL, *ret;
+    mf_reader *r = NULL;
+    mf_graph g;
+    mf_error err;
+    int rc;
+
+    (void)self;
+    if (!PyArg_ParseTuple(args, "O&:read_memory", PyUnicode_FSConverter,
+                          &path_obj)) {
+        return NULL;
+    }
+    memset(&g, 0, sizeof(g));
+    Py_BEGIN_ALLOW_THREADS
+    rc = mf_reader_open(&r, PyBytes_AS_STRING(path_obj), NULL, &err);
+    if (rc == MF_OK) {
+        rc = mf_reader_load(r, MF_COL_SIZE | MF_COL_FLAGS | MF_COL_TYPE, &g,
+                            &err);
+    }
+    Py_END_ALLOW_THREADS
+    Py_DECREF(path_obj);
+    if (rc != MF_OK) {
+        mf_reader_close(r);
+        return md_set_error(&err);
+    }
+    ret = md_memory_dict(r, &g);
+    mf_graph_free(&g);
+    mf_reader_close(r);
+    return ret;
+}
+
+/* inject(pid, (mmap, munmap, sigreturn, PyGILState_Check, PyGILState_Ensure,
+ * PyGILState_Release, PyRun_SimpleString, Py_AddPendingCall, _PyRuntime,
+ * sizeof _PyRuntime), code, timeout, flags)
+ * -> ("wait" | "pending" | "not-now", page, syscall); OSError(errno, msg).
+ * (muppy-dump attach: see inject.h) */
 static PyObject *
 md_py_inject(PyObject *self, PyObject *args)
 {
-    int pid;
-    unsigned long long a[6];
+    static const char *how_names[] = {"wait", "pending", "not-now"};
+    int pid, flags;
+    unsigned long long a[10];
     const char *code;
-    double stop_timeout;
+    double timeout;
     md_inject_symbols sym;
     md_inject_result result;
     int rc;
 
     (void)self;
-    if (!PyArg_ParseTuple(args, "i(KKKKKK)yd:inject", &pid, &a[0], &a[1],
-                          &a[2], &a[3], &a[4], &a[5], &code, &stop_timeout))
+    if (!PyArg_ParseTuple(args, "i(KKKKKKKKKK)ydi:inject", &pid, &a[0],
+                          &a[1], &a[2], &a[3], &a[4], &a[5], &a[6], &a[7],
+                          &a[8], &a[9], &code, &timeout, &flags)) {
         return NULL;
+    }
     sym.mmap = a[0];
-    sym.gil_check = a[1];
-    sym.gil_ensure = a[2];
-    sym.gil_release = a[3];
-    sym.run_simple_string = a[4];
-    sym.add_pending_call = a[5];
+    sym.munmap = a[1];
+    sym.sigreturn = a[2];
+    sym.gil_check = a[3];
+    sym.gil_ensure = a[4];
+    sym.gil_release = a[5];
+    sym.run_simple_string = a[6];
+    sym.add_pending_call = a[7];
+    sym.runtime = a[8];
+    sym.runtime_size = a[9];
     Py_BEGIN_ALLOW_THREADS
-    rc = md_inject(pid, &sym, code, stop_timeout, &result);
+    rc = md_inject(pid, &sym, code, timeout, flags, &result);
     Py_END_ALLOW_THREADS
     if (rc != 0) {
         PyObject *exc = PyObject_CallFunction(PyExc_OSError, "is",
@@ -401,33 +475,40 @@ md_py_inject(PyObject *self, PyObject *args)
         }
         return NULL;
     }
-    return Py_BuildValue("(si)", result.how == MD_INJECT_DIRECT ? "direct"
-                                                               : "pending",
-                         result.rc);
+    return Py_BuildValue("(sKl)", how_names[result.how],
+                         (unsigned long long)result.page, result.syscall);
 }
 
 static PyMethodDef md_methods[] = {
     {"dump", (PyCFunction)(void (*)(void))md_py_dump,
      METH_VARARGS | METH_KEYWORDS,
-     "dump(path, labels=True, include_strings=0, level=1, version='', fd=-1)\n"
+     "dump(path, labels=True, include_strings=0, level=1, version='', fd=-1,\n"
+     "     sizers=None, deep=None)\n"
      "--\n\n"
      "Write a snapshot of the heap to path; return (objects, edges,\n"
-     "file_bytes, seconds)."},
+     "file_bytes, seconds).  sizers: ((class, sizer, key), ...), class a\n"
+     "type or b'module.qualname'; deep: (class, ...) whose __sizeof__ is\n"
+     "deep (see muppy.register_sizer)."},
     {"dump_background", (PyCFunction)(void (*)(void))md_py_dump_background,
      METH_VARARGS | METH_KEYWORDS,
      "dump_background(path, labels=True, include_strings=0, level=1,\n"
-     "                version='', watchdog=600)\n--\n\n"
+     "                version='', watchdog=600, sizers=None, deep=None)\n"
+     "--\n\n"
      "Fork; the child writes the snapshot.  Return (pid, report_fd,\n"
      "pause_seconds); the child writes one report line to report_fd."},
     {"read_snapshot", md_py_read_snapshot, METH_VARARGS,
      "read_snapshot(path)\n--\n\n"
      "Load a snapshot into a dict of columns (lists)."},
+    {"read_memory", md_py_read_memory, METH_VARARGS,
+     "read_memory(path)\n--\n\n"
+     "Where the snapshot's process had its memory: a dict of bytes\n"
+     "(rss = objects + external + allocator_free + file_backed + other\n"
+     "+ unexplained; other = libraries + native), and 'missing'."},
     {"inject", md_py_inject, METH_VARARGS,
-     "inject(pid, symbols, code, stop_timeout)\n--\n\n"
-     "Run code (bytes, Python source) in process pid through ptrace:\n"
-     "symbols are the target's addresses of mmap, PyGILState_Check,\n"
-     "PyGILState_Ensure, PyGILState_Release, PyRun_SimpleString and\n"
-     "Py_AddPendingCall.  Return ('direct' | 'pending', rc)."},
+     "inject(pid, symbols, code, timeout, flags)\n--\n\n"
+     "Make process pid run code (bytes, Python source) through ptrace,\n"
+     "at a wait or as a pending call (dumper/inject.h).  Return\n"
+     "('wait' | 'pending' | 'not-now', page, syscall)."},
     {NULL, NULL, 0, NULL}
 };
 
@@ -448,20 +529,11 @@ PyInit__muppy(void)
     if (m == NULL) {
         return NULL;
     }
-    if (md_SnapshotError == NULL) {
-        md_SnapshotError = PyErr_NewExceptionWithDoc(
-            "_muppy.SnapshotError",
-            "A snapshot file that cannot be read.", PyExc_ValueError, NULL);
-        if (md_SnapshotError == NULL) {
-            Py_DECREF(m);
-            return NULL;
-        }
-    }
-    Py_INCREF(md_SnapshotError);
-    if (PyModule_AddObject(m, "SnapshotError", md_SnapshotError) < 0
+    if (md_errors_init(m) < 0
         || PyModule_AddStringConstant(m, "FORMAT_LIBRARY_VERSION",
-                                      MF_LIBRARY_VERSION) < 0) {
-        Py_DECREF(md_SnapshotError);
+                                      MF_LIBRARY_VERSION) < 0
+        /* the CPython whose internals this build reads (attach checks) */
+        || PyModule_AddStringConstant(m, "PY_VERSION", PY_VERSION) < 0) {
         Py_DECREF(m);
         return NULL;
     }

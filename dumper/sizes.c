@@ -3,6 +3,7 @@
  */
 #include "sizes.h"
 #include "index.h"
+#include "numpy.h"
 
 /* what sys.getsizeof adds to __sizeof__(), cached per type where it can */
 static inline size_t
@@ -27,6 +28,15 @@ md_size(md_state *d, PyObject *o, md_tinfo *ti, uint64_t *size,
     Py_ssize_t s;
     PyObject *r;
 
+    if (ti->shallow) {
+        /* its own memory only (sizers.h): the deep __sizeof__ is not
+         * called, what it holds outside objects is an external node */
+        ti->n_shallow++;
+        if (ti->lib == MD_LIB_NDARRAY) {
+            s = md_np_own_size(o);
+            goto done;
+        }
+    }
     if (ti->skind >= MC_SZ_OBJECT && mc_sizeof_inline(ti->skind, o, &s)) {
         if (s < 0) {
             goto fallback;
@@ -39,8 +49,8 @@ md_size(md_state *d, PyObject *o, md_tinfo *ti, uint64_t *size,
     else {
         md_own_all(d);
         /* (a background dump's child leaves the signals to its parent) */
-        if (d->opt->parent_pid <= 0 && PyErr_CheckSignals() < 0) {
-            d->failed = 1;
+        if (d->child == NULL && PyErr_CheckSignals() < 0) {
+            d->failed = MD_FAILED_PY;
             return -1;
         }
         Py_INCREF(o);
@@ -49,7 +59,7 @@ md_size(md_state *d, PyObject *o, md_tinfo *ti, uint64_t *size,
     }
     if (r == NULL) {
         if (!PyErr_ExceptionMatches(PyExc_Exception)) {
-            d->failed = 1;      /* KeyboardInterrupt, SystemExit... */
+            d->failed = MD_FAILED_PY;      /* KeyboardInterrupt, SystemExit... */
             return -1;
         }
         goto fallback;

@@ -10,6 +10,8 @@
  * md_size() - sys.getsizeof(o) without its allocations: __sizeof__ as
  * compat.h's mc_sizeof_kind() says (computed, a C method called directly,
  * or Python code called as sys.getsizeof does), plus the pre-header.
+ * For a type with a shallow size (sizers.h), object.__sizeof__'s
+ * formula (numpy.h's for an ndarray) plus the pre-header instead.
  * A __sizeof__ that raises an Exception or returns a non-int or a
  * negative number gives the basic size plus pre-header, and
  * MF_OBJ_SIZE_FALLBACK in *flags.  Before running Python code it makes

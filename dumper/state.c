@@ -12,7 +12,7 @@ md_nomem(md_state *d)
 {
     if (!d->failed) {
         PyErr_NoMemory();
-        d->failed = 1;
+        d->failed = MD_FAILED_PY;
     }
     return -1;
 }
@@ -21,8 +21,8 @@ int
 md_lib_error(md_state *d)
 {
     if (!d->failed) {
-        md_set_error(&d->err);
-        d->failed = 1;
+        d->lib_err = d->err;
+        d->failed = MD_FAILED_LIB;
     }
     return -1;
 }
@@ -76,6 +76,12 @@ md_scratch_reserve(md_state *d, void **buf, size_t *cap, size_t need,
         if (nb == MAP_FAILED) {
             return md_nomem(d);
         }
+#ifdef MADV_POPULATE_WRITE
+        /* the part about to be filled, in one system call rather than a
+         * fault per page (a numpy object array of millions of items);
+         * not the rest of the doubled capacity, which may stay unused */
+        (void)madvise(nb, need * size, MADV_POPULATE_WRITE);
+#endif
         if (*cap > 0) {
             memcpy(nb, *buf, *cap * size);
         }

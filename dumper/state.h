@@ -6,7 +6,9 @@
  * allocates them, changes them and frees them; the others only read
  * them.  Every part reports a failure through md_nomem(),
  * md_lib_error() or by setting d->failed with a Python exception set,
- * so that the first error is the one raised.
+ * so that the first error is the one raised.  Library errors are kept
+ * as values (d->lib_err) for md_dump()'s caller to raise: the core
+ * never calls up into the module glue.
  *
  * Internal to dumper/: none of this is a contract for other folders.
  * All functions are called with the GIL held.
@@ -16,6 +18,7 @@
 
 #include "dump.h"
 #include "compat.h"
+#include "memstats.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -25,6 +28,22 @@
 
 typedef struct md_tinfo md_tinfo;      /* types.h */
 typedef struct md_sentry md_sentry;    /* labels.c */
+struct md_ext_type;                    /* external.c */
+struct md_map;                         /* external.c */
+typedef struct md_ext md_ext;          /* external.h */
+
+#define MD_NP_CACHE 64          /* item sizes of numpy descrs (numpy.c) */
+#define MD_SZPEND 16            /* nodes of one sizer call (sizers.h) */
+
+/* a node a sizer reported, until the object's edges are collected */
+typedef struct md_szpend {
+    char name[128];
+    size_t len;
+    uint64_t address, size;
+    uint32_t label;             /* string id, or MF_NONE: "data" */
+    int memory;                 /* MD_MEM_* */
+    md_ext *found;              /* the node its key found, or NULL */
+} md_szpend;
 
 /* an edge being collected: target address, kind, label */
 typedef struct md_tedge {
@@ -49,11 +68,17 @@ typedef struct md_pend {
     size_t nte, cap_te;
 } md_pend;
 
+/* d->failed */
+enum { MD_OK = 0, MD_FAILED_PY, MD_FAILED_LIB };
+
 typedef struct md_state {
     const md_options *opt;
+    const md_child *child;      /* NULL unless a background dump's child */
     mf_writer *w;
-    mf_error err;
-    int failed;                 /* a Python exception is set */
+    mf_error err;               /* the writer's last error */
+    int failed;                 /* MD_FAILED_PY: a Python exception is
+                                   set; MD_FAILED_LIB: see lib_err */
+    mf_error lib_err;           /* the first library error */
 
     /* index.c: the address array (index -> object, and the queue) and
      * the dedup table (object -> index) */
@@ -90,13 +115,44 @@ typedef struct md_state {
     md_pend pipe[MD_PIPE];
     unsigned pipe_head, pipe_n;
     uint64_t n_edges;
+
+    /* dump.c: what is read before the walk */
+    md_memstats mem;            /* the process's memory (memstats.h) */
+    PyObject *interned;         /* the interned strings' dict, or NULL */
+
+    /* external.c: the nodes (entries in [ext_lo, ext_hi)), the table
+     * from address to entry, their types, the process's mappings */
+    char *ext_lo, *ext_hi;
+    uint32_t n_ext;
+    uint32_t *ext_table;
+    size_t ext_table_cap;
+    uint64_t ext_dropped;
+    struct md_ext_type *ext_types;
+    size_t n_ext_types, cap_ext_types;
+    uint32_t ext_module;        /* string id of "<external>" */
+    struct md_map *maps;
+    size_t n_maps;
+    int maps_read;
+
+    /* numpy.c: item sizes by descr */
+    struct {
+        PyObject *descr;
+        Py_ssize_t itemsize;
+    } np_cache[MD_NP_CACHE];
+
+    /* sizers.c: the nodes of the last call, the counts */
+    md_szpend szpend[MD_SZPEND];
+    size_t nszpend;
+    uint64_t sizer_calls, sizer_errors;
+    char sizer_error[256];      /* the first failure, or "" */
 } md_state;
 
 /* MemoryError (unless an error is already set); returns -1 */
 int md_nomem(md_state *d);
 
-/* the exception of the writer's error d->err (unless one is already
- * set); returns -1 */
+/* the writer's error d->err stops the dump (unless it stopped already:
+ * the first error wins); md_dump() returns it in md_result.err.
+ * Returns -1. */
 int md_lib_error(md_state *d);
 
 /*

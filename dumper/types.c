@@ -4,6 +4,8 @@
 #include "types.h"
 #include "index.h"
 #include "labels.h"
+#include "numpy.h"
+#include "sizers.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -137,9 +139,62 @@ md_type(md_state *d, PyTypeObject *tp)
     }
     e->lenkind = md_lenkind(tp);
     e->skind = mc_sizeof_kind(tp, &e->cfunc);
+    e->lib = md_np_is_ndarray_type(tp) ? MD_LIB_NDARRAY
+             : mc_mmap_type(tp) ? MD_LIB_MMAP : MD_LIB_NONE;
+    e->n_shallow = 0;
+    if (md_sizers_type(d, tp, e) < 0) {
+        return NULL;
+    }
     /* type objects are objects of the snapshot too */
     if (md_index(d, (PyObject *)tp) == UINT32_MAX) {
         return NULL;
     }
     return e;
+}
+
+/* append (s, n) to buf[*len..cap-1) */
+static void
+md_append(char *buf, size_t cap, size_t *len, const char *s, size_t n)
+{
+    if (*len + n >= cap) {
+        n = cap - 1 - *len;
+    }
+    memcpy(buf + *len, s, n);
+    *len += n;
+    buf[*len] = '\0';
+}
+
+int
+md_type_fullname(md_state *d, PyTypeObject *tp, char *buf, size_t cap,
+                 size_t *len)
+{
+    PyObject *s;
+    const char *cs;
+    size_t clen;
+    Py_ssize_t n;
+
+    *len = 0;
+    buf[0] = '\0';
+    s = mc_type_module(tp, &cs, &clen);
+    if (s != NULL) {
+        if ((n = md_utf8(d, s, 200, cap)) < 0) {
+            return -1;
+        }
+        md_append(buf, cap, len, d->sbuf, (size_t)n);
+    }
+    else if (cs != NULL) {
+        md_append(buf, cap, len, cs, clen);
+    }
+    md_append(buf, cap, len, ".", 1);
+    s = mc_object_name((PyObject *)tp, MC_K_TYPE, &cs, &clen);
+    if (s != NULL) {
+        if ((n = md_utf8(d, s, 200, cap)) < 0) {
+            return -1;
+        }
+        md_append(buf, cap, len, d->sbuf, (size_t)n);
+    }
+    else if (cs != NULL) {
+        md_append(buf, cap, len, cs, clen);
+    }
+    return 0;
 }

@@ -16,6 +16,9 @@
 /* how len() of a sized builtin is read */
 enum { MD_LEN_NONE, MD_LEN_STR, MD_LEN_VAR, MD_LEN_DICT, MD_LEN_SET };
 
+/* types whose layout the walk reads itself */
+enum { MD_LIB_NONE = 0, MD_LIB_NDARRAY, MD_LIB_MMAP };
+
 struct md_tinfo {
     PyTypeObject *tp;           /* NULL: empty slot */
     uint32_t id;                /* the type's id in the snapshot */
@@ -26,6 +29,11 @@ struct md_tinfo {
                                    -1: depends on the object */
     int is_gc;                  /* mc_is_gc() of every instance, or -1 */
     int lenkind;                /* MD_LEN_* */
+    int lib;                    /* MD_LIB_*: numpy.h, mmap (compat.h) */
+    PyObject *sizer;            /* its sizer (sizers.h), or NULL */
+    PyObject *keyfn;            /* the sizer's key function, or NULL */
+    int shallow;                /* own size, never __sizeof__ (sizers.h) */
+    uint64_t n_shallow;         /* instances sized so (for the meta) */
 };
 
 /* allocate / free the type table (0, or -1 with MemoryError) */
@@ -64,5 +72,13 @@ md_type_find(md_state *d, PyTypeObject *tp)
  * failure (exception set).
  */
 md_tinfo *md_type(md_state *d, PyTypeObject *tp);
+
+/*
+ * md_type_fullname() - "module.qualname" of tp, UTF-8, cut to fit cap
+ * (NUL-terminated), its length in *len.  Returns 0, or -1 with the
+ * exception set.
+ */
+int md_type_fullname(md_state *d, PyTypeObject *tp, char *buf, size_t cap,
+                     size_t *len);
 
 #endif /* MUPPY_TYPES_H */

@@ -32,8 +32,8 @@ extern "C" {
 #endif
 
 #define MF_FORMAT_MAJOR 1
-#define MF_FORMAT_MINOR 0
-#define MF_LIBRARY_VERSION "0.1.0"
+#define MF_FORMAT_MINOR 1
+#define MF_LIBRARY_VERSION "0.2.0"
 
 /* "no string", "no object", "no type": the absent value of an id field */
 #define MF_NONE UINT32_MAX
@@ -48,7 +48,12 @@ extern "C" {
 #define MF_OBJ_HAS_VALUE    0x20u /* `value` holds a prefix of a str's text
                                      (only with include_strings) */
 #define MF_OBJ_FROZEN       0x40u /* in the permanent generation (gc.freeze) */
-#define MF_OBJ_KNOWN_FLAGS  0x7fu
+#define MF_OBJ_EXTERNAL     0x80u /* 1.1: not a Python object but memory
+                                     outside objects that the objects
+                                     with edges to it hold (a buffer, an
+                                     image, a tensor's storage); its type
+                                     has MF_TYPE_EXTERNAL */
+#define MF_OBJ_KNOWN_FLAGS  0xffu
 
 /* ---- edge kinds (spec: "Edge kinds") ---------------------------------
  * A kind byte is  [bit 7: weak][bits 6-5: label class][bits 4-0: kind].
@@ -89,6 +94,14 @@ extern "C" {
 /* ---- type flags ------------------------------------------------------ */
 #define MF_TYPE_HEAP        0x01u /* Py_TPFLAGS_HEAPTYPE */
 #define MF_TYPE_GC          0x02u /* instances have a GC header */
+#define MF_TYPE_EXTERNAL    0x04u /* 1.1: the synthetic type of external
+                                     nodes (module "<external>", qualname
+                                     the kind of memory, "numpy data") */
+#define MF_TYPE_FILE        0x08u /* 1.1, with EXTERNAL: the memory is a
+                                     file or shared mapping (part of
+                                     rss.file / rss.shmem when resident) */
+#define MF_TYPE_DEVICE      0x10u /* 1.1, with EXTERNAL: memory of a
+                                     device (a GPU), not in the RSS */
 
 typedef struct mf_object {
     uint64_t address;
@@ -384,6 +397,61 @@ size_t mf_format_label(const mf_reader *r, uint8_t kind, uint64_t label,
 
 /* Readable names of root kinds ("sys.modules", "thread", ...) */
 const char *mf_root_kind_name(uint32_t kind);
+
+/* =====================================================================
+ * Memory breakdown (spec: "Memory breakdown")
+ * ===================================================================== */
+
+/*
+ * Where the dumped process's resident memory was at the dump, from the
+ * metadata (rss.*, pymalloc.*, malloc.*) and the objects' sizes:
+ *
+ *   rss = objects + external + allocator_free + file_backed
+ *         + libraries + native + unexplained
+ *
+ * All in bytes.  `unexplained` is what is left (negative when the parts
+ * add up to more than the RSS: memory allocated but not resident, e.g.
+ * untouched or trimmed pages).  external_file and external_device are
+ * external nodes that are not anonymous memory (within file_backed, and
+ * outside the RSS): shown, not added.  A part whose inputs the file
+ * lacks (an older dumper, PYTHONMALLOC=malloc, no /proc) is 0 and its
+ * bit is set in `missing`.
+ */
+#define MF_MEM_NO_RSS       0x1u /* rss.current: nothing to break down */
+#define MF_MEM_NO_MAPPINGS  0x2u /* rss.anon/file/shmem/libraries */
+#define MF_MEM_NO_PYMALLOC  0x4u /* pymalloc.* */
+#define MF_MEM_NO_MALLOC    0x8u /* malloc.* */
+typedef struct mf_memory {
+    int64_t rss;            /* resident set size (rss.current) */
+    int64_t objects;        /* sizes of the Python objects */
+    int64_t external;       /* external nodes in anonymous memory */
+    int64_t allocator_free; /* resident free space in pymalloc's arenas
+                               and in malloc's heaps (free blocks, pool
+                               headers, rounding; not malloc's top chunk
+                               nor pymalloc's unused pools) */
+    int64_t file_backed;    /* rss.file + rss.shmem: code, libraries,
+                               mapped files, shared memory */
+    int64_t libraries;      /* rss.libraries: written (anonymous) pages
+                               of file mappings: libraries' data */
+    int64_t native;         /* memory allocated through pymalloc or
+                               malloc that no object or external node
+                               accounts for (C libraries' and the
+                               interpreter's own structures) */
+    int64_t other;          /* libraries + native */
+    int64_t unexplained;    /* rss - all of the above */
+    int64_t external_file;  /* external nodes in file mappings */
+    int64_t external_device;/* external nodes in device memory */
+    uint64_t external_nodes;/* number of external nodes */
+    unsigned missing;       /* MF_MEM_NO_* */
+} mf_memory;
+
+/*
+ * mf_memory_breakdown() - compute *m from the reader's metadata and
+ * types and the loaded graph (which needs the size, flags and type
+ * columns: MF_E_ARG otherwise).  Linear in the objects.  Returns MF_OK.
+ */
+int mf_memory_breakdown(const mf_reader *r, const mf_graph *g,
+                        mf_memory *m);
 
 #ifdef __cplusplus
 }

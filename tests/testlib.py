@@ -44,6 +44,12 @@ ALLOWED = {
         "in a sanitizer build every child process, gdb included, gets "
         "the ASan runtime preloaded, and gdb cannot run under it; the "
         "gdb way is tested by the ordinary build."),
+    "interpreter-private": (
+        "the interpreter under test lives in a directory user nobody may "
+        "not enter (pyenv's under /root), so no process of another user "
+        "can run it; attaching to another user's process is tested in "
+        "the Debian unstable chroot (tools/test-sid.sh), whose "
+        "interpreters are /usr/bin's."),
     "cpython-in-sid": (
         "CPython 3.14 and 3.15 are not packaged for Debian 12; CI tests "
         "them in a Debian unstable chroot (tools/test-sid.sh)."),

@@ -10,6 +10,9 @@ name), every referent edge with a label where one is known, the roots
 (sys.modules, running frames, builtins, gc.garbage) and metadata about
 the process.  No str/bytes contents are recorded unless include_strings
 asks for them.
+
+Memory outside Python objects (numpy data, tensor storages, images...)
+is recorded as external nodes; register_sizer() tells muppy about more.
 """
 import collections
 import io
@@ -24,11 +27,13 @@ from ._background import BackgroundDump, BackgroundDumpError
 from . import _triggers
 from ._triggers import DumpWatcher
 from ._leaks import LeakCluster, LeakStep, analyzer_path, leaks
+from . import _sizers
 
 __all__ = ["dump", "dump_on_signal", "dump_when", "load", "leaks",
-           "analyzer_path", "DumpResult", "BackgroundDump",
-           "BackgroundDumpError", "DumpWatcher", "Snapshot",
-           "SnapshotError", "LeakCluster", "LeakStep", "__version__"]
+           "analyzer_path", "register_sizer", "register_deep_sizeof",
+           "DumpResult", "BackgroundDump", "BackgroundDumpError",
+           "DumpWatcher", "Snapshot", "SnapshotError", "LeakCluster",
+           "LeakStep", "__version__"]
 
 __version__ = "0.1.0"
 
@@ -37,6 +42,90 @@ SnapshotError = _muppy.SnapshotError
 DumpResult = collections.namedtuple(
     "DumpResult", "path objects edges bytes_written seconds")
 DumpResult.__doc__ = "What muppy.dump() wrote."
+
+
+# what the dump is told (tuples, rebuilt when one is registered, so that
+# a dump creates none): ((class, sizer, key), ...) and (class, ...),
+# class a type or b"module.qualname"
+_SIZERS = ()
+_DEEP = ()
+
+
+def _class_key(cls):
+    """A type, or "module.QualName" as bytes."""
+    if isinstance(cls, type):
+        return cls
+    if isinstance(cls, str) and "." in cls.strip(".") and cls == cls.strip():
+        return cls.encode("utf-8", "surrogateescape")
+    raise TypeError("expected a class or 'module.QualName', not %r" % (cls,))
+
+
+def register_sizer(cls, sizer, *, key=None):
+    """Tell muppy what instances of `cls` hold outside Python objects.
+
+    `cls` is a class or its qualified name, "module.QualName" (as
+    type(obj).__module__ + "." + type(obj).__qualname__ give it; for a C
+    type whose tp_name has no module, "builtins.Name"): a library can
+    register its classes without importing anything, and muppy imports
+    nothing.  It applies to instances of `cls` and of its subclasses (a
+    subclass's own sizer wins).
+
+    For each such object a dump meets, it calls sizer(obj), which
+    returns None, a node, or a list of at most 16 nodes, a node being
+
+        (name, address, size[, label[, memory]])
+
+    name: what the memory is ("torch storage"); address: the buffer's
+    address, so that objects sharing a buffer share one node (None: a
+    node of this object alone); size: bytes (0: no node); label: the
+    name of the edge from obj to the node (default "data"); memory:
+    "host" (default: whether it is anonymous, a file or shared memory is
+    looked up in /proc/self/maps) or "device" (a GPU's, not in the RSS).
+
+    With key, key(obj) is called first and returns the address of
+    the memory (or None): when the dump has that node already, sizer is
+    not called again (views of one buffer, many handles on one
+    document).
+
+    Objects of `cls` then get their own size (object.__sizeof__'s: the
+    instance's struct), never their __sizeof__: what they hold outside
+    objects is the nodes.  A sizer runs Python code during the dump: it
+    must be fast and keep nothing (its temporaries die with the call).
+    One that raises an Exception or returns anything else is skipped and
+    counted in the snapshot's metadata (dump.sizer_errors, and the first
+    reason in dump.sizer_error), never fatal.  sizer=None removes the
+    registration.
+    """
+    global _SIZERS
+    k = _class_key(cls)
+    if sizer is not None and not callable(sizer):
+        raise TypeError("sizer must be callable or None")
+    if key is not None and not callable(key):
+        raise TypeError("key must be callable or None")
+    entries = [e for e in _SIZERS if e[0] != k]
+    if sizer is not None:
+        entries.append((k, sizer, key))
+    _SIZERS = tuple(entries)
+
+
+def register_deep_sizeof(cls):
+    """Say that the __sizeof__ that `cls` defines counts what the object
+    refers to (like pandas' memory_usage(deep=True)).  Objects whose
+    __sizeof__ resolves to it (instances of `cls` and of subclasses that
+    do not define their own) then get their own size, object.__sizeof__'s,
+    and the dump never calls it.  `cls`: a class or "module.QualName".
+    """
+    global _DEEP
+    k = _class_key(cls)
+    if k not in _DEEP:
+        _DEEP = _DEEP + (k,)
+
+
+for _cls, _fn, _key in _sizers.DEFAULT_SIZERS:
+    register_sizer(_cls, _fn, key=_key)
+for _cls in _sizers.DEFAULT_DEEP:
+    register_deep_sizeof(_cls)
+del _cls, _fn, _key
 
 
 def _target(path):
@@ -74,6 +163,11 @@ def dump(path, *, labels=True, include_strings=0, level=1, background=False,
     and OSError (I/O), MemoryError or ValueError (bad argument) is raised.
     Returns a DumpResult.
 
+    Sizes are the objects' own memory: what an object holds outside Python
+    objects (numpy data, tensor storages, images: see register_sizer) is
+    written as external nodes with an edge from it, and types whose
+    __sizeof__ counts their referents (pandas) get their own size.
+
     `path` may also be an open file descriptor (an int) or a binary file
     object (flushed first): the snapshot is streamed into it, e.g. a pipe
     or sys.stdout.buffer; a failure then leaves a truncated stream, which
@@ -101,9 +195,11 @@ def dump(path, *, labels=True, include_strings=0, level=1, background=False,
         return _background.start(name, DumpResult, watchdog,
                                  labels=bool(labels),
                                  include_strings=include_strings,
-                                 level=level, version=__version__)
+                                 level=level, version=__version__,
+                                 sizers=_SIZERS, deep=_DEEP)
     objects, edges, nbytes, seconds = _muppy.dump(
-        name, bool(labels), include_strings, level, __version__, fd)
+        name, bool(labels), include_strings, level, __version__, fd,
+        _SIZERS, _DEEP)
     return DumpResult(name, objects, edges, nbytes, seconds)
 
 
@@ -165,7 +261,10 @@ class Snapshot:
     Columns: address, type, size, flags, length, name, value (per object),
     edge_start (CSR offsets), edge_target, edge_kind, edge_label; plus
     strings, types [(address, module, qualname, flags)], roots
-    [(object, kind, label)] and meta {key: value}.
+    [(object, kind, label)], meta {key: value} and memory, where the
+    process's memory was (the format library's mf_memory_breakdown():
+    rss = objects + external + allocator_free + file_backed + other +
+    unexplained, bytes; missing lists what the file lacks).
     """
 
     def __init__(self, columns):

@@ -3,457 +3,57 @@ imported muppy.
 
     result = muppy._attach.attach(pid, "heap.snap", timeout=30)
 
-How the code gets in (the "payload" runs inside the target, with its GIL
-held, at a point where running Python code is safe):
+The modules, in the order an attach uses them:
+  _proc.py     what /proc says about the target; the checks (version, down
+               to the patch release; stopped; traced; mount namespace)
+  _workdir.py  the rendezvous: a Unix socket in a private directory that
+               only muppy-dump's user can write
+  _payload.py  the launcher the target is made to run (it connects to the
+               socket and fetches the payload), the payload (dump, status
+               line, acknowledgement) and the status line's parser
+  _inject.py   muppy's own ptrace injector (Linux x86-64; dumper/inject.c)
+  _gdb.py      gdb, elsewhere or with via="gdb"
+  _elf.py      symbols and memory of the target, for _inject and _proc
 
-- CPython 3.14+: sys.remote_exec(pid, script) (PEP 768).  The target runs
-  the script at its next evaluation breaker check.  A target blocked in a
-  system call (time.sleep, select, a lock) checks nothing until the call
-  returns, so when the script has not started after KICK_AFTER seconds,
-  muppy wakes it the 3.8-3.13 way.
-- CPython 3.8-3.13, and the wake-up above: a tracer attaches to the main
-  thread (muppy's own injector on Linux x86-64, _inject.py and
-  dumper/inject.c, run as a process of its own; gdb in batch mode
-  elsewhere, or with via="gdb": gdb 13 cannot write the registers back on
-  CPUs with AMX, so its calls fail there), maps one page (mmap, never the target's malloc, which the interrupted
-  thread may be inside), writes the payload's launcher string into it,
-  and in the main thread:
-    if the thread does not hold the GIL (it sleeps or waits in C code):
-        PyGILState_Ensure(); PyRun_SimpleString(s); PyGILState_Release()
-        -- the dump runs right there, at a point where the thread had
-        released the GIL, so no Python or gc state is half-updated;
-    else (it runs Python code, or is inside a collection):
-        Py_AddPendingCall(PyRun_SimpleString, s)
-        -- the interpreter runs it at its next safe point.
-  then puts the registers back (an interrupted system call restarted)
-  and detaches.  The page (4 KiB, not Python memory) stays mapped: a
-  pending call may still read it after the tracer is gone.
+How the launcher gets in:
+- Linux x86-64, every version: muppy's injector stops the main thread,
+  has it map a page, and leaves it a stub that runs the launcher right
+  there when the thread was blocked in a wait with the GIL released, or
+  schedules it as a pending call (run at the next safe point) otherwise;
+  the injector detaches before the launcher runs, and the target never
+  needs it again (dumper/inject.h).  When the launcher has not connected
+  after RETRY_FIRST seconds, the injector looks again, and adds a run at
+  a wait when the thread now blocks in one (a pending call only runs when
+  the thread runs Python code).
+- CPython 3.14+ elsewhere (or use_remote_exec=True): sys.remote_exec
+  (PEP 768); the target runs the script at its next safe point, and is
+  woken the 3.8-3.13 way after KICK_AFTER seconds.
+- Elsewhere, or via="gdb": gdb, the same two branches (_gdb.py).
 
-Whichever way runs first, the launcher claims the payload file by renaming
-it, so the dump happens at most once, and never after attach() gave up
-(giving up renames the file away first).  The payload imports this muppy
-(sys.path gets its parent folder for the import only), dumps with
-muppy.dump() (temporary name, then rename) and writes one status line.
-
-Nothing is left behind but, when a 3.14 target slept through the whole
-attach, one small script in a private temporary folder that removes itself
-(and the folder) when the target wakes up.
+The deadline (timeout) covers the whole attach: the checks, the
+injection, the wait for the target, and the dump itself.  Past it
+muppy-dump gives up: a launcher that has not connected yet finds nobody
+(and does nothing), a dump that has started runs to its end in the
+target, which then removes the snapshot (muppy-dump did not acknowledge
+it).  So does a dump whose muppy-dump was killed.  A target that dies
+during the dump leaves its temporary file: muppy-dump removes it.
 """
 import errno
 import os
-import re
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
 
-from . import _inject
+from . import _gdb, _inject, _payload, _proc, _workdir
+from ._proc import AttachError
 
-KICK_AFTER = 0.5        # seconds before a 3.14+ target is woken by ptrace
-POLL = 0.01
+__all__ = ["AttachError", "attach", "default_output"]
 
+KICK_AFTER = 0.5        # seconds before a 3.14+ remote_exec target is woken
+RETRY_FIRST = 0.25      # seconds before the injector looks again
+RETRY_MAX = 2.0
 
-class AttachError(Exception):
-    """Attaching failed; str(e) is a one-line message for the user."""
-
-
-# -- the target --------------------------------------------------------------
-
-_LIB = re.compile(r"libpython(3)\.(\d+)(t?)(?:d?m?u?)\.so")
-_EXE = re.compile(r"python(3)\.(\d+)(t?)(?:d?m?u?)$")
-
-
-def _read(path, mode="r"):
-    with open(path, mode) as f:
-        return f.read()
-
-
-def target_info(pid):
-    """{'version': (3, minor), 'free_threaded': bool, 'exe', 'uid', 'gid',
-    'remote_debug_disabled': reason or None} of process `pid`, or raises
-    AttachError (no such process, permission, not CPython)."""
-    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
-        raise AttachError("not a process id: %r" % (pid,))
-    if pid == os.getpid():
-        raise AttachError("process %d is this process: call muppy.dump() "
-                          "instead" % pid)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        raise AttachError("no such process: %d" % pid)
-    except PermissionError:
-        raise AttachError(permission_message(pid, "it belongs to another "
-                                             "user"))
-    proc = "/proc/%d" % pid
-    try:
-        status = _read(proc + "/status")
-    except FileNotFoundError:
-        raise AttachError("no such process: %d" % pid)
-    except OSError as e:
-        raise AttachError("cannot read %s/status: %s" % (proc, e.strerror))
-    ids = {}
-    for line in status.splitlines():
-        k, _, v = line.partition(":")
-        if k in ("Uid", "Gid"):
-            ids[k] = int(v.split()[1])      # the effective id
-    if "Uid" not in ids:
-        raise AttachError("no such process: %d (a zombie?)" % pid)
-    try:
-        exe = os.readlink(proc + "/exe")
-        maps = _read(proc + "/maps")
-    except FileNotFoundError:
-        raise AttachError("no such process: %d" % pid)
-    except PermissionError:
-        raise AttachError(permission_message(pid, "cannot read its memory "
-                                             "map"))
-    except OSError as e:
-        raise AttachError("cannot read %s: %s" % (proc, e.strerror))
-    exe = exe[:-len(" (deleted)")] if exe.endswith(" (deleted)") else exe
-    match = _LIB.search(maps) or _EXE.search(os.path.basename(exe))
-    if match is None:
-        raise AttachError("process %d is not a CPython process (%s)"
-                          % (pid, exe))
-    info = {"pid": pid, "exe": exe,
-            "version": (int(match.group(1)), int(match.group(2))),
-            "free_threaded": match.group(3) == "t",
-            "uid": ids["Uid"], "gid": ids.get("Gid", -1),
-            "remote_debug_disabled": None}
-    try:
-        env = _read(proc + "/environ", "rb").split(b"\0")
-        argv = _read(proc + "/cmdline", "rb").split(b"\0")
-    except OSError:
-        env, argv = [], []
-    if any(e.startswith(b"PYTHON_DISABLE_REMOTE_DEBUG=") and len(e) > 28
-           for e in env):
-        info["remote_debug_disabled"] = "PYTHON_DISABLE_REMOTE_DEBUG is set"
-    for i, a in enumerate(argv[1:], 1):
-        if a == b"--" or (a[:1] != b"-"):
-            break       # the script or -c/-m argument: options end here
-        if a in (b"-Xdisable_remote_debug",) or (
-                a == b"-X" and i + 1 < len(argv)
-                and argv[i + 1] == b"disable_remote_debug"):
-            info["remote_debug_disabled"] = "-X disable_remote_debug"
-    return info
-
-
-def permission_message(pid, why):
-    scope = ""
-    try:
-        scope = _read("/proc/sys/kernel/yama/ptrace_scope").strip()
-    except OSError:
-        pass
-    hint = ("run muppy-dump attach as the target's user or as root; "
-            "ptrace also needs /proc/sys/kernel/yama/ptrace_scope 0 "
-            "(it is %s) or CAP_SYS_PTRACE (in a container: "
-            "--cap-add=SYS_PTRACE)" % (scope or "absent"))
-    return "permission denied on process %d (%s): %s" % (pid, why, hint)
-
-
-def check_compatible(info):
-    """Raise AttachError unless this muppy can run inside the target."""
-    pid = info["pid"]
-    if info["remote_debug_disabled"]:
-        raise AttachError("process %d disabled remote debugging (%s)"
-                          % (pid, info["remote_debug_disabled"]))
-    if info["free_threaded"]:
-        raise AttachError("process %d runs a free-threaded CPython "
-                          "%d.%d, which muppy does not support yet"
-                          % ((pid,) + info["version"]))
-    mine = tuple(sys.version_info[:2])
-    if info["version"] != mine:
-        raise AttachError(
-            "version mismatch: process %d runs CPython %d.%d, this muppy "
-            "is built for %d.%d; run the muppy installed for that version "
-            "(python%d.%d -m muppy attach %d)"
-            % ((pid,) + info["version"] + mine + info["version"] + (pid,)))
-
-
-# -- the code the target runs ------------------------------------------------
-
-# Runs in the target, in a fresh namespace: claims the payload, runs it.
-_LAUNCHER = """\
-import os
-try:
-    os.rename(%(payload)r, %(claimed)r)
-except OSError:
-    pass
-else:
-    with open(%(claimed)r, 'rb') as f:
-        src = f.read()
-    exec(compile(src, '<muppy attach>', 'exec'), {'__name__': '__muppy_attach__'})
-"""
-
-# The 3.14 script also removes itself (and the folder, once empty): it may
-# run long after attach() returned, when a sleeping target wakes.
-_REMOTE_TAIL = """\
-for p in (%(remote)r, %(dir)r):
-    try:
-        (os.rmdir if p == %(dir)r else os.unlink)(p)
-    except OSError:
-        pass
-"""
-
-_PAYLOAD = """\
-import os, sys, threading
-STATUS = %(status)r
-
-def report(line):
-    tmp = STATUS + '.tmp'
-    with open(tmp, 'w') as f:
-        f.write(line)
-    os.rename(tmp, STATUS)
-
-def err(e):
-    return 'error %%s %%s' %% (type(e).__name__, ' '.join(str(e).split()))
-
-def ok(r, pause):
-    return 'ok %%d %%d %%d %%.6f %%.6f' %% (r.objects, r.edges, r.bytes_written,
-                                       r.seconds, pause)
-
-try:
-    muppy = sys.modules.get('muppy')
-    if getattr(muppy, '_muppy', None) is None:
-        sys.path.insert(0, %(parent)r)
-        try:
-            import muppy
-        finally:
-            try:
-                sys.path.remove(%(parent)r)
-            except ValueError:
-                pass
-    r = muppy.dump(%(output)r, labels=%(labels)r,
-                   include_strings=%(include_strings)r, level=%(level)r,
-                   background=%(background)r)
-    if %(background)r:
-        def wait(bg=r):
-            try:
-                report(ok(bg.wait(), bg.pause_seconds))
-            except BaseException as e:
-                report(err(e))
-        threading.Thread(target=wait, name='muppy-attach', daemon=True).start()
-    else:
-        report(ok(r, r.seconds))
-except BaseException as e:
-    try:
-        report(err(e))
-    except BaseException:
-        pass
-"""
-
-
-class _Work:
-    """The private folder of one attach: payload, launcher, status."""
-
-    def __init__(self, info, output, options):
-        self.dir = tempfile.mkdtemp(prefix="muppy-attach-")
-        if os.geteuid() == 0 and info["uid"] != 0:
-            # the target writes its status here
-            os.chown(self.dir, info["uid"], info["gid"])
-        os.chmod(self.dir, 0o700)
-        j = lambda name: os.path.join(self.dir, name)   # noqa: E731
-        self.payload, self.claimed = j("payload.py"), j("payload.run.py")
-        self.status, self.remote = j("status"), j("remote.py")
-        parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        names = {"payload": self.payload, "claimed": self.claimed,
-                 "status": self.status, "remote": self.remote,
-                 "dir": self.dir, "parent": parent, "output": output}
-        names.update(options)
-        self.launcher = _LAUNCHER % names
-        self._write(self.payload, _PAYLOAD % names, info)
-        # in a fresh namespace: 3.14 runs the script in __main__'s
-        self._write(self.remote, "exec(%r, {})\n"
-                    % (self.launcher + _REMOTE_TAIL % names), info)
-
-    def _write(self, path, text, info):
-        with open(path, "w") as f:
-            f.write(text)
-        if os.geteuid() == 0 and info["uid"] != 0:
-            os.chown(path, info["uid"], info["gid"])
-
-    def claimed_or_done(self):
-        return os.path.exists(self.claimed) or os.path.exists(self.status)
-
-    def give_up(self):
-        """True when the payload could not start any more (we took it
-        away first); False when the target claimed it already."""
-        try:
-            os.unlink(self.payload)
-            return True
-        except FileNotFoundError:
-            return False
-
-    def read_status(self):
-        try:
-            return _read(self.status)
-        except FileNotFoundError:
-            return None
-
-    def cleanup(self, remote_pending):
-        for p in (self.payload, self.claimed, self.status,
-                  self.status + ".tmp"):
-            try:
-                os.unlink(p)
-            except OSError:
-                pass
-        if not remote_pending:
-            try:
-                os.unlink(self.remote)
-            except OSError:
-                pass
-            try:
-                os.rmdir(self.dir)
-            except OSError:
-                pass
-
-
-# -- gdb ---------------------------------------------------------------------
-
-def _gdb_script(code):
-    """gdb commands that run `code` (Python source) in the target."""
-    data = code.encode("utf-8") + b"\0"
-    if len(data) > 4096:
-        raise AttachError("internal error: attach launcher too long")
-    data += b"\0" * (-len(data) % 8)
-    lines = ["set pagination off", "set confirm off",
-             "set unwindonsignal on", "thread 1",
-             "set $muppy_page = (char *)(long)mmap(0, 4096, 3, 0x22, -1, 0)",
-             "if (long)$muppy_page == -1 || (long)$muppy_page == 0",
-             "  echo MUPPY-ERROR mmap\\n", "  detach", "  quit", "end"]
-    for k in range(0, len(data), 8):
-        word = int.from_bytes(data[k:k + 8], sys.byteorder)
-        lines.append("set {unsigned long long}($muppy_page + %d) = %#x"
-                     % (k, word))
-    lines += [
-        "if (int)PyGILState_Check() == 0",
-        "  set $muppy_gil = (int)PyGILState_Ensure()",
-        "  echo MUPPY-DIRECT\\n",
-        "  set $muppy_rc = (int)PyRun_SimpleString($muppy_page)",
-        "  call (void)PyGILState_Release($muppy_gil)",
-        "  echo MUPPY-DIRECT-DONE\\n",
-        "else",
-        "  set $muppy_rc = (int)Py_AddPendingCall("
-        "(void *)PyRun_SimpleString, (void *)$muppy_page)",
-        "  echo MUPPY-PENDING\\n",
-        "end",
-        "detach", "quit"]
-    return "\n".join(lines) + "\n"
-
-
-def _gdb_failure(pid, output):
-    """A one-line reason from gdb's (or the injector's) output, or None."""
-    m = re.search(r"^MUPPY-ERROR (\d+) (.*)$", output, re.M)
-    if m:
-        err, text = int(m.group(1)), m.group(2).strip()
-        if err == errno.EPERM:
-            return permission_message(pid, "ptrace refused")
-        if err == errno.ESRCH and "died" not in text:
-            return "no such process: %d" % pid
-        return text
-    if "ptrace: Operation not permitted" in output:
-        return permission_message(pid, "ptrace refused")
-    if "ptrace: No such process" in output:
-        return "no such process: %d" % pid
-    m = re.search(r'No symbol "(\w+)" in current context', output)
-    if m:
-        return ("process %d does not export %s: not a CPython process, or "
-                "a stripped one" % (pid, m.group(1)))
-    if "MUPPY-ERROR mmap" in output:
-        return "could not map memory in process %d" % pid
-    return None
-
-
-class _Tracer:
-    """A tracer process (gdb, or muppy's injector) running `argv` with
-    its command file `path` holding `text`; its output goes to a log."""
-
-    def __init__(self, argv_of, path, text, log_name):
-        self.path = path
-        with open(path, "w") as f:
-            f.write(text)
-        self.log = open(log_name, "w+")
-        self.proc = subprocess.Popen(
-            argv_of(path), stdin=subprocess.DEVNULL, stdout=self.log,
-            stderr=subprocess.STDOUT, start_new_session=True)
-
-    def output(self):
-        self.log.seek(0)
-        return self.log.read()
-
-    def running(self):
-        return self.proc.poll() is None
-
-    def stop(self):
-        """Called by close() while the tracer still runs."""
-
-    def close(self):
-        self.stop()     # only still running when attach() gave up
-        self.log.close()
-        for p in (self.path, self.log.name):
-            try:
-                os.unlink(p)
-            except OSError:
-                pass
-
-
-class _Gdb(_Tracer):
-    def __init__(self, gdb, pid, code, workdir):
-        super().__init__(
-            lambda script: [gdb, "-q", "-nx", "-batch",
-                            "-iex", "set debuginfod enabled off",
-                            "-iex", "set auto-load off",
-                            "-p", str(pid), "-x", script],
-            os.path.join(workdir, "gdb.cmd"),
-            _gdb_script("exec(%r, {})" % code),
-            os.path.join(workdir, "gdb.log"))
-
-    def stop(self):
-        """Interrupt gdb's call (unwindonsignal undoes it), let it detach."""
-        if self.running():
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.terminate()
-                try:
-                    self.proc.wait(5)
-                except subprocess.TimeoutExpired:
-                    self.proc.kill()
-                    self.proc.wait()
-
-
-class _Injector(_Tracer):
-    """muppy's own ptrace injector (_inject.py, dumper/inject.c), run as
-    a process of its own."""
-
-    def __init__(self, pid, code, workdir, stop_timeout):
-        parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        super().__init__(
-            lambda path: [sys.executable, "-I", "-c",
-                          "import sys; sys.path.insert(0, %r); from muppy "
-                          "import _inject; sys.exit(_inject.main())"
-                          % parent, str(pid), path, "%g" % stop_timeout],
-            os.path.join(workdir, "inject.py"), "exec(%r, {})" % code,
-            os.path.join(workdir, "inject.log"))
-
-    def stop(self):
-        # never signalled: once the target runs the injected call, the
-        # injector must see it return to put the registers back; after
-        # attach() gave up, the payload is gone and the call returns soon
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            pass    # it finishes on its own, in its own session
-
-
-def _injector(via, gdb, pid, code, workdir, timeout):
-    if via == "ptrace":
-        return _Injector(pid, code, workdir, max(1.0, min(timeout, 10.0)))
-    return _Gdb(gdb, pid, code, workdir)
-
-
-# -- attach ------------------------------------------------------------------
 
 def default_output(pid, when=None):
     stamp = time.strftime("%Y%m%d-%H%M%S",
@@ -462,50 +62,218 @@ def default_output(pid, when=None):
     return os.path.abspath("muppy-%d-%s.snap" % (pid, stamp))
 
 
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    try:
-        st = _read("/proc/%d/stat" % pid)
-        return st[st.rindex(")") + 2] != "Z"
-    except (OSError, ValueError, IndexError):
-        return True
+def _injection_error(pid, e):
+    """AttachError for an OSError of the injector."""
+    if e.errno in (errno.EPERM, errno.EACCES):
+        return AttachError(_proc.permission_message(pid, "ptrace refused"))
+    if e.errno == errno.ESRCH:
+        return AttachError("no such process: %d (it exited)" % pid)
+    text = e.strerror or str(e)
+    if e.errno in (errno.EAGAIN, errno.ETIMEDOUT):
+        return AttachError(text)
+    return AttachError("cannot attach to process %d: %s" % (pid, text))
 
 
-def attach(pid, output=None, *, timeout=30.0, background=False, labels=True,
-           include_strings=0, level=1, gdb=None, use_remote_exec=None,
-           via=None):
-    """Dump process `pid`'s heap into `output` (an absolute path is used:
-    the target writes it, from its own working directory).
+class _RemoteScript:
+    """The file sys.remote_exec makes a 3.14+ target run: the launcher,
+    then it removes itself and its folder (the target may run it long
+    after the attach, when it wakes).  Written before the folder is
+    given to the target's user; never touched by name afterwards."""
 
-    timeout: seconds the target has to start the dump (reach a safe
-    point); once started, the dump runs to its end.  background: the
-    target forks and its child dumps (the target pauses for the fork only).
-    via: how code gets in where sys.remote_exec is not used, or does not
-    wake the target: "ptrace" (muppy's own injector, the default on Linux
-    x86-64) or "gdb" (elsewhere).  gdb: the gdb executable (default:
-    found on PATH); use_remote_exec: None (3.14+: yes), True or False.  Returns a dict: path, objects,
-    edges, bytes_written, seconds (the dump), pause_seconds (the target's
-    pause), attach_seconds (all of it), method.  Raises AttachError.
-    """
-    t0 = time.monotonic()
-    info = target_info(pid)
-    check_compatible(info)
+    _TAIL = ("\nimport os\nfor p in (%r, %r):\n    try:\n"
+             "        (os.rmdir if p == %r else os.unlink)(p)\n"
+             "    except OSError:\n        pass\n")
+
+    def __init__(self, info, launcher):
+        other_user = info["uid"] != os.geteuid()
+        self.dir = tempfile.mkdtemp(prefix="muppy-attach-",
+                                    dir="/tmp" if other_user else None)
+        self.path = os.path.join(self.dir, "remote.py")
+        self._dirfd = os.open(self.dir, os.O_RDONLY | os.O_DIRECTORY)
+        fd = os.open("remote.py", os.O_WRONLY | os.O_CREAT | os.O_EXCL
+                     | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600,
+                     dir_fd=self._dirfd)
+        with os.fdopen(fd, "w") as f:
+            f.write(launcher + self._TAIL % (self.path, self.dir, self.dir))
+        if other_user:
+            os.chown("remote.py", info["uid"], info["gid"],
+                     dir_fd=self._dirfd, follow_symlinks=False)
+            os.chown(self._dirfd, info["uid"], info["gid"])
+
+    def pending(self):
+        try:
+            os.stat("remote.py", dir_fd=self._dirfd, follow_symlinks=False)
+            return True
+        except OSError:
+            return False
+
+    def remove(self):
+        """Only when the target will not run it (remote_exec failed)."""
+        try:
+            os.unlink("remote.py", dir_fd=self._dirfd)
+        except OSError:
+            pass
+        parent, name = os.path.split(self.dir)
+        try:
+            pfd = os.open(parent, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.rmdir(name, dir_fd=pfd)
+            finally:
+                os.close(pfd)
+        except OSError:
+            pass
+
+    def close(self):
+        os.close(self._dirfd)
+
+
+class _Entry:
+    """Getting the launcher into the target: injector, gdb, remote_exec;
+    tick() is called while muppy-dump waits for the target's connection."""
+
+    def __init__(self, info, via, gdb, remote, launcher):
+        self.pid = info["pid"]
+        self.info = info
+        self.via = via
+        self.gdb_path = gdb
+        self.remote = remote
+        self.launcher = launcher
+        self.methods = []
+        self.script = None
+        self.injector = None
+        self.gdb = None
+        self.scheduled = False          # a launcher will run
+        self.failure = None             # why the kick failed (remote runs on)
+        self.next_look = 0.0
+        self.interval = RETRY_FIRST
+
+    def start(self, deadline):
+        now = time.monotonic()
+        if self.remote:
+            try:
+                self.script = _RemoteScript(self.info, self.launcher)
+            except OSError as e:
+                raise AttachError("cannot write the remote_exec script: %s"
+                                  % (e.strerror or e))
+            try:
+                sys.remote_exec(self.pid, self.script.path)
+            except PermissionError:
+                self.script.remove()
+                raise AttachError(_proc.permission_message(
+                    self.pid, "remote_exec refused"))
+            except ProcessLookupError:
+                self.script.remove()
+                raise AttachError("no such process: %d" % self.pid)
+            except (OSError, RuntimeError) as e:
+                self.script.remove()
+                raise AttachError("cannot attach to process %d: %s"
+                                  % (self.pid, " ".join(str(e).split())))
+            self.methods.append("remote_exec")
+            self.scheduled = True
+            self.next_look = now + KICK_AFTER
+        else:
+            self.next_look = now
+        self.tick(deadline)
+
+    def tick(self, deadline):
+        if not _proc.alive(self.pid):
+            raise AttachError("process %d exited" % self.pid)
+        now = time.monotonic()
+        if self.gdb is not None and not self.gdb.running():
+            why = self.gdb.failure()
+            self.gdb.close()
+            self.gdb = None
+            if why is None:
+                self.scheduled = True
+            elif not self.scheduled:
+                raise AttachError(why)
+        if now < self.next_look or self.via is None:
+            return
+        if self.via == "gdb":
+            if self.gdb is None and "gdb" not in self.methods:
+                self.gdb = _gdb.Gdb(self.gdb_path, self.pid, self.launcher)
+                self.methods.append("gdb")
+            return
+        self._inject(deadline, now)
+
+    def _inject(self, deadline, now):
+        first = self.injector is None
+        try:
+            if first:
+                self.injector = _inject.Injector(self.pid)
+            wait_only = self.scheduled
+            how = self.injector.inject(
+                self.launcher,
+                max(deadline - now, 0.01) if first else
+                min(max(deadline - now, 0.01), 1.0),
+                wait_only=wait_only)
+        except OSError as e:
+            if self.scheduled:
+                # remote_exec, or an earlier injection, still runs it;
+                # a look that failed (a busy thread) is tried again
+                if first:
+                    self.failure = _injection_error(self.pid, e)
+                    self.via = None
+            else:
+                raise _injection_error(self.pid, e)
+        else:
+            if how != "not-now":
+                self.scheduled = True
+                if "ptrace" not in self.methods:
+                    self.methods.append("ptrace")
+        self.next_look = time.monotonic() + self.interval
+        self.interval = min(self.interval * 2, RETRY_MAX)
+
+    def close(self, done):
+        """done: the target ran the payload (a running gdb call then
+        returns soon: let it detach)."""
+        if self.gdb is not None:
+            if done:
+                end = time.monotonic() + 10
+                while self.gdb.running() and time.monotonic() < end \
+                        and _proc.alive(self.pid):
+                    time.sleep(0.01)
+            self.gdb.close()
+        if self.script is not None:
+            self.script.close()
+
+
+def _check_output(output, pid):
     output = os.path.abspath(os.fspath(output or default_output(pid)))
     if os.path.isdir(output):
         raise AttachError("'%s' is a directory" % output)
-    out_dir = os.path.dirname(output)
-    if not os.path.isdir(out_dir):
+    if not os.path.isdir(os.path.dirname(output)):
         raise AttachError("cannot write '%s': no such directory" % output)
-    if timeout is None or timeout <= 0:
-        raise AttachError("timeout must be > 0 seconds")
+    return output
+
+
+def _temp_names(dir_fd, base):
+    """The names of the snapshot's temporary files there now."""
+    prefix = base + ".tmp."
+    if dir_fd is None:
+        return set()
+    try:
+        return {n for n in os.listdir(dir_fd) if n.startswith(prefix)}
+    except OSError:
+        return set()
+
+
+def _remove_new_temps(dir_fd, base, before):
+    # the target died while writing: its temporary file is left; the
+    # directory is opened once, names are unlinked (never followed)
+    for name in _temp_names(dir_fd, base) - before:
+        try:
+            os.unlink(name, dir_fd=dir_fd)
+        except OSError:
+            pass
+
+
+def _methods(info, via, gdb, use_remote_exec):
+    """(via, gdb, remote): how the launcher gets in."""
+    has_remote = hasattr(sys, "remote_exec")
     remote = (use_remote_exec if use_remote_exec is not None
-              else hasattr(sys, "remote_exec"))
-    if remote and not hasattr(sys, "remote_exec"):
+              else has_remote and not _inject.supported())
+    if remote and not has_remote:
         raise AttachError("sys.remote_exec needs CPython 3.14+")
     if via is None:
         via = "ptrace" if _inject.supported() else "gdb"
@@ -514,6 +282,10 @@ def attach(pid, output=None, *, timeout=30.0, background=False, labels=True,
     if via == "ptrace" and not _inject.supported():
         raise AttachError("muppy's own injector needs Linux on x86-64: "
                           "use gdb")
+    if via == "ptrace" and "shstk" in info["thread_features"]:
+        raise AttachError("process %d runs with a shadow stack (CET), "
+                          "which muppy's injector does not handle: use "
+                          "--via gdb" % info["pid"])
     gdb = gdb or shutil.which("gdb")
     if via == "gdb" and not gdb:
         if not remote:
@@ -521,88 +293,99 @@ def attach(pid, output=None, *, timeout=30.0, background=False, labels=True,
                 "gdb is missing: attaching to CPython %d.%d here needs gdb "
                 "(apt-get install gdb)" % info["version"])
         via = None          # remote_exec alone: nothing can wake the target
+    return via, gdb, remote
 
+
+def attach(pid, output=None, *, timeout=30.0, background=False, labels=True,
+           include_strings=0, level=1, gdb=None, use_remote_exec=None,
+           via=None):
+    """Dump process `pid`'s heap into `output` (an absolute path is used:
+    the target writes it, as its user, from its own working directory).
+
+    timeout: seconds for the whole attach, the dump included; past it
+    the attach fails and no snapshot stays.  background: the target forks
+    and its child dumps (the target pauses for the fork only).  via: how
+    code gets in: "ptrace" (muppy's own injector, the default on Linux
+    x86-64) or "gdb" (elsewhere).  gdb: the gdb executable (default:
+    found on PATH); use_remote_exec: None (3.14+ where the injector does
+    not run), True or False.  Returns a dict: path, objects, edges,
+    bytes_written, seconds (the dump), pause_seconds (the target's
+    pause), attach_seconds (all of it), method.  Raises AttachError.
+    """
+    t0 = time.monotonic()
+    if timeout is None or timeout <= 0:
+        raise AttachError("timeout must be > 0 seconds")
+    deadline = t0 + timeout
+    info = _proc.target_info(pid)
+    _proc.check_compatible(info)
+    _proc.check_exact_version(info)
+    output = _check_output(output, pid)
+    via, gdb, remote = _methods(info, via, gdb, use_remote_exec)
     options = {"labels": bool(labels), "include_strings": int(include_strings),
                "level": int(level), "background": bool(background)}
-    work = _Work(info, output, options)
-    debugger = None
-    remote_pending = False
-    methods = []
+
+    out_dir, base = os.path.split(output)
     try:
-        if remote:
-            try:
-                sys.remote_exec(pid, work.remote)
-            except PermissionError:
-                raise AttachError(permission_message(pid, "remote_exec "
-                                                     "refused"))
-            except ProcessLookupError:
-                raise AttachError("no such process: %d" % pid)
-            except (OSError, RuntimeError) as e:
-                raise AttachError("cannot attach to process %d: %s"
-                                  % (pid, " ".join(str(e).split())))
-            remote_pending = True
-            methods.append("remote_exec")
-        deadline = t0 + timeout
-        kick_at = time.monotonic() + (KICK_AFTER if remote else 0.0)
-        gdb_checked = False
-        while not work.claimed_or_done():
-            now = time.monotonic()
-            if debugger is None and via and now >= kick_at:
-                debugger = _injector(via, gdb, pid, work.launcher, work.dir,
-                                     max(deadline - now, 0.1))
-                methods.append(via)
-            if (debugger is not None and not gdb_checked
-                    and not debugger.running()):
-                gdb_checked = True
-                if work.claimed_or_done():
-                    break
-                out = debugger.output()
-                why = _gdb_failure(pid, out)
-                if why is None and "MUPPY-PENDING" not in out:
-                    last = [ln for ln in out.splitlines() if ln.strip()]
-                    why = ("%s could not run code in process %d: %s"
-                           % (via, pid, last[-1] if last else "no output"))
-                if why and not remote:
-                    raise AttachError(why)
-                # else: a pending call (or remote_exec) runs at the next
-                # safe point
-            if not _alive(pid):
-                raise AttachError("process %d exited" % pid)
-            if now >= deadline:
-                if work.give_up():
-                    hint = ("" if via or not remote else
-                            " (blocked in a system call? with gdb installed "
-                            "muppy-dump can wake it)")
-                    raise AttachError(
-                        "timeout: process %d did not reach a safe point "
-                        "within %g s%s" % (pid, timeout, hint))
-                break
-            time.sleep(POLL)
-        # claimed: the dump is running in the target; wait for its status
-        line = work.read_status()
-        while line is None:
-            if not _alive(pid):
-                raise AttachError("process %d exited during the dump" % pid)
-            time.sleep(POLL)
-            line = work.read_status()
-        if debugger is not None:
-            # the dump may be running inside gdb's call: let it return
-            # (PyGILState_Release) and detach; never interrupt it now
-            while debugger.running() and _alive(pid):
-                time.sleep(POLL)
-        fields = line.split(" ", 2)
-        if fields[0] != "ok":
-            raise AttachError("the dump in process %d failed: %s"
-                              % (pid, line[len("error "):].strip()))
-        objects, edges, nbytes, seconds, pause = line.split()[1:6]
-        return {"path": output, "objects": int(objects),
-                "edges": int(edges), "bytes_written": int(nbytes),
-                "seconds": float(seconds), "pause_seconds": float(pause),
-                "attach_seconds": time.monotonic() - t0,
-                "method": "+".join(methods)}
+        out_fd = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        out_fd = None       # (not listable: nothing to clean up there)
+    temps_before = _temp_names(out_fd, base)
+    entry = None
+    done = False
+    try:
+        try:
+            rv = _workdir.Rendezvous(info)
+        except OSError as e:
+            raise AttachError("cannot make the attach's private directory "
+                              "in %s: %s" % (tempfile.gettempdir(),
+                                             e.strerror or e))
+        with rv:
+            entry = _Entry(info, via, gdb, remote,
+                           _payload.launcher(rv.path))
+            entry.start(deadline)
+            conn = rv.accept(deadline, lambda: entry.tick(deadline))
+            if conn is None:
+                raise _timeout(pid, timeout, entry)
+            with conn:
+                line = rv.converse(conn, _payload.payload(output, options),
+                                   deadline, lambda: None)
+            if line is None:
+                raise AttachError(
+                    "timeout: process %d started the dump but did not "
+                    "finish it within %g s; it goes on, and removes its "
+                    "snapshot at the end (a heap this size needs a larger "
+                    "--timeout)" % (pid, timeout))
+            if line == "":
+                end = time.monotonic() + 2
+                while _proc.alive(pid) and time.monotonic() < end:
+                    time.sleep(0.01)
+                if not _proc.alive(pid):
+                    _remove_new_temps(out_fd, base, temps_before)
+                    raise AttachError("process %d exited during the dump"
+                                      % pid)
+                raise AttachError("process %d ended the attach without a "
+                                  "status" % pid)
+            result = _payload.parse_status(pid, line)
+            done = True
+        result.update(path=output, attach_seconds=time.monotonic() - t0,
+                      method="+".join(entry.methods))
+        return result
     finally:
-        if debugger is not None:
-            debugger.close()
-        if remote_pending and not os.path.exists(work.remote):
-            remote_pending = False
-        work.cleanup(remote_pending)
+        if entry is not None:
+            entry.close(done)
+        if out_fd is not None:
+            os.close(out_fd)
+
+
+def _timeout(pid, timeout, entry):
+    if _proc.state(pid) == "T":
+        return AttachError(_proc.stopped_message(pid))
+    if entry.failure is not None and entry.remote:
+        hint = " (and waking it failed: %s)" % entry.failure
+    elif entry.via is None and entry.remote:
+        hint = (" (blocked in a system call? with gdb installed "
+                "muppy-dump can wake it)")
+    else:
+        hint = ""
+    return AttachError("timeout: process %d did not reach a safe point "
+                       "within %g s%s" % (pid, timeout, hint))

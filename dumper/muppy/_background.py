@@ -3,6 +3,12 @@
 dump(path, background=True) returns a BackgroundDump at once; the child
 reports on a pipe when it is done, and wait() turns that report (or the
 way the child ended) into the usual DumpResult or an exception.
+
+A process forked by the program itself (os.fork(), multiprocessing's
+fork) while dumps are pending forgets them (os.register_at_fork): they
+are its parent's children and its parent reads their reports.  Without
+that, the fork's exit handler waited for them and read their reports off
+the shared pipe, and the parent then saw "no snapshot written".
 """
 import errno as _errno
 import glob
@@ -56,8 +62,26 @@ class BackgroundDump:
         self._result = None
         self._error = None
         self._lock = threading.Lock()
+        self._owner = os.getpid()
         with _pending_lock:
             _pending.add(self)
+
+    def _forget(self):
+        """In a forked process: the dump is the parent's."""
+        self._lock = threading.Lock()
+        if self._fd >= 0:
+            try:
+                os.close(self._fd)
+            except OSError:
+                pass
+            self._fd = -1
+
+    def _check_owner(self):
+        if self._owner != os.getpid() and self._status is None:
+            raise BackgroundDumpError(
+                "background dump of '%s' (pid %d) belongs to process %d; "
+                "this process is a fork of it" % (self.path, self.pid,
+                                                  self._owner))
 
     def __repr__(self):
         state = "done" if self._status is not None else "running"
@@ -150,14 +174,17 @@ class BackgroundDump:
 
     def done(self):
         """True once the child has ended (successfully or not)."""
+        self._check_owner()
         return self._reap(False)
 
     def wait(self, timeout=None):
         """Wait for the child; return its DumpResult or raise its error.
 
         timeout (seconds): raise TimeoutError if the child is still
-        running then (it goes on; wait again later).
+        running then (it goes on; wait again later).  In a process forked
+        from the one that started the dump: BackgroundDumpError.
         """
+        self._check_owner()
         if timeout is None:
             self._reap(True)
         else:
@@ -177,6 +204,7 @@ class BackgroundDump:
 
     def kill(self):
         """End the child now (SIGTERM: it removes its temporary file)."""
+        self._check_owner()
         if self._status is None:
             try:
                 os.kill(self.pid, _signal.SIGTERM)
@@ -220,5 +248,17 @@ def start(path, make_result, watchdog, **options):
     return BackgroundDump(path, pid, fd, pause, make_result)
 
 
+def _after_fork_in_child():
+    # the pending dumps are the parent's: forget them (their pipes too);
+    # a lock another thread held at the fork is replaced
+    global _pending_lock
+    _pending_lock = threading.Lock()
+    for h in list(_pending):
+        h._forget()
+    _pending.clear()
+
+
 import atexit as _atexit  # noqa: E402
 _atexit.register(_wait_all_at_exit)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

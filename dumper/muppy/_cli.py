@@ -30,11 +30,11 @@ examples:
 ATTACH_DESCRIPTION = """\
 Dump the heap of a running CPython process that never imported muppy.
 The target writes the snapshot itself (so OUT must be writable by its
-user) and goes on running.  CPython 3.14+ is entered through
-sys.remote_exec; 3.8-3.13, and a 3.14+ target blocked in a system call,
-through ptrace: muppy's own injector on Linux x86-64 (no gdb needed),
-gdb elsewhere (--via gdb).  The target must run the CPython version this
-muppy is built for.
+user) and goes on running.  On Linux x86-64 muppy's own ptrace injector
+gets the dump in (no gdb needed); elsewhere sys.remote_exec (3.14+) and
+gdb (--via gdb).  The target must run the CPython release, down to the
+patch version, that this muppy is built for.  A failed attach (timeout,
+muppy-dump killed, target stopped or gone) leaves no file behind.
 """
 
 ATTACH_EPILOG = """\
@@ -106,8 +106,8 @@ def _parser(prog):
                      help="snapshot file (default: "
                           "muppy-<pid>-<YYYYmmdd-HHMMSS>.snap here)")
     att.add_argument("--timeout", type=float, default=30.0, metavar="S",
-                     help="give up when the target has not started the "
-                          "dump within S seconds (default 30)")
+                     help="give up when the attach, the dump included, "
+                          "has not finished within S seconds (default 30)")
     att.add_argument("--background", action="store_true",
                      help="the target forks and its child dumps: it "
                           "pauses for the fork only")

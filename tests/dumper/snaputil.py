@@ -12,6 +12,13 @@ MF_OBJ_HAS_LENGTH = 0x08
 MF_OBJ_HAS_NAME = 0x10
 MF_OBJ_HAS_VALUE = 0x20
 MF_OBJ_FROZEN = 0x40
+MF_OBJ_EXTERNAL = 0x80
+
+MF_TYPE_HEAP = 0x01
+MF_TYPE_GC = 0x02
+MF_TYPE_EXTERNAL = 0x04
+MF_TYPE_FILE = 0x08
+MF_TYPE_DEVICE = 0x10
 
 MF_EDGE_WEAK = 0x80
 MF_EDGE_REF = 0x00
@@ -103,6 +110,15 @@ class Snap:
 
     def type_of(self, i):
         return self.s.types[self.s.type[i]]
+
+    def external_nodes(self, obj):
+        """[(node index, edge label)] of the external nodes obj holds."""
+        i = self.idx(obj)
+        return [(t, self.s.strings[l]) for t, k, l in self.edges(i)
+                if self.s.flags[t] & MF_OBJ_EXTERNAL]
+
+    def type_flags(self, i):
+        return self.s.types[self.s.type[i]][3]
 
     def per_type(self):
         c = collections.Counter()

@@ -2,15 +2,17 @@
 # Build and test the muppy package on every CPython 3.8+ found here.
 #
 # Interpreters: `pyenv versions --bare` (+ `pyenv prefix`) when pyenv
-# exists, plus python3.8 ... python3.19 on PATH; duplicates (same
+# exists, plus python3.8 ... python3.19 on PATH and their debug builds
+# (Py_DEBUG: Debian's python3.Nd, from python3.N-dbg); duplicates (same
 # sys.executable after resolving links, or same version and prefix) are
-# tested once.  For each: pip install --no-build-isolation --target TMP ./
+# tested once.  A debug build is labelled VERSION-dbg (3.14.0-dbg).  For each: pip install --no-build-isolation --target TMP ./
 # (compiled with -Wall -Wextra -Werror against that version's headers)
 # then the tests/dumper unittest suite with that interpreter through
 # tests/runner.py (quick mode: smaller deep-chain sizes).
 #
 # Usage: tests/dumper/test_all_pythons.sh [--if-found] [VERSION-PREFIX...]
 #   e.g. test_all_pythons.sh 3.8 3.13   (only those, and each required)
+#   3.14-dbg asks for the debug build of 3.14 (3.14 for the normal one)
 #   --if-found: a VERSION-PREFIX that matches no interpreter here is a
 #   skip (tests/skip.sh), not a failure: ctest runs one test per minor
 #   version this way, two at a time.
@@ -48,8 +50,10 @@ if command -v pyenv >/dev/null 2>&1; then
     done
 fi
 for minor in 8 9 10 11 12 13 14 15 16 17 18 19; do
-    exe=$(command -v "python3.$minor" 2>/dev/null) || continue
-    candidates="$candidates $exe"
+    for name in "python3.$minor" "python3.${minor}d"; do
+        exe=$(command -v "$name" 2>/dev/null) || continue
+        candidates="$candidates $exe"
+    done
 done
 
 seen=""
@@ -61,14 +65,20 @@ for exe in $candidates; do
     id=$("$exe" -c 'import sys, os, platform
 if sys.version_info < (3, 8) or platform.python_implementation() != "CPython":
     raise SystemExit(1)
-print("%d.%d.%d:%s" % (sys.version_info[:3] + (os.path.realpath(sys.executable),)))' 2>/dev/null) || continue
+print("%d.%d.%d%s:%s" % (sys.version_info[:3]
+      + ("-dbg" if hasattr(sys, "gettotalrefcount") else "",
+         os.path.realpath(sys.executable))))' 2>/dev/null) || continue
     case " $seen " in *" $id "*) continue ;; esac
     seen="$seen $id"
     ver=${id%%:*}
     if [ $# -gt 0 ]; then
         want=no
         for w in "$@"; do
-            case "$ver" in "$w"|"$w".*) want=yes ;; esac
+            case "$w" in
+                *-dbg) case "$ver" in "${w%-dbg}"-dbg|"${w%-dbg}".*-dbg)
+                           want=yes ;; esac ;;
+                *) case "$ver" in *-dbg) ;; "$w"|"$w".*) want=yes ;; esac ;;
+            esac
         done
         [ "$want" = yes ] || continue
     fi
@@ -97,7 +107,8 @@ print("%d.%d.%d:%s" % (sys.version_info[:3] + (os.path.realpath(sys.executable),
             MUPPY_DUMP_SCRIPT="$target/bin/muppy-dump" \
             PYTHONDONTWRITEBYTECODE=1 \
             "$exe" "$root/tests/runner.py" test_dump test_errors test_cli \
-            test_leaks test_background test_triggers test_attach) \
+            test_leaks test_background test_triggers test_attach \
+            test_attach_safety) \
             >"$log" 2>&1; then
         echo "FAILED"
         sed 's/^/    /' "$log" | tail -40
@@ -111,10 +122,19 @@ done
 echo "passed:${passed:- none}"
 [ -z "$nopip" ] || echo "without pip:$nopip"
 for w in "$@"; do
-    case " $passed $failed " in
-        *" $w "*|*" $w."*) ;;
-        *) [ "$if_found" = yes ] || failed="$failed $w(not-found)" ;;
+    case "$w" in
+        *-dbg) pat="${w%-dbg}" sfx=-dbg ;;
+        *) pat="$w" sfx= ;;
     esac
+    found=no
+    for v in $passed $failed; do
+        case "$v" in
+            *-dbg) [ -n "$sfx" ] || continue; v=${v%-dbg} ;;
+            *) [ -z "$sfx" ] || continue ;;
+        esac
+        case "$v" in "$pat"|"$pat".*) found=yes ;; esac
+    done
+    [ "$found" = yes ] || [ "$if_found" = yes ] || failed="$failed $w(not-found)"
 done
 if [ -n "$failed" ]; then
     echo "failed:$failed"

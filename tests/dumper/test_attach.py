@@ -8,11 +8,15 @@ another user, a version mismatch, remote debugging disabled, gdb missing,
 a target that never reaches a safe point (timeout): exit 1, one line,
 no file left.
 
-On Linux x86-64 muppy's own ptrace injector gets the code in (below
-CPython 3.14, and to wake sleeping 3.14+ targets); elsewhere gdb does, and
-the tests that need it are skipped without it, or fail when
+On Linux x86-64 muppy's own ptrace injector gets the code in (every
+version); elsewhere gdb does (with sys.remote_exec on 3.14+), and the
+tests that need it are skipped without it, or fail when
 MUPPY_REQUIRE_ALL=1.  test_via_gdb checks the gdb way where gdb can call
 functions in a process (gdb 13 cannot on CPUs with AMX).
+
+The hostile and failure cases (another user racing the attach, GIL
+contention, a killed muppy-dump, stopped and dying targets, deadlines)
+are in test_attach_safety.py.
 """
 import glob
 import os
@@ -70,24 +74,29 @@ def gdb_cannot_call():
 # Every target builds the same heap, prints "ready", then waits its own
 # way; a line "dump PATH" on stdin (read by the main thread, or by a
 # thread when the main thread is busy) makes it dump itself.
+# MUPPY_N_LEAKY in the target's environment makes a larger heap (about
+# three objects per Leaky).
 PRELUDE = """
 import os, sys, threading, time
 class Leaky:
     def __init__(self, i):
         self.i = i
         self.payload = [i, str(i)]
-keep = [Leaky(i) for i in range(%d)]
+keep = [Leaky(i) for i in range(int(os.environ.get("MUPPY_N_LEAKY", %d)))]
 def self_dump(line):
     import muppy
     muppy.dump(line.split(" ", 1)[1].strip())
     print("dumped", flush=True)
 """ % N_LEAKY
 
+# "ping" on stdin: "pong" (the target answers)
 WAIT_STDIN = """
 def serve():
     for line in sys.stdin:
         if line.startswith("dump "):
             self_dump(line)
+        elif line.startswith("ping"):
+            print("pong", flush=True)
 """
 
 TARGETS = {
@@ -146,6 +155,14 @@ re.match(r"(a+)+$", "a" * 60 + "b")
 }
 
 
+def tmp_leftovers(folders):
+    """The attach directories in those folders."""
+    found = set()
+    for d in set(folders):
+        found |= set(glob.glob(os.path.join(d, "muppy-attach-*")))
+    return found
+
+
 def counts(path):
     snap = muppy.load(path)
     c = {}
@@ -155,15 +172,23 @@ def counts(path):
     return snap, c
 
 
-class AttachTests(unittest.TestCase):
+class AttachCase(unittest.TestCase):
+    """Targets started and killed, a folder for the snapshots."""
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="muppy-attach-test-")
         self.procs = []
-        self.tmp_before = set(glob.glob(os.path.join(
-            tempfile.gettempdir(), "muppy-attach-*")))
+        # attach's temporary folder, for this test alone (other tests, or
+        # other checkouts, may attach at the same time): muppy-dump gets
+        # it as TMPDIR, attach() called here through tempfile.tempdir
+        self.attach_tmp = tempfile.mkdtemp(prefix="muppy-tmpdir-")
+        self.saved_tempdir = tempfile.tempdir
+        tempfile.tempdir = self.attach_tmp
+        self.tmp_before = tmp_leftovers([self.attach_tmp, "/tmp"])
 
     def tearDown(self):
+        tempfile.tempdir = self.saved_tempdir
+        shutil.rmtree(self.attach_tmp, ignore_errors=True)
         for p in self.procs:
             if p.poll() is None:
                 p.kill()
@@ -181,22 +206,41 @@ class AttachTests(unittest.TestCase):
                 self.fail("gdb is missing (MUPPY_REQUIRE_ALL=1)")
             self.skipTest("gdb is missing")
 
-    def start(self, kind, python=None, env=None, args=()):
-        code = PRELUDE + textwrap.dedent(TARGETS[kind])
+    def start(self, kind, python=None, env=None, args=(), code=None,
+              argv=()):
+        code = code or PRELUDE + textwrap.dedent(TARGETS[kind])
         p = subprocess.Popen([python or sys.executable] + list(args)
-                             + ["-c", code],
+                             + ["-c", code] + list(argv),
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                              universal_newlines=True, env=env)
         self.procs.append(p)
         self.assertEqual(p.stdout.readline().strip(), "ready")
         return p
 
-    def attach(self, pid, *args, env=None, preexec_fn=None):
+    def attach_argv(self, pid, *args):
+        return [sys.executable, "-m", "muppy", "attach", str(pid)] + list(args)
+
+    def attach_env(self, env=None):
+        return dict(env if env is not None else os.environ,
+                    TMPDIR=self.attach_tmp)
+
+    def attach(self, pid, *args, env=None, preexec_fn=None, timeout=120):
         return subprocess.run(
-            [sys.executable, "-m", "muppy", "attach", str(pid)] + list(args),
+            self.attach_argv(pid, *args),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            universal_newlines=True, cwd=self.tmp, env=env,
-            preexec_fn=preexec_fn, timeout=120)
+            universal_newlines=True, cwd=self.tmp, env=self.attach_env(env),
+            preexec_fn=preexec_fn, timeout=timeout)
+
+    def ping(self, p, timeout=60):
+        """True when target p answers "pong" within timeout seconds."""
+        import selectors
+        p.stdin.write("ping\n")
+        p.stdin.flush()
+        with selectors.DefaultSelector() as sel:
+            sel.register(p.stdout, selectors.EVENT_READ)
+            if not sel.select(timeout):
+                return False
+        return p.stdout.readline().strip() == "pong"
 
     def assert_no_leftovers(self, out):
         self.assertFalse(os.path.exists(out), out)
@@ -209,6 +253,17 @@ class AttachTests(unittest.TestCase):
         for w in words:
             self.assertIn(w, lines[0])
 
+    def assert_no_attach_dir(self, wait=5.0, folders=None):
+        """No attach directory left (the cleaner may need a moment)."""
+        folders = folders or [self.attach_tmp]
+        end = time.monotonic() + wait
+        while (tmp_leftovers(folders) - self.tmp_before
+               and time.monotonic() < end):
+            time.sleep(0.05)
+        self.assertEqual(tmp_leftovers(folders) - self.tmp_before, set())
+
+
+class AttachTests(AttachCase):
     # -- targets -------------------------------------------------------------
 
     def check_target(self, kind, *extra):
@@ -222,12 +277,8 @@ class AttachTests(unittest.TestCase):
         snap, got = counts(out)
         self.assertEqual(got.get("__main__.Leaky"), N_LEAKY)
         self.assertEqual(int(snap.meta["pid"]), p.pid)
-        # no file of the attach left in the temporary folder (3.14+: a
-        # target still asleep may keep its remote_exec script a while)
-        if not REMOTE_EXEC:
-            left = set(glob.glob(os.path.join(tempfile.gettempdir(),
-                                              "muppy-attach-*")))
-            self.assertEqual(left - self.tmp_before, set())
+        # no file of the attach left in the temporary folder
+        self.assert_no_attach_dir()
         if kind == "regex":
             return snap
         # what the target would dump of itself, right after
@@ -376,27 +427,49 @@ class AttachTests(unittest.TestCase):
         nobody = 65534
 
         def become_nobody():
+            os.setgroups([])
             os.setgid(nobody)
             os.setuid(nobody)
+        # nobody may not read the checkout or the test's folders: a copy
+        # of this muppy in a world-readable folder
+        shared = tempfile.mkdtemp(prefix="muppy-nobody-", dir="/tmp")
+        self.addCleanup(shutil.rmtree, shared, True)
+        os.chmod(shared, 0o755)
+        shutil.copytree(os.path.dirname(muppy.__file__),
+                        os.path.join(shared, "muppy"))
+        env = dict(os.environ, PYTHONPATH=shared, TMPDIR=shared)
         try:
             probe = subprocess.run([sys.executable, "-c", "import muppy"],
                                    preexec_fn=become_nobody, cwd="/",
+                                   env=env,
                                    stderr=subprocess.DEVNULL).returncode
         except OSError:
             probe = 1
         if probe != 0:
-            self.skipTest("user nobody cannot import this muppy")
+            # the evidence of the allowed skip: a directory on the way to
+            # the interpreter that others may not enter
+            d, private = os.path.realpath(sys.executable), False
+            while d != os.path.dirname(d):
+                d = os.path.dirname(d)
+                private |= not os.stat(d).st_mode & 0o001
+            if private:
+                self.skipTest(allowed("interpreter-private",
+                                      "user nobody cannot run %s"
+                                      % sys.executable))
+            self.skipTest("user nobody cannot run this interpreter")
         p = self.start("sleeping")
-        out = os.path.join(tempfile.gettempdir(),
-                           "muppy-other-user-%d.snap" % os.getpid())
+        out = os.path.join(shared, "x.snap")
         os.chmod(self.tmp, 0o777)
-        r = self.attach(p.pid, "-o", out, preexec_fn=become_nobody)
+        r = subprocess.run(self.attach_argv(p.pid, "-o", out),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           universal_newlines=True, cwd="/", env=env,
+                           preexec_fn=become_nobody, timeout=120)
         self.assert_one_line_error(r, "permission denied", "CAP_SYS_PTRACE",
                                    "ptrace_scope")
         self.assert_no_leftovers(out)
 
     def test_gdb_missing(self):
-        if REMOTE_EXEC:
+        if REMOTE_EXEC and not _inject.supported():
             self.skipTest(not_applicable("3.14+ attaches without gdb"))
         p = self.start("sleeping")
         out = os.path.join(self.tmp, "x.snap")

@@ -271,6 +271,46 @@ class BackgroundTests(unittest.TestCase):
         self.assertTrue(is_gone(child), "the orphan child still runs")
         self.assert_nothing_left(path)
 
+    def test_plain_fork_forgets_pending_dumps(self):
+        """os.fork() while a dump runs: the fork's exit handler leaves the
+        dump alone (it read the child's report off the shared pipe, and
+        the parent then said "no snapshot written"), and in the fork the
+        dump is refused as its parent's."""
+        path = self.p("forked.snap")
+        script = textwrap.dedent("""
+            import os, sys, muppy
+            class Slow:         # about 10 us each: the dump lasts a while
+                def __sizeof__(self):
+                    sum(range(1000))
+                    return 16
+            keep = [Slow() for _ in range(40000)]
+            h = muppy.dump(sys.argv[1], background=True, watchdog=120)
+            first = os.fork()
+            if first == 0:
+                sys.exit(0)     # its exit handlers run
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    h.wait()
+                    sys.exit(3)
+                except muppy.BackgroundDumpError as e:
+                    sys.exit(0 if "fork" in str(e) else 4)
+            _, status = os.waitpid(pid, 0)
+            os.waitpid(first, 0)
+            r = h.wait()
+            print(os.waitstatus_to_exitcode(status)
+                  if hasattr(os, "waitstatus_to_exitcode")
+                  else status >> 8, r.objects, flush=True)
+        """)
+        r = subprocess.run([sys.executable, "-c", script, path],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           universal_newlines=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        fork_status, objects = (int(x) for x in r.stdout.split())
+        self.assertEqual(fork_status, 0, "wait() in the fork did not "
+                                         "refuse the parent's dump")
+        self.assertEqual(objects, len(muppy.load(path)))
+
     def test_no_zombie_without_wait(self):
         first = muppy.dump(self.p("a.snap"), background=True)
         deadline = time.monotonic() + 60

@@ -8,6 +8,7 @@ read back, and the two are compared object by object.
 import builtins
 import collections
 import gc
+import mmap
 import os
 import shutil
 import sys
@@ -200,6 +201,7 @@ class TestObjects(unittest.TestCase):
     def test_types_and_sizes(self):
         s = F.snap
         bad = []
+        changed = []
         for a, o in F.view.objs.items():
             i = s.index[a]
             taddr = s.types[s.type[i]][0]
@@ -207,8 +209,16 @@ class TestObjects(unittest.TestCase):
                 bad.append(("type", type(o).__name__, a))
             exp = F.view.size[a]
             if exp is not None and s.size[i] != exp:
+                if s.size[i] == sys.getsizeof(o):
+                    # changed after the view: on 3.8/3.9 the dump's
+                    # lookup of __sizeof__ readies functools'
+                    # _lru_list_elem, which joins object's subclasses (a
+                    # dict that grows when at a resize boundary)
+                    changed.append(type(o).__name__)
+                    continue
                 bad.append(("size", type(o).__name__, s.size[i], exp))
         self.assertEqual(bad[:10], [], "%d mismatches" % len(bad))
+        self.assertLess(len(changed), 10, changed)
 
     def test_tracked_in_gc_order(self):
         # the gc-tracked objects come first, in gc list order (that of
@@ -321,11 +331,56 @@ class TestObjects(unittest.TestCase):
             self.assertIsInstance(m[k], str)
         for k in ("process.start_time", "rss.current", "rss.peak",
                   "python.allocated_blocks", "gc.count0", "gc.count1",
-                  "gc.count2"):
+                  "gc.count2", "dump.shallow_objects",
+                  "dump.external_nodes", "dump.sizer_calls",
+                  "dump.sizer_errors"):
             self.assertIsInstance(m[k], int, k)
         self.assertGreater(m["rss.peak"], 0)
         self.assertIsInstance(m["time"], float)
         self.assertIsInstance(m["dump.seconds"], float)
+        self.assertIsInstance(m["dump.shallow_types"], str)
+        self.assertEqual(m["dump.sizer_errors"], 0)
+
+    def test_memory_metadata(self):
+        # where the process's memory is (Linux, pymalloc; glibc's malloc
+        # unless a sanitizer's is preloaded)
+        m = F.snap.meta
+        mem = F.snap.memory
+        keys = ["rss.anon", "rss.file", "rss.shmem", "rss.libraries",
+                "pymalloc.arenas", "pymalloc.arena_bytes",
+                "pymalloc.used_bytes", "pymalloc.free_bytes",
+                "pymalloc.unused_bytes"]
+        glibc = "malloc" not in mem["missing"]
+        if glibc:
+            keys += ["malloc.heap", "malloc.in_use", "malloc.free",
+                     "malloc.mmapped", "malloc.top"]
+        else:
+            self.assertIn("LD_PRELOAD", os.environ)
+        for k in keys:
+            self.assertIsInstance(m.get(k), int, k)
+            self.assertGreaterEqual(m[k], 0, k)
+        # RssAnon + RssFile + RssShmem is VmRSS (read a moment apart)
+        self.assertAlmostEqual(m["rss.anon"] + m["rss.file"]
+                               + m["rss.shmem"], m["rss.current"],
+                               delta=m["rss.current"] * 0.05)
+        self.assertEqual(m["pymalloc.arena_bytes"] - m["pymalloc.used_bytes"]
+                         - m["pymalloc.unused_bytes"],
+                         m["pymalloc.free_bytes"])
+        if glibc:
+            self.assertLessEqual(m["malloc.top"], m["malloc.free"])
+        self.assertGreater(m["pymalloc.arenas"], 0)
+        self.assertLessEqual(m["rss.libraries"], m["rss.anon"])
+        self.assertEqual(mem["missing"], [] if glibc else ["malloc"])
+        self.assertEqual(mem["rss"], m["rss.current"])
+        self.assertEqual(mem["objects"], sum(F.snap.size))
+        self.assertEqual(mem["rss"], mem["objects"] + mem["external"]
+                         + mem["allocator_free"] + mem["file_backed"]
+                         + mem["other"] + mem["unexplained"])
+        self.assertLess(mem["objects"], mem["rss"])
+        # the objects live in pymalloc's blocks and malloc's heap
+        if glibc:
+            self.assertLess(mem["objects"], m["pymalloc.used_bytes"]
+                            + m["malloc.in_use"] + m["malloc.mmapped"])
 
 
 class TestLabels(unittest.TestCase):
@@ -627,6 +682,329 @@ class TestHugeContainers(unittest.TestCase):
                          sorted(s.idx(x) for x in big_set))
         for o in (big_list, big_tuple, int_dict, str_dict, big_set):
             self.assertEqual(s.size[s.idx(o)], sys.getsizeof(o))
+        os.unlink(p)
+
+
+# ---- memory outside objects, sizers, deep __sizeof__ --------------------
+
+def preheader(obj):
+    """What sys.getsizeof adds to __sizeof__ for obj's type."""
+    return sys.getsizeof(obj) - type(obj).__sizeof__(obj)
+
+
+class Blob:
+    """Stands for an object holding native memory at `addr`."""
+
+    def __init__(self, addr, nbytes):
+        self.addr = addr
+        self.nbytes = nbytes
+
+
+class BlobView(Blob):
+    pass
+
+
+class OwnBlob(Blob):
+    """A subclass with a sizer of its own."""
+
+
+class Sized(Blob):
+    """A sizer's class whose __sizeof__ must not be called."""
+
+    def __sizeof__(self):
+        raise AssertionError("a deep __sizeof__ was called")
+
+
+class Deep:
+    def __sizeof__(self):
+        return 10 ** 9          # "everything I refer to"
+
+
+class DeepList(list):
+    def __sizeof__(self):
+        return 10 ** 9
+
+
+class DeepChild(Deep):
+    def __sizeof__(self):
+        return 4242             # its own: not deep
+
+
+class Failing:
+    pass
+
+
+class Nonsense:
+    def __init__(self, result):
+        self.result = result
+
+
+class Interrupting:
+    pass
+
+
+def blob_sizer(b):
+    return ("blob", b.addr, b.nbytes, "blob")
+
+
+def blob_key(b):
+    return b.addr
+
+
+def raise_interrupt(obj):
+    raise KeyboardInterrupt
+
+
+def failing_sizer(obj):
+    raise ValueError("cannot size %s" % type(obj).__name__)
+
+
+def nonsense_sizer(obj):
+    return obj.result
+
+
+def name_of(cls):
+    return cls.__module__ + "." + cls.__qualname__
+
+
+class TestExternal(unittest.TestCase):
+    """Memory outside objects as nodes: mmap, sizers (register_sizer)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.saved = (muppy._SIZERS, muppy._DEEP)
+        muppy.register_sizer(Blob, blob_sizer, key=blob_key)
+        muppy.register_sizer(name_of(OwnBlob),
+                             lambda b: [("own blob", b.addr, b.nbytes),
+                                        ("own blob", None, 7, "extra")])
+        muppy.register_sizer(Failing, failing_sizer)
+        muppy.register_sizer(Nonsense, nonsense_sizer)
+        muppy.register_deep_sizeof(Deep)
+        muppy.register_deep_sizeof(name_of(DeepList))
+        cls.blobs = [Blob(0x7ff000001000, 5000), BlobView(0x7ff000001000, 10),
+                     Blob(0x7ff000001000, 20)]
+        cls.gpu = Blob(0x7e0000000000, 3 << 20)
+        cls.own = OwnBlob(0x7ff000100000, 300)
+        cls.sized = Sized(0x7ff000200000, 64)
+        cls.deep = (Deep(), DeepList([1, 2, 3]), DeepChild())
+        cls.failing = Failing()
+        cls.nonsense = [Nonsense(r) for r in
+                        ("text", ("n", 1), ("n", -1, 5), ("n", 1, -5),
+                         ("", 1, 5), ("n", 1, 5, 7), ("n", 1, 5, "l", "disk"),
+                         [("n", 1, 5)] * 17)]
+        cls.anon = mmap.mmap(-1, 3 * 4096)
+        cls.private = mmap.mmap(-1, 2 * 4096, flags=mmap.MAP_PRIVATE)
+        cls.closed = mmap.mmap(-1, 4096)
+        cls.closed.close()
+        cls.fpath = os.path.join(F.tmp, "mapped")
+        with open(cls.fpath, "wb") as f:
+            f.write(b"x" * 8192)
+        with open(cls.fpath, "r+b") as f:
+            cls.filemap = mmap.mmap(f.fileno(), 0)
+        cls.path = os.path.join(F.tmp, "external.snap")
+        muppy.register_sizer(Sized, blob_sizer)
+        # a device's memory: the same class, the memory said to be a GPU's
+        muppy.register_sizer(
+            name_of(TestExternal) + ".Gpu",
+            lambda b: ("gpu blob", b.addr, b.nbytes, "storage", "device"))
+        cls.gpu.__class__ = type("Gpu", (Blob,), {
+            "__qualname__": "TestExternal.Gpu", "__module__": __name__})
+        muppy.dump(cls.path)
+        cls.snap = Snap(cls.path)
+
+    @classmethod
+    def tearDownClass(cls):
+        muppy._SIZERS, muppy._DEEP = cls.saved
+        cls.filemap.close()
+        cls.anon.close()
+        cls.private.close()
+        # a snapshot read back is a heap of its own: the next dumps must
+        # not write it (a list of millions of edge targets)
+        del cls.snap
+
+    def node(self, obj):
+        (n, label), = self.snap.external_nodes(obj)
+        return n, label
+
+    def test_shared_buffer_one_node(self):
+        s = self.snap
+        nodes = {n for b in self.blobs for n, _ in s.external_nodes(b)}
+        self.assertEqual(len(nodes), 1)
+        n = nodes.pop()
+        self.assertEqual(s.address[n], 0x7ff000001000)
+        self.assertEqual(s.size[n], 5000)     # the first owner's
+        self.assertTrue(s.flags[n] & MF_OBJ_EXTERNAL)
+        self.assertEqual(s.type_name(n), "<external>.blob")
+        self.assertEqual(s.type_flags(n), MF_TYPE_EXTERNAL)
+        self.assertEqual(self.node(self.blobs[1])[1], "blob")
+        self.assertEqual(s.edges(n), [])
+        # the key found the node: the sizer ran once for the three blobs
+        # (and once each for own, sized, gpu, failing, the nonsense)
+        self.assertEqual(s.meta["dump.sizer_calls"],
+                         1 + 1 + 1 + 1 + 1 + len(self.nonsense))
+
+    def test_subclass_sizer_and_names(self):
+        s = self.snap
+        nodes = s.external_nodes(self.own)
+        self.assertEqual(len(nodes), 2)
+        by_label = {label: n for n, label in nodes}
+        self.assertEqual(s.size[by_label["data"]], 300)
+        extra = by_label["extra"]
+        # no address: a node of its own at an odd address
+        self.assertEqual(s.address[extra], id(self.own) + 3)
+        self.assertEqual(s.size[extra], 7)
+
+    def test_sized_objects_are_shallow(self):
+        s = self.snap
+        for o in (self.sized, self.own, self.blobs[0]):
+            i = s.idx(o)
+            self.assertFalse(s.flags[i] & MF_OBJ_SIZE_FALLBACK)
+            self.assertEqual(s.size[i],
+                             object.__sizeof__(o) + preheader(self.blobs[0]))
+
+    def test_device_memory(self):
+        s = self.snap
+        n, label = self.node(self.gpu)
+        self.assertEqual(label, "storage")
+        self.assertEqual(s.type_flags(n), MF_TYPE_EXTERNAL | MF_TYPE_DEVICE)
+        self.assertEqual(s.memory["external_device"], 3 << 20)
+        self.assertLess(s.memory["external"], 3 << 20)
+
+    def test_failures_are_counted(self):
+        s = self.snap
+        self.assertEqual(s.external_nodes(self.failing), [])
+        for o in self.nonsense:
+            self.assertEqual(s.external_nodes(o), [], o.result)
+        self.assertEqual(s.meta["dump.sizer_errors"], 1 + len(self.nonsense))
+        self.assertIn("sizer of %s: ValueError: cannot size Failing"
+                      % name_of(Failing), s.meta["dump.sizer_error"])
+
+    def test_mmap(self):
+        s = self.snap
+        n, label = self.node(self.anon)
+        self.assertEqual(label, "data")
+        self.assertEqual(s.size[n], 3 * 4096)
+        # MAP_SHARED anonymous memory is shared memory (rss.shmem)
+        self.assertEqual(s.type_name(n), "<external>.mmap.mmap (shared)")
+        self.assertEqual(s.type_flags(n), MF_TYPE_EXTERNAL | MF_TYPE_FILE)
+        n, _ = self.node(self.private)
+        self.assertEqual(s.type_name(n), "<external>.mmap.mmap")
+        self.assertEqual(s.type_flags(n), MF_TYPE_EXTERNAL)
+        self.assertEqual(s.size[n], 2 * 4096)
+        n, _ = self.node(self.filemap)
+        self.assertEqual(s.type_name(n), "<external>.mmap.mmap (file)")
+        self.assertEqual(s.size[n], 8192)
+        self.assertEqual(s.external_nodes(self.closed), [])
+        # an mmap's own size is its struct
+        i = s.idx(self.anon)
+        self.assertEqual(s.size[i], sys.getsizeof(self.anon))
+
+    def test_deep_sizeof(self):
+        s = self.snap
+        deep, deep_list, child = self.deep
+        self.assertEqual(s.size[s.idx(deep)],
+                         object.__sizeof__(deep) + preheader(deep))
+        # a list subclass: what super().__sizeof__() gives, list's
+        self.assertEqual(s.size[s.idx(deep_list)],
+                         list.__sizeof__(deep_list) + preheader(deep_list))
+        # a subclass with its own __sizeof__ is not deep
+        self.assertEqual(s.size[s.idx(child)], sys.getsizeof(child))
+        shallow = dict(x.rsplit(":", 1) for x in
+                       s.meta["dump.shallow_types"].split(","))
+        self.assertEqual(shallow[name_of(Deep)], "1")
+        self.assertEqual(shallow[name_of(DeepList)], "1")
+        self.assertNotIn(name_of(DeepChild), shallow)
+        self.assertEqual(s.meta["dump.shallow_objects"],
+                         sum(int(v) for v in shallow.values()))
+
+    def test_register_errors(self):
+        with self.assertRaises(TypeError):
+            muppy.register_sizer("nodot", blob_sizer)
+        with self.assertRaises(TypeError):
+            muppy.register_sizer(Blob, "not callable")
+        with self.assertRaises(TypeError):
+            muppy.register_deep_sizeof(42)
+
+    def test_unregister(self):
+        saved = muppy._SIZERS
+        try:
+            muppy.register_sizer(Blob, None)
+            self.assertNotIn(Blob, [e[0] for e in muppy._SIZERS])
+        finally:
+            muppy._SIZERS = saved
+
+
+class TestSizerInterrupt(unittest.TestCase):
+    """A KeyboardInterrupt from a sizer stops the dump."""
+
+    def test_interrupt_stops_the_dump(self):
+        saved = muppy._SIZERS
+        muppy.register_sizer(Interrupting, raise_interrupt)
+        keep = Interrupting()
+        p = os.path.join(F.tmp, "interrupted.snap")
+        try:
+            with self.assertRaises(KeyboardInterrupt):
+                muppy.dump(p)
+        finally:
+            muppy._SIZERS = saved
+        self.assertFalse(os.path.exists(p))
+        self.assertEqual([f for f in os.listdir(F.tmp) if "interrupted" in f],
+                         [])
+        del keep
+
+
+class TestExternalBackground(unittest.TestCase):
+    """A background dump's child runs the sizers too."""
+
+    def test_background_dump_runs_sizers(self):
+        saved = muppy._SIZERS
+        muppy.register_sizer(Blob, blob_sizer, key=blob_key)
+        blobs = [Blob(0x7ff000001000, 5000), BlobView(0x7ff000001000, 10)]
+        p = os.path.join(F.tmp, "external-bg.snap")
+        try:
+            job = muppy.dump(p, background=True)
+        except (NotImplementedError, RuntimeError) as e:
+            self.skipTest(str(e))
+        finally:
+            muppy._SIZERS = saved
+        job.wait()
+        s = Snap(p)
+        nodes = {n for b in blobs for n, _ in s.external_nodes(b)}
+        self.assertEqual(len(nodes), 1)
+        self.assertEqual(s.size[nodes.pop()], 5000)
+        self.assertEqual(s.meta["dump.background"], 1)
+        self.assertGreaterEqual(s.meta["dump.sizer_calls"], 1)
+        self.assertNotIn("rss", s.memory["missing"])
+        self.assertNotIn("pymalloc", s.memory["missing"])
+        os.unlink(p)
+
+
+class TestInterned(unittest.TestCase):
+    """The interned strings' dict does not own its mortal strings."""
+
+    def test_weak_edges(self):
+        word = sys.intern("".join(["muppy", "-interned-", str(os.getpid())]))
+        p = os.path.join(F.tmp, "interned.snap")
+        muppy.dump(p)
+        s = Snap(p)
+        j = s.idx(word)
+        # the dict mapping the string to itself, key and value
+        holders = collections.defaultdict(list)
+        for i in range(s.objects):
+            for t, k, l in s.edges(i):
+                if t == j:
+                    holders[i].append(k)
+        interned = [i for i, kinds in holders.items()
+                    if s.type_name(i) == "dict"
+                    and MF_EDGE_DICT_KEY in [k & 0x7F for k in kinds]
+                    and len(kinds) >= 2 and s.length[i] > 1000]
+        if not interned:
+            self.assertLess(sys.version_info, (3, 14),
+                            "the gc tracks the interned dict from 3.14")
+            self.skipTest("the interned dict is not reachable here")
+        for i in interned:
+            self.assertTrue(all(k & MF_EDGE_WEAK for k in holders[i]),
+                            holders[i])
         os.unlink(p)
 
 

@@ -4,7 +4,10 @@
  *     make_samples DIR
  *
  * Valid files go through mf_writer; invalid ones are derived from them or
- * crafted byte by byte (tfile.h).  samples/expect.txt says what a reader
+ * crafted byte by byte (tfile.h).  The library writes format 1.1; the
+ * v1-* files use nothing of 1.1 and are set to 1.0 after writing (the
+ * header's version is outside every checksum), so that the set keeps
+ * 1.0 vectors; v1.1-external.snap has the 1.1 additions.  samples/expect.txt says what a reader
  * must report for each; test_samples checks it.  Not run in CI: the
  * committed files are the vectors (zstd output may differ between zstd
  * versions, so regenerated files need not be byte-identical).
@@ -206,6 +209,127 @@ make_empty(void)
 
     path_of(path, sizeof(path), "v1-empty.snap");
     CHECK(mf_writer_open(&w, path, NULL, &err));
+    CHECK(mf_writer_close(w, NULL, &err));
+}
+
+/* make a file written by the library a version 1.0 file */
+static void
+set_minor_0(const char *name)
+{
+    size_t len;
+    uint8_t *d = get_file(name, &len);
+
+    mf_put_le16(d + 10, 0);
+    put_file(name, d, len);
+    free(d);
+}
+
+/*
+ * Format 1.1: external nodes (object flag EXTERNAL, types with the
+ * EXTERNAL, FILE and DEVICE flags) and the memory metadata.  The graph:
+ * a module dict holding an ndarray that owns 4096 bytes of data, a
+ * tensor and its view sharing one 1000-byte storage, a memmap whose
+ * 8192 bytes are a file mapping, a GPU tensor's 100000 bytes.
+ */
+static void
+make_external(void)
+{
+    enum { S_BUILTINS, S_EXT, S_DICT, S_NDARRAY, S_NUMPY, S_TENSOR,
+           S_TORCH, S_NPDATA, S_STORAGE, S_MMAP, S_CUDA, S_DATA, S_STOR,
+           S_A, S_T, S_V, S_M, S_G, S_N };
+    static const char *const strs[S_N] = {
+        "builtins", "<external>", "dict", "ndarray", "numpy", "Tensor",
+        "torch", "numpy data", "torch storage", "mmap.mmap",
+        "torch storage (cuda)", "data", "storage", "a", "t", "v", "m", "g"};
+    mf_write_options wo = {0, 0, -1};
+    uint32_t sid[S_N], i;
+    char path[4096];
+    mf_writer *w;
+    mf_error err;
+
+    path_of(path, sizeof(path), "v1.1-external.snap");
+    CHECK(mf_writer_open(&w, path, &wo, &err));
+    for (i = 0; i < S_N; i++) {
+        CHECK(mf_writer_string(w, strs[i], strlen(strs[i]), &sid[i], &err));
+    }
+    {
+        /* 0 dict, 1 ndarray, 2 Tensor, 3..6 the external types */
+        const mf_type t[] = {
+            {0x7f0000010000, sid[S_BUILTINS], sid[S_DICT], MF_TYPE_GC},
+            {0x7f0000020000, sid[S_NUMPY], sid[S_NDARRAY], 0},
+            {0x55550000b000, sid[S_TORCH], sid[S_TENSOR],
+             MF_TYPE_HEAP | MF_TYPE_GC},
+            {0, sid[S_EXT], sid[S_NPDATA], MF_TYPE_EXTERNAL},
+            {0, sid[S_EXT], sid[S_STORAGE], MF_TYPE_EXTERNAL},
+            {0, sid[S_EXT], sid[S_MMAP], MF_TYPE_EXTERNAL | MF_TYPE_FILE},
+            {0, sid[S_EXT], sid[S_CUDA], MF_TYPE_EXTERNAL | MF_TYPE_DEVICE},
+        };
+        for (i = 0; i < sizeof(t) / sizeof(*t); i++) {
+            CHECK(mf_writer_type(w, &t[i], NULL, &err));
+        }
+    }
+    mf_writer_set_frontier(w, 1);
+    {
+        const uint64_t a = 0x7f2000000000ull;
+        /* objects 0..9: the dict; ndarray a, tensors t and v, memmap m,
+         * tensor g; nodes: numpy data, torch storage, file, device */
+        const mf_object objs[10] = {
+            {a, 0, MF_OBJ_GC_TRACKED | MF_OBJ_HAS_LENGTH, 360, 5, MF_NONE,
+             MF_NONE},
+            {a + 0x1000, 1, 0, 112, 0, MF_NONE, MF_NONE},
+            {a + 0x2000, 2, MF_OBJ_GC_TRACKED, 96, 0, MF_NONE, MF_NONE},
+            {a + 0x3000, 2, MF_OBJ_GC_TRACKED, 96, 0, MF_NONE, MF_NONE},
+            {a + 0x4000, 1, 0, 112, 0, MF_NONE, MF_NONE},
+            {a + 0x5000, 2, MF_OBJ_GC_TRACKED, 96, 0, MF_NONE, MF_NONE},
+            {0x7f3000000000ull, 3, MF_OBJ_EXTERNAL, 4096, 0, MF_NONE,
+             MF_NONE},
+            {0x7f3000100000ull, 4, MF_OBJ_EXTERNAL, 1000, 0, MF_NONE,
+             MF_NONE},
+            {0x7f4000000000ull, 5, MF_OBJ_EXTERNAL, 8192, 0, MF_NONE,
+             MF_NONE},
+            {0x200000000ull, 6, MF_OBJ_EXTERNAL, 100000, 0, MF_NONE,
+             MF_NONE},
+        };
+        const mf_edge e0[] = {
+            {1, MF_EDGE_KEY_STR, sid[S_A]}, {2, MF_EDGE_KEY_STR, sid[S_T]},
+            {3, MF_EDGE_KEY_STR, sid[S_V]}, {4, MF_EDGE_KEY_STR, sid[S_M]},
+            {5, MF_EDGE_KEY_STR, sid[S_G]},
+        };
+        const mf_edge e1[] = {{6, MF_EDGE_FIELD, sid[S_DATA]}};
+        const mf_edge e2[] = {{7, MF_EDGE_FIELD, sid[S_STOR]}};
+        const mf_edge e3[] = {{7, MF_EDGE_FIELD, sid[S_STOR]}};
+        const mf_edge e4[] = {{8, MF_EDGE_FIELD, sid[S_DATA]}};
+        const mf_edge e5[] = {{9, MF_EDGE_FIELD, sid[S_STOR]}};
+        const mf_edge *es[6] = {e0, e1, e2, e3, e4, e5};
+        const size_t ne[6] = {5, 1, 1, 1, 1, 1};
+
+        for (i = 0; i < 10; i++) {
+            CHECK(mf_writer_object(w, &objs[i], i < 6 ? es[i] : NULL,
+                                   i < 6 ? ne[i] : 0, &err));
+        }
+    }
+    {
+        mf_root r0 = {0, MF_ROOT_MODULE, sid[S_BUILTINS]};
+        CHECK(mf_writer_root(w, &r0, &err));
+    }
+    {
+        /* what a dump records (spec: the metadata key registry) */
+        static const char *const keys[] = {
+            "rss.current", "rss.anon", "rss.file", "rss.shmem",
+            "rss.libraries", "pymalloc.arenas", "pymalloc.arena_bytes",
+            "pymalloc.used_bytes", "pymalloc.free_bytes",
+            "pymalloc.unused_bytes", "malloc.heap", "malloc.in_use",
+            "malloc.free", "malloc.mmapped", "malloc.top",
+            "dump.external_nodes", "dump.shallow_objects",
+            "dump.sizer_calls", "dump.sizer_errors"};
+        static const int64_t vals[] = {
+            2097152, 1572864, 524288, 0, 65536, 1, 1048576, 200000, 48576,
+            800000, 300000, 250000, 50000, 0, 20000, 4, 0, 3, 0};
+        for (i = 0; i < sizeof(keys) / sizeof(*keys); i++) {
+            CHECK(mf_writer_meta_int(w, keys[i], vals[i], &err));
+        }
+        CHECK(mf_writer_meta_str(w, "dump.shallow_types", "", &err));
+    }
     CHECK(mf_writer_close(w, NULL, &err));
 }
 
@@ -460,6 +584,10 @@ main(int argc, char **argv)
     make_minimal("v1-minimal.snap", 0, 1);
     make_minimal("v1-multiblock.snap", 5, 4);
     make_empty();
+    set_minor_0("v1-minimal.snap");
+    set_minor_0("v1-multiblock.snap");
+    set_minor_0("v1-empty.snap");
+    make_external();
     make_derived();
     make_crafted();
     if (argc == 3) {

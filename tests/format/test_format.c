@@ -85,6 +85,130 @@ documented_code(int rc)
            || rc == MF_E_VERSION || rc == MF_E_COMPRESS;
 }
 
+/* ---- memory breakdown ------------------------------------------------ */
+
+/* a file with 5 objects: two Python objects (100, 50 bytes), external
+ * nodes of 1000 (anonymous), 300 (file) and 7000 (device) bytes, and the
+ * memory metadata given (NULL key ends; "-" skips the meta block) */
+static void
+write_memory_file(const char *path, const char *const *keys,
+                  const int64_t *vals)
+{
+    static const uint32_t tflags[4] = {
+        MF_TYPE_GC, MF_TYPE_EXTERNAL, MF_TYPE_EXTERNAL | MF_TYPE_FILE,
+        MF_TYPE_EXTERNAL | MF_TYPE_DEVICE};
+    static const uint64_t sizes[5] = {100, 50, 1000, 300, 7000};
+    static const uint32_t otype[5] = {0, 0, 1, 2, 3};
+    mf_writer *w;
+    mf_error err;
+    uint32_t i, id, sid;
+
+    CU_ASSERT_EQUAL_FATAL(mf_writer_open(&w, path, NULL, &err), MF_OK);
+    CU_ASSERT_EQUAL(mf_writer_string(w, "data", 4, &sid, &err), MF_OK);
+    for (i = 0; i < 4; i++) {
+        mf_type t = {0x1000 + i * 0x100, MF_NONE, MF_NONE, tflags[i]};
+        CU_ASSERT_EQUAL(mf_writer_type(w, &t, &id, &err), MF_OK);
+    }
+    for (i = 0; i < 5; i++) {
+        mf_object o;
+        mf_edge e = {2 + i % 3, MF_EDGE_FIELD, sid};
+
+        memset(&o, 0, sizeof(o));
+        o.address = 0x10000 + i * 64;
+        o.type = otype[i];
+        o.size = sizes[i];
+        o.flags = otype[i] ? MF_OBJ_EXTERNAL : MF_OBJ_GC_TRACKED;
+        o.name = o.value = MF_NONE;
+        CU_ASSERT_EQUAL(mf_writer_object(w, &o, &e, i < 2, &err), MF_OK);
+    }
+    for (i = 0; keys[i] != NULL; i++) {
+        CU_ASSERT_EQUAL(mf_writer_meta_int(w, keys[i], vals[i], &err),
+                        MF_OK);
+    }
+    CU_ASSERT_EQUAL_FATAL(mf_writer_close(w, NULL, &err), MF_OK);
+}
+
+static void
+breakdown_of(const char *path, mf_memory *m, unsigned columns, int *rc)
+{
+    mf_reader *r;
+    mf_graph g;
+    mf_error err;
+
+    CU_ASSERT_EQUAL_FATAL(mf_reader_open(&r, path, NULL, &err), MF_OK);
+    CU_ASSERT_EQUAL_FATAL(mf_reader_load(r, columns, &g, &err), MF_OK);
+    *rc = mf_memory_breakdown(r, &g, m);
+    mf_graph_free(&g);
+    mf_reader_close(r);
+}
+
+static void
+test_memory_breakdown(void)
+{
+    static const char *const all[] = {
+        "rss.current", "rss.anon", "rss.file", "rss.shmem",
+        "rss.libraries", "pymalloc.used_bytes", "pymalloc.free_bytes",
+        "malloc.in_use", "malloc.free", "malloc.mmapped", "malloc.top",
+        NULL};
+    static const int64_t vals[] = {
+        100000, 60000, 30000, 10000, 2000, 4000, 500, 3000, 700, 5000, 200};
+    static const char *const no_alloc[] = {
+        "rss.current", "rss.file", "rss.shmem", "rss.libraries", NULL};
+    static const int64_t no_alloc_vals[] = {9000, 1000, 0, 100};
+    static const char *const none[] = {NULL};
+    char path[300];
+    mf_memory m;
+    int rc;
+
+    tpath(path, sizeof(path), "memory.snap");
+    write_memory_file(path, all, vals);
+    breakdown_of(path, &m, MF_COL_ALL, &rc);
+    CU_ASSERT_EQUAL(rc, MF_OK);
+    CU_ASSERT_EQUAL(m.missing, 0);
+    CU_ASSERT_EQUAL(m.rss, 100000);
+    CU_ASSERT_EQUAL(m.objects, 150);
+    CU_ASSERT_EQUAL(m.external, 1000);
+    CU_ASSERT_EQUAL(m.external_file, 300);
+    CU_ASSERT_EQUAL(m.external_device, 7000);
+    CU_ASSERT_EQUAL(m.external_nodes, 3);
+    CU_ASSERT_EQUAL(m.file_backed, 40000);
+    CU_ASSERT_EQUAL(m.libraries, 2000);
+    /* malloc's free space less its top chunk (reserved, untouched) */
+    CU_ASSERT_EQUAL(m.allocator_free, 500 + 700 - 200);
+    /* allocated: 4000 + 3000 + 5000, less objects and anonymous nodes */
+    CU_ASSERT_EQUAL(m.native, 12000 - 150 - 1000);
+    CU_ASSERT_EQUAL(m.other, 2000 + 10850);
+    CU_ASSERT_EQUAL(m.unexplained,
+                    100000 - 150 - 1000 - 1000 - 40000 - 12850);
+    CU_ASSERT_EQUAL(m.rss, m.objects + m.external + m.allocator_free
+                           + m.file_backed + m.other + m.unexplained);
+
+    /* PYTHONMALLOC=malloc or an old dumper: what is there still adds up */
+    write_memory_file(path, no_alloc, no_alloc_vals);
+    breakdown_of(path, &m, MF_COL_ALL, &rc);
+    CU_ASSERT_EQUAL(rc, MF_OK);
+    CU_ASSERT_EQUAL(m.missing, MF_MEM_NO_PYMALLOC | MF_MEM_NO_MALLOC);
+    CU_ASSERT_EQUAL(m.native, 0);
+    CU_ASSERT_EQUAL(m.allocator_free, 0);
+    CU_ASSERT_EQUAL(m.unexplained, 9000 - 150 - 1000 - 1000 - 100);
+    CU_ASSERT_EQUAL(m.rss, m.objects + m.external + m.allocator_free
+                           + m.file_backed + m.other + m.unexplained);
+
+    /* a 1.0 file: no RSS to break down, the nodes are still counted */
+    write_memory_file(path, none, NULL);
+    breakdown_of(path, &m, MF_COL_ALL, &rc);
+    CU_ASSERT_EQUAL(rc, MF_OK);
+    CU_ASSERT_EQUAL(m.missing, MF_MEM_NO_RSS | MF_MEM_NO_MAPPINGS
+                               | MF_MEM_NO_PYMALLOC | MF_MEM_NO_MALLOC);
+    CU_ASSERT_EQUAL(m.objects, 150);
+    CU_ASSERT_EQUAL(m.unexplained, 0);
+
+    /* the columns it needs */
+    breakdown_of(path, &m, MF_COL_SIZE | MF_COL_FLAGS, &rc);
+    CU_ASSERT_EQUAL(rc, MF_E_ARG);
+    unlink(path);
+}
+
 /* ---- varint, zigzag, crc ------------------------------------------- */
 
 static void
@@ -1262,6 +1386,7 @@ main(void)
     CU_add_test(s, "labels", test_labels);
     CU_add_test(s, "progress", test_progress);
     CU_add_test(s, "big_object", test_big_object);
+    CU_add_test(s, "memory_breakdown", test_memory_breakdown);
     s = CU_add_suite("damage", NULL, NULL);
     CU_add_test(s, "truncation", test_truncation);
     CU_add_test(s, "flips", test_flips);

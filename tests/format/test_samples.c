@@ -9,7 +9,9 @@
  *     FILE MODE error CODE MESSAGE
  * where the result is that of open + load(all columns) + verify, the
  * first error winning.  Keys: objects edges strings types roots meta
- * total_size partial dropped damage (the damage code when partial).
+ * total_size partial dropped damage (the damage code when partial), and
+ * from mf_memory_breakdown() (format 1.1): external (nodes), objects_bytes,
+ * external_bytes, native, unexplained.
  * Lines starting with '#' and blank lines are ignored.
  */
 #define _DEFAULT_SOURCE
@@ -40,9 +42,14 @@ describe(const char *path, unsigned flags, char *out, size_t cap)
             rc = mf_reader_verify(r, &err);
             in = mf_reader_info(r);
             if (rc == MF_OK) {
+                mf_memory m;
+
+                mf_memory_breakdown(r, &g, &m);
                 snprintf(out, cap, "ok objects=%llu edges=%llu strings=%llu "
                          "types=%llu roots=%llu meta=%llu total_size=%llu "
-                         "partial=%d dropped=%llu damage=%s",
+                         "partial=%d dropped=%llu damage=%s external=%llu "
+                         "objects_bytes=%lld external_bytes=%lld native=%lld "
+                         "unexplained=%lld",
                          (unsigned long long)in->objects,
                          (unsigned long long)in->edges,
                          (unsigned long long)in->strings,
@@ -52,7 +59,10 @@ describe(const char *path, unsigned flags, char *out, size_t cap)
                          (unsigned long long)in->total_size, in->partial,
                          (unsigned long long)g.dropped_edges,
                          in->partial ? mf_code_name(in->damage.code)
-                                     : "none");
+                                     : "none",
+                         (unsigned long long)m.external_nodes,
+                         (long long)m.objects, (long long)m.external,
+                         (long long)m.native, (long long)m.unexplained);
             }
             mf_graph_free(&g);
         }
