@@ -30,8 +30,11 @@ Usage: test_leak_programs.py --analyzer MUPPY_ANALYZE
          [--requests N] [--keep DIR] [--signal-dumps]
 Skips (tests/testlib.py: exit 77, a failure under MUPPY_REQUIRE_ALL=1):
 the dumper not built; for the Flask service, no interpreter here with
-flask, sqlalchemy and blinker and the dumper for its version (Debian's
-python3-flask and python3-sqlalchemy: tools/deps.sh installs them).
+flask, sqlalchemy and blinker (Debian's python3-flask and
+python3-sqlalchemy: tools/deps.sh installs them), or none with pip.
+Attach needs a dumper built for the service's exact CPython release: when
+the build's is for another one, the package is pip-installed for it into
+a temporary directory.
 """
 import argparse
 import collections
@@ -322,9 +325,8 @@ def leak_patterns(args, workdir, fails):
 
 
 def flask_python(args):
-    """An interpreter here with flask, sqlalchemy and blinker whose version
-    the built dumper serves: $MUPPY_FLASK_PYTHON, else the python3* on
-    PATH."""
+    """An interpreter here with flask, sqlalchemy and blinker:
+    $MUPPY_FLASK_PYTHON, else the python3* on PATH."""
     cands = []
     if os.environ.get("MUPPY_FLASK_PYTHON"):
         cands.append(os.environ["MUPPY_FLASK_PYTHON"])
@@ -340,12 +342,41 @@ def flask_python(args):
             continue
         seen.add(real)
         p = subprocess.run(
-            [exe, "-c", "import flask, sqlalchemy, blinker, muppy._muppy"],
-            env=env_with(args.pythonpath), stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL)
+            [exe, "-c", "import flask, sqlalchemy, blinker"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if p.returncode == 0:
             return exe
     return None
+
+
+def dumper_for(py, args, workdir):
+    """A PYTHONPATH whose muppy serves py: attach reads the target's
+    internals, so its extension must be built against that very CPython
+    release (not only the same minor version).  The build's when it is,
+    else the package pip-installed for py into workdir (as
+    tests/dumper/test_data.sh does); None when py has no pip.  Raises
+    RuntimeError when pip cannot build it."""
+    if subprocess.run([py, "-m", "pip", "--version"],
+                      stdout=subprocess.DEVNULL,
+                      stderr=subprocess.DEVNULL).returncode != 0:
+        return None
+    check = ("import sys, muppy._muppy as m; "
+             "sys.exit(m.PY_VERSION != sys.version.split()[0])")
+    p = subprocess.run([py, "-c", check], env=env_with(args.pythonpath),
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if p.returncode == 0:
+        return args.pythonpath
+    target = os.path.join(workdir, "pkg")
+    env = dict(os.environ, MUPPY_CFLAGS="-Wall -Wextra -Werror")
+    p = subprocess.run(
+        [py, "-m", "pip", "install", "--no-build-isolation", "--no-deps",
+         "--no-index", "--disable-pip-version-check", "-q", "--target",
+         target, "./"], cwd=args.root, env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT)
+    if p.returncode != 0:
+        raise RuntimeError("pip cannot build muppy for %s:\n%s"
+                           % (py, p.stdout.decode(errors="replace")[-2000:]))
+    return target
 
 
 class Service:
@@ -397,12 +428,15 @@ def flask(args, workdir, fails):
     """The Flask service; returns the reason it cannot run, or None."""
     py = flask_python(args)
     if py is None:
-        return ("no interpreter here has flask, sqlalchemy and blinker and "
-                "the muppy dumper for its version (Debian: python3-flask "
-                "python3-sqlalchemy, tools/deps.sh)")
+        return ("no interpreter here has flask, sqlalchemy and blinker "
+                "(Debian: python3-flask python3-sqlalchemy, tools/deps.sh)")
     outdir = os.path.join(workdir, "flask")
     os.makedirs(outdir)
-    env = env_with(args.pythonpath)
+    pythonpath = dumper_for(py, args, workdir)
+    if pythonpath is None:
+        return ("%s has no pip to build the muppy package for its exact "
+                "release (Debian: python3-pip)" % py)
+    env = env_with(pythonpath)
     svc = Service(py, os.path.join(args.root, "samples", "programs",
                                    "flask_leaks.py"), outdir, env,
                   args.signal_dumps)
