@@ -1,22 +1,21 @@
 #!/usr/bin/env python3
-"""Time and memory of the accumulation points (analyzer/growth.c, through
-the prototype front-end growth_probe) against `muppy-analyze leaks` of a
-baseline build, in pairs (a benchmark, not a test).
+"""Time and memory of the accumulation points (analyzer/lib/growth.c:
+`muppy-analyze leaks` and `diff --growth`) against `muppy-analyze leaks`
+of a baseline build, in pairs (a benchmark, not a test).
 
     python3 bench/growth_bench.py --baseline OLD/muppy-analyze \\
         [--build build] [--scale 1000000] [--new 100000] [--pairs 3] \\
         [--dir DIR]
 
-Dumps, in one process, the heapgen heap (../shared/bench/heapgen.py, or
-$HEAPGEN) at SCALE as BASE; then about NEW new objects kept (LeakedSession
+Dumps, in one process, the heapgen heap (bench/heapgen.py, or $HEAPGEN) at SCALE as BASE; then about NEW new objects kept (LeakedSession
 records subscribed to heapgen's EventBus, about 7 objects each) and as
 many transient ones (dicts in a list, freed before FINAL) as TARGET; then
 as many more kept as FINAL.  Then runs, PAIRS times and in turn, each
 command as a whole process under /usr/bin/time -v:
 
     baseline:  muppy-analyze leaks BASE TARGET FINAL
-    leaks:     growth_probe leaks BASE TARGET FINAL
-    diff:      growth_probe diff BASE TARGET
+    leaks:     muppy-analyze leaks BASE TARGET FINAL
+    diff:      muppy-analyze diff --growth BASE TARGET
 
 and prints the median wall seconds and peak RSS of each, and the median
 of the per-pair ratios to the baseline.  Snapshots are kept in DIR (made
@@ -88,10 +87,10 @@ def main():
     ap.add_argument("--python", default=sys.executable)
     a = ap.parse_args()
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    heapgen = os.environ.get("HEAPGEN") or os.path.join(
-        os.path.dirname(root), "shared", "bench", "heapgen.py")
-    probe = os.path.join(a.build, "tests", "analyzer", "growth_probe")
-    for f in (heapgen, probe, a.baseline):
+    heapgen = os.environ.get("HEAPGEN") or os.path.join(root, "bench",
+                                                        "heapgen.py")
+    new = os.path.join(a.build, "analyzer", "muppy-analyze")
+    for f in (heapgen, new, a.baseline):
         if not os.path.exists(f):
             sys.exit("growth_bench: '%s' not found" % f)
     d = a.dir or tempfile.mkdtemp(prefix="muppy-growth-bench-")
@@ -107,8 +106,8 @@ def main():
                            check=True)
         cmds = [
             ("baseline: leaks B T F", [a.baseline, "leaks"] + snaps),
-            ("growth_probe leaks B T F", [probe, "leaks"] + snaps),
-            ("growth_probe diff B T", [probe, "diff"] + snaps[:2]),
+            ("leaks B T F", [new, "leaks"] + snaps),
+            ("diff --growth B T", [new, "diff", "--growth"] + snaps[:2]),
         ]
         runs = {name: [] for name, _ in cmds}
         for _ in range(a.pairs):
@@ -128,7 +127,7 @@ def main():
                 med(x[0] / b[0] for x, b in zip(r, base)),
                 med(x[1] / b[1] for x, b in zip(r, base))))
         # what each found (one run)
-        print("\n" + timed([probe, "leaks", "--top", "3"] + snaps)[2])
+        print("\n" + timed([new, "leaks", "--top", "3"] + snaps)[2])
     finally:
         if not a.dir:
             shutil.rmtree(d, ignore_errors=True)

@@ -923,6 +923,12 @@ def test_report(d):
     check('id="leak-candidates" data-v="21"' in html and
           'id="growth-size"' in html and "_handlers" in html,
           "report with --base and --final: %r" % html[:300])
+    # its leak section: one entry per accumulation point, as leaks has it
+    sec = html[html.find('<section id="leaks">'):]
+    sec = sec[:sec.find("</section>")]
+    check(sec.count("._handlers") >= 1 and "7 items" in sec
+          and "7 LeakedSession" in sec and "No accumulation" not in sec,
+          "report's leak section: the handler list's point: %r" % sec)
     run("report", "--base", a, b, "-o", d / "report2.html")
     check("id=\"growth\"" in (d / "report2.html").read_text()
           and "id=\"leaks\"" not in (d / "report2.html").read_text(),

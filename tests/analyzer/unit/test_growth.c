@@ -15,6 +15,9 @@
  * snapshots of a simulated process (objects dying, born at free or just
  * freed addresses, with other types or names, type ids shuffled) written
  * with the format library, against the identities compared one by one.
+ * Labels (an_growth_label): a small heap written by theap.h, each kind of
+ * owner (a keyed object, an instance's attribute, an lru_cache, plain
+ * containers from a root, an unreachable object).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <CUnit/Basic.h>
@@ -31,7 +34,9 @@
 #include "lib/objset.h"
 #include "lib/roots.h"
 #include "lib/snap.h"
+#include "lib/trend.h"
 #include "egraph.h"
+#include "theap.h"
 #include "unit.h"
 
 #define NONE MF_NONE
@@ -1349,6 +1354,115 @@ test_identities(void)
     rmdir(dir);
 }
 
+/* ---- labels: a point named by its container ------------------------- */
+
+/* The label of object obj of s (an_growth_label), "" when unreached. */
+static const char *
+label_of(const an_snap *s, const an_growth_run *r, uint32_t obj)
+{
+    static char buf[512];
+
+    an_growth_label(s, &r->roots, &r->bfs, obj, buf, sizeof(buf));
+    return buf;
+}
+
+static void
+test_labels(void)
+{
+    theap h;
+    an_snap s;
+    an_growth_run r;
+    uint64_t *gained;
+    uint32_t root, logger, handlers, session, sdict, snew, cls, cdict;
+    uint32_t wrapper, cache, key, plain, u1, u2, ty_type, ty_lru, ty_log;
+    const char *t;
+
+    th_setup();
+    th_init(&h, 5);
+    ty_type = h.n_types++;
+    h.types[ty_type] = (th_type){"builtins", "type", 0};
+    ty_lru = h.n_types++;
+    h.types[ty_lru] = (th_type){"functools", "_lru_cache_wrapper", 0};
+    ty_log = h.n_types++;
+    h.types[ty_log] = (th_type){"logging", "Logger", 0};
+    for (uint32_t k = ty_type; k < h.n_types; k++) {
+        h.type_order[k] = k;
+    }
+    /* th_labels: 0 next, 1 items, 2 cache, 3 __dict__, 4 k, 5 parent */
+    root = th_add(&h, 0x1000, 0, 232);                  /* dict */
+    logger = th_add(&h, 0x1040, ty_log, 64);
+    handlers = th_add(&h, 0x1080, 1, 88);               /* list */
+    session = th_add(&h, 0x10c0, 5, 56);                /* Session */
+    sdict = th_add(&h, 0x1100, 0, 104);
+    snew = th_add(&h, 0x1140, 0, 232);
+    cls = th_add(&h, 0x1180, ty_type, 1064);
+    cdict = th_add(&h, 0x11c0, 0, 232);
+    wrapper = th_add(&h, 0x1200, ty_lru, 88);
+    cache = th_add(&h, 0x1240, 0, 232);
+    key = th_add(&h, 0x1280, 3, 48);                    /* tuple */
+    plain = th_add(&h, 0x12c0, 1, 88);
+    u1 = th_add(&h, 0x1300, 5, 56);
+    u2 = th_add(&h, 0x1340, 5, 56);
+    h.objs[cls].name = "Handler";
+    h.objs[wrapper].name = "items";
+    /* root ['k'] -> Logger .items -> list: the Logger by the key it is
+     * held under, then the attribute */
+    th_edge_add(&h, root, logger, MF_EDGE_KEY_STR, 4);
+    th_edge_add(&h, logger, handlers, MF_EDGE_ATTR, 1);
+    /* root ['cache'] -> Session .__dict__ ['next'] -> dict: an instance's
+     * attribute, its __dict__ left out */
+    th_edge_add(&h, root, session, MF_EDGE_KEY_STR, 2);
+    th_edge_add(&h, session, sdict, MF_EDGE_ATTR, 3);
+    th_edge_add(&h, sdict, snew, MF_EDGE_KEY_STR, 0);
+    /* root ['parent'] -> class Handler .__dict__ ['items'] ->
+     * _lru_cache_wrapper -> dict (key) -> tuple: the cache named by the
+     * method it decorates */
+    th_edge_add(&h, root, cls, MF_EDGE_KEY_STR, 5);
+    th_edge_add(&h, cls, cdict, MF_EDGE_ATTR, 3);
+    th_edge_add(&h, cdict, wrapper, MF_EDGE_KEY_STR, 1);
+    th_edge_add(&h, wrapper, cache, MF_EDGE_REF, 0);
+    th_edge_add(&h, cache, key, MF_EDGE_DICT_KEY, 0);
+    /* root ['next'] -> list: plain containers only, from the root */
+    th_edge_add(&h, root, plain, MF_EDGE_KEY_STR, 0);
+    /* a garbage cycle: no root reaches it */
+    th_edge_add(&h, u1, u2, MF_EDGE_ATTR, 0);
+    th_edge_add(&h, u2, u1, MF_EDGE_ATTR, 0);
+    h.n_roots = 1;
+    h.roots = malloc(sizeof(mf_root));
+    CU_ASSERT_FATAL(h.roots != NULL);
+    h.roots[0] = (mf_root){root, MF_ROOT_OTHER, MF_NONE};
+    CU_ASSERT_EQUAL_FATAL(th_open(&h, &s, AN_TREND_GROWTH_COLUMNS), 0);
+    gained = calloc(h.n / 64 + 1, sizeof(uint64_t));
+    CU_ASSERT_FATAL(gained != NULL);
+    memset(&r, 0, sizeof(r));
+    CU_ASSERT_EQUAL_FATAL(an_growth_run_compute(&r, &s, NULL, gained, 0),
+                          AN_OK);
+
+    CU_ASSERT_STRING_EQUAL(label_of(&s, &r, handlers), "Logger 'k' .items");
+    CU_ASSERT_STRING_EQUAL(label_of(&s, &r, logger), "Logger 'k'");
+    CU_ASSERT_STRING_EQUAL(label_of(&s, &r, snew), "Session 'cache' .next");
+    CU_ASSERT_STRING_EQUAL(label_of(&s, &r, cache),
+                           "Handler.items's lru_cache");
+    t = label_of(&s, &r, key);
+    CU_ASSERT(strncmp(t, "Handler.items's lru_cache ", 26) == 0);
+    CU_ASSERT(strstr(t, "(key)") != NULL);
+    t = label_of(&s, &r, plain);
+    CU_ASSERT(strlen(t) > 9 && strcmp(t + strlen(t) - 9, " ['next']") == 0);
+    CU_ASSERT_STRING_EQUAL(label_of(&s, &r, u1), "");
+    /* cut to the buffer, NUL-terminated */
+    {
+        char small[8];
+
+        an_growth_label(&s, &r.roots, &r.bfs, snew, small, sizeof(small));
+        CU_ASSERT_STRING_EQUAL(small, "Session");
+    }
+    an_growth_run_free(&r);
+    free(gained);
+    an_snap_close(&s);
+    th_free(&h);
+    th_cleanup();
+}
+
 int
 main(void)
 {
@@ -1362,6 +1476,7 @@ main(void)
         {"nothing gained, everything gained", test_edges_cases},
         {"chains of millions, stars, dense blocks", test_scale},
         {"identities of two and three snapshots", test_identities},
+        {"labels name the container", test_labels},
         {NULL, NULL},
     };
 
