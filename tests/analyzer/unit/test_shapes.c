@@ -74,7 +74,7 @@ nt_join(const ntoks *t, uint32_t from, uint32_t to, char *out, size_t cap)
 static void
 nt_append(ntoks *t, const char *step)
 {
-    char body[NT_LEN], rep[NT_LEN];
+    char body[NT_LEN], rep[NT_LEN + 4];     /* "(" body ")+" */
 
     CU_ASSERT_FATAL(t->n < NT_MAX);
     snprintf(t->tok[t->n++], NT_LEN, "%s", step);
