@@ -30,8 +30,8 @@ static const an_usage report_usage = {
     "module and type, and the objects that retain the most with their\n"
     "paths.  With --base, what grew since BASE; with --base and --final\n"
     "(three snapshots of one process: BASE before, SNAP during, FINAL\n"
-    "after a workload), the leak clusters: objects of SNAP new since BASE\n"
-    "and still alive in FINAL, grouped by the path that keeps them.\n"
+    "after a workload), the leaks: objects of SNAP new since BASE and\n"
+    "still alive in FINAL, one entry per accumulation point (see leaks).\n"
     "Aggregates only: the page stays small whatever the heap.",
     "  muppy-analyze report app.snap -o report.html\n"
     "  muppy-analyze report --base before.snap --final after.snap "
@@ -63,15 +63,16 @@ report_run(int argc, char **argv)
         {AN_OPT_STRING, 0, "base", &base, "BASE.snap",
          "an earlier snapshot: what grew since"},
         {AN_OPT_STRING, 0, "final", &final, "FINAL.snap",
-         "a later snapshot (with --base): the leak clusters"},
+         "a later snapshot (with --base): the leaks"},
         {AN_OPT_UINT, 'n', "top", &top, "N",
          "rows of the summary tables (default 300)"},
         {AN_OPT_FLAG, 0, "partial", &partial, NULL,
          "use the valid blocks of truncated or damaged files"},
         AN_OPT_END_ROW,
     };
-    unsigned all = MF_COL_ADDRESS | MF_COL_TYPE | MF_COL_SIZE | MF_COL_FLAGS
-                   | MF_COL_EDGES | MF_COL_EDGE_KIND | MF_COL_EDGE_LABEL;
+    /* the names too: the leaks' identities need them (leaks.h); the
+     * flags: external nodes and the memory breakdown */
+    unsigned all = AN_LEAKS_FINAL_COLUMNS | MF_COL_FLAGS;
     an_snap s, other;
     an_report r;
     an_leaks lk;
@@ -114,8 +115,7 @@ report_run(int argc, char **argv)
     if (base != NULL) {
         status = an_open(&other, base, partial);
         if (status == 0) {
-            status = an_load(&other, MF_COL_ADDRESS | MF_COL_TYPE
-                                         | MF_COL_SIZE);
+            status = an_load(&other, AN_LEAKS_ID_COLUMNS | MF_COL_SIZE);
         }
         if (status == 0 && final != NULL) {
             status = report_same_process(&other, &s);

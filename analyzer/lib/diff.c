@@ -29,6 +29,7 @@ void
 an_diff_free(an_diff *d)
 {
     an_strmap_free(d->names);
+    an_strmap_free(d->codes);
     an_objset_free(&d->old);
     free(d->rows);
     free(d->by_new);
@@ -89,14 +90,23 @@ diff_rows(an_diff *d)
     return 0;
 }
 
-/* Remember A's objects by address. */
-static int
+/* Remember A's identities. */
+static an_err
 remember(an_diff *d, const an_snap *a)
 {
-    if (an_objset_init(&d->old, a->cols.n_objects) != 0) {
-        return -1;
+    an_idorder o;
+    an_err rc;
+
+    d->codes = an_strmap_new();
+    if (d->codes == NULL) {
+        return AN_ERR_NOMEM;
     }
-    return an_objset_add_snap(&d->old, a, NULL);
+    rc = an_idorder_of(&o, d->codes, a, 1);
+    if (rc == AN_OK) {
+        rc = an_objset_of(&d->old, &o, NULL);
+    }
+    an_idorder_free(&o);
+    return rc;
 }
 
 /* Keep the AN_DIFF_LARGEST largest new objects, largest first. */
@@ -123,27 +133,32 @@ keep_largest(an_diff *d, const an_snap *b, uint32_t i)
 }
 
 /* Count B's new objects per row. */
-static int
+static an_err
 new_objects(an_diff *d, const an_snap *b, const uint32_t *group_of,
             const uint32_t *to_union)
 {
-    uint32_t *kid = an_objset_names(&d->old, b, 0);
+    uint64_t *old = an_bitmap_new(b->cols.n_objects);
     uint32_t unknown = an_group_unknown(b, d->by_module);
+    an_idorder o;
+    an_err rc;
 
-    if (kid == NULL) {
-        return -1;
+    if (old == NULL) {
+        return AN_ERR_NOMEM;
     }
+    rc = an_idorder_of(&o, d->codes, b, 0);
+    if (rc != AN_OK) {
+        free(old);
+        return rc;
+    }
+    an_objset_mark(&d->old, &o, old);
+    an_idorder_free(&o);
+    an_objset_free(&d->old);
     for (uint32_t i = 0; i < b->cols.n_objects; i++) {
         uint32_t t = b->cols.type[i];
         an_diff_row *r;
 
-        if (i + AN_OBJSET_AHEAD < b->cols.n_objects) {
-            an_objset_prefetch(&d->old,
-                               b->cols.address[i + AN_OBJSET_AHEAD]);
-        }
-        if (an_objset_has(&d->old, b->cols.address[i],
-                          kid[an_snap_key_of(b, i)])) {
-            continue;           /* same address, same type: old */
+        if (an_bit(old, i)) {
+            continue;           /* same identity: old */
         }
         r = &d->rows[to_union[t < b->n_types ? group_of[t] : unknown]];
         r->new_count++;
@@ -152,8 +167,8 @@ new_objects(an_diff *d, const an_snap *b, const uint32_t *group_of,
         d->new_size += b->cols.size[i];
         keep_largest(d, b, i);
     }
-    free(kid);
-    return 0;
+    free(old);
+    return AN_OK;
 }
 
 an_err
@@ -209,13 +224,11 @@ an_diff_add(an_diff *d, int which, const an_snap *s,
             d->retained_b += ret[gi];
         }
     }
-    if (d->objects) {
-        if (which == 0 ? remember(d, s) != 0
-                       : new_objects(d, s, group_of, to_union) != 0) {
-            goto done;
-        }
-    }
     rc = AN_OK;
+    if (d->objects) {
+        rc = which == 0 ? remember(d, s)
+                        : new_objects(d, s, group_of, to_union);
+    }
 
 done:
     free(group_of);
@@ -310,4 +323,68 @@ an_diff_sort(an_diff *d)
     qsort(d->by_new, d->n_rows, sizeof(uint32_t), new_cmp);
     new_rows = NULL;
     return AN_OK;
+}
+
+/* ---- diff --growth ---------------------------------------------------- */
+
+an_err
+an_diff_growth_a(an_diff_growth *d, const an_snap *a)
+{
+    an_idorder o;
+    an_err rc;
+
+    memset(d, 0, sizeof(*d));
+    d->codes = an_strmap_new();
+    if (d->codes == NULL) {
+        return AN_ERR_NOMEM;
+    }
+    d->count_a = a->cols.n_objects;
+    rc = an_idorder_of(&o, d->codes, a, 1);
+    if (rc == AN_OK) {
+        rc = an_objset_of(&d->a, &o, NULL);
+    }
+    an_idorder_free(&o);
+    return rc;
+}
+
+an_err
+an_diff_growth_b(an_diff_growth *d, const an_snap *b, uint64_t min_count,
+                 uint64_t top, int members)
+{
+    uint64_t *gained = an_bitmap_new(b->cols.n_objects);
+    an_growth_run run;
+    an_idorder o;
+    an_err rc;
+
+    memset(&run, 0, sizeof(run));
+    if (gained == NULL) {
+        return AN_ERR_NOMEM;
+    }
+    d->count_b = b->cols.n_objects;
+    rc = an_idorder_of(&o, d->codes, b, 0);
+    if (rc == AN_OK) {
+        /* marked: in A; flipped: the new ones */
+        d->new_count = d->count_b - an_objset_mark(&d->a, &o, gained);
+        for (uint64_t w = 0; w < (b->cols.n_objects + 63) / 64; w++) {
+            gained[w] = ~gained[w];
+        }
+        an_idorder_free(&o);
+        an_objset_free(&d->a);
+        rc = an_growth_run_compute(&run, b, NULL, gained, members);
+    }
+    free(gained);
+    if (rc == AN_OK) {
+        rc = an_points_select(&d->points, b, &run, min_count, top, members);
+    }
+    an_growth_run_free(&run);
+    return rc;
+}
+
+void
+an_diff_growth_free(an_diff_growth *d)
+{
+    an_strmap_free(d->codes);
+    an_objset_free(&d->a);
+    an_points_free(&d->points);
+    memset(d, 0, sizeof(*d));
 }

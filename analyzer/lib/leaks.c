@@ -1,5 +1,6 @@
 /*
- * leaks.c - candidates from three snapshots, clusters by retainer path.
+ * leaks.c - the gained objects of three snapshots, by accumulation point
+ * or by retainer path.
  */
 #include "lib/leaks.h"
 
@@ -12,44 +13,98 @@
 an_err
 an_leaks_base(an_leaks *lk, const an_snap *base)
 {
+    an_idorder o;
+    an_err rc;
+
     memset(lk, 0, sizeof(*lk));
-    if (an_objset_init(&lk->base, base->cols.n_objects) != 0) {
+    lk->codes = an_strmap_new();
+    if (lk->codes == NULL) {
         return AN_ERR_NOMEM;
     }
-    return an_objset_add_snap(&lk->base, base, NULL);
+    rc = an_idorder_of(&o, lk->codes, base, 1);
+    if (rc == AN_OK) {
+        rc = an_objset_of(&lk->base, &o, NULL);
+    }
+    an_idorder_free(&o);
+    return rc;
 }
 
 an_err
 an_leaks_target(an_leaks *lk, const an_snap *target)
 {
-    uint32_t *names = an_objset_names(&lk->base, target, 0);
-    uint64_t *is_fresh = an_bitmap_new(target->cols.n_objects);
-    an_err rc = AN_ERR_NOMEM;
+    uint64_t *fresh = an_bitmap_new(target->cols.n_objects);
+    an_idorder o;
+    an_err rc;
 
-    if (names == NULL || is_fresh == NULL) {
-        goto done;
+    if (fresh == NULL) {
+        return AN_ERR_NOMEM;
     }
-    for (uint32_t i = 0; i < target->cols.n_objects; i++) {
-        if (i + AN_OBJSET_AHEAD < target->cols.n_objects) {
-            an_objset_prefetch(&lk->base,
-                               target->cols.address[i + AN_OBJSET_AHEAD]);
+    rc = an_idorder_of(&o, lk->codes, target, 1);
+    if (rc == AN_OK) {
+        /* marked: in BASE; then flipped: the new ones */
+        lk->target_count = target->cols.n_objects;
+        lk->fresh_count = lk->target_count
+                          - an_objset_mark(&lk->base, &o, fresh);
+        for (uint64_t w = 0; w < (target->cols.n_objects + 63) / 64; w++) {
+            fresh[w] = ~fresh[w];
         }
-        if (!an_objset_has(&lk->base, target->cols.address[i],
-                           names[an_snap_key_of(target, i)])) {
-            an_set_bit(is_fresh, i);
-            lk->fresh_count++;
-        }
+        rc = an_objset_of(&lk->fresh, &o, fresh);
+    }
+    an_idorder_free(&o);
+    free(fresh);
+    return rc;
+}
+
+an_err
+an_leaks_identities(an_leaks *lk, const an_snap *final, uint64_t **old,
+           uint64_t **gained)
+{
+    an_idorder o;
+    an_err rc;
+
+    *old = an_bitmap_new(final->cols.n_objects);
+    *gained = an_bitmap_new(final->cols.n_objects);
+    rc = *old != NULL && *gained != NULL ? AN_OK : AN_ERR_NOMEM;
+    if (rc == AN_OK) {
+        rc = an_idorder_of(&o, lk->codes, final, 0);
+    }
+    if (rc == AN_OK) {
+        an_objset_mark(&lk->base, &o, *old);
+        lk->candidates = an_objset_mark(&lk->fresh, &o, *gained);
+        an_idorder_free(&o);
     }
     an_objset_free(&lk->base);
-    if (an_objset_init(&lk->fresh, lk->fresh_count) != 0
-        || an_objset_add_snap(&lk->fresh, target, is_fresh) != 0) {
-        goto done;
+    an_objset_free(&lk->fresh);
+    an_strmap_free(lk->codes);
+    lk->codes = NULL;
+    if (rc != AN_OK) {
+        free(*old);
+        free(*gained);
+        *old = *gained = NULL;
     }
-    rc = AN_OK;
+    return rc;
+}
 
-done:
-    free(names);
-    free(is_fresh);
+an_err
+an_leaks_points(an_leaks *lk, const an_snap *final, uint64_t min_count,
+                uint64_t top, int members)
+{
+    uint64_t *old = NULL, *gained = NULL;
+    an_growth_run run;
+    an_err rc;
+
+    memset(&run, 0, sizeof(run));
+    rc = an_leaks_identities(lk, final, &old, &gained);
+    if (rc == AN_OK) {
+        rc = an_growth_run_compute(&run, final, old, gained, members);
+    }
+    free(old);
+    free(gained);
+    if (rc == AN_OK) {
+        rc = an_points_select(&lk->points, final, &run, min_count, top,
+                              members);
+    }
+    an_growth_run_free(&run);
     return rc;
 }
 
@@ -143,43 +198,17 @@ done:
     return rc;
 }
 
-/* The candidates: the objects of FINAL whose identity is among the
- * fresh objects of TARGET. */
-static an_err
-leaks_candidates(an_leaks *lk, const an_snap *final, uint64_t *candidate)
-{
-    uint32_t *names = an_objset_names(&lk->fresh, final, 0);
-
-    if (names == NULL) {
-        return AN_ERR_NOMEM;
-    }
-    for (uint32_t i = 0; i < final->g.n; i++) {
-        if (i + AN_OBJSET_AHEAD < final->g.n) {
-            an_objset_prefetch(&lk->fresh,
-                               final->cols.address[i + AN_OBJSET_AHEAD]);
-        }
-        if (an_objset_has(&lk->fresh, final->cols.address[i],
-                          names[an_snap_key_of(final, i)])) {
-            an_set_bit(candidate, i);
-            lk->candidates++;
-        }
-    }
-    free(names);
-    return AN_OK;
-}
-
 an_err
 an_leaks_final(an_leaks *lk, const an_snap *final, unsigned fold)
 {
-    uint64_t *candidate = an_bitmap_new(final->g.n);
+    uint64_t *candidate = NULL, *old = NULL;
     uint32_t *targets = NULL;
     uint64_t *retained = NULL, n_targets = 0;
     an_err rc;
 
     lk->fold = fold;
-    rc = candidate != NULL ? leaks_candidates(lk, final, candidate)
-                           : AN_ERR_NOMEM;
-    an_objset_free(&lk->fresh);
+    rc = an_leaks_identities(lk, final, &old, &candidate);
+    free(old);
     if (rc == AN_OK) {
         rc = an_roots_of_snap(&lk->roots, final);
     }
@@ -268,8 +297,10 @@ an_leaks_select(an_leaks *lk, const an_snap *final, uint64_t min_count,
 void
 an_leaks_free(an_leaks *lk)
 {
+    an_strmap_free(lk->codes);
     an_objset_free(&lk->base);
     an_objset_free(&lk->fresh);
+    an_points_free(&lk->points);
     an_bfs_free(&lk->bfs);
     an_groups_free(&lk->groups);
     an_roots_free(&lk->roots);

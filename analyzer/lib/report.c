@@ -571,45 +571,62 @@ an_report_base(an_report *r, const an_snap *base, const an_snap *s,
     return AN_OK;
 }
 
+/* A copy of the text of b (NULL when out of memory). */
+static char *
+report_text(const an_sbuf *b)
+{
+    return b->failed ? NULL : report_strdup(an_sbuf_str(b));
+}
+
 an_err
 an_report_final(an_report *r, an_leaks *lk, const an_snap *final)
 {
+    const an_points *p = &lk->points;
     char addr[32];
     an_err rc;
 
-    rc = an_leaks_final(lk, final, 0);
-    if (rc == AN_OK) {
-        rc = an_leaks_select(lk, final, REPORT_MIN_COUNT, REPORT_LEAKS);
-    }
+    rc = an_leaks_points(lk, final, REPORT_MIN_COUNT, REPORT_LEAKS, 0);
     if (rc != AN_OK) {
         return rc;
     }
     r->final = report_strdup(final->path);
     r->candidates = lk->candidates;
-    r->outermost = lk->candidates - lk->dominated - lk->weak;
-    r->n_clusters = (uint32_t)lk->shown_total;
-    r->leaks = calloc(REPORT_LEAKS, sizeof(an_report_object));
+    r->n_points = (uint32_t)p->n_shown;
+    r->leaks = calloc(REPORT_LEAKS, sizeof(an_report_leak));
     if (r->final == NULL || r->leaks == NULL) {
         return AN_ERR_NOMEM;
     }
-    for (uint32_t i = 0; i < lk->n_listed; i++) {
-        const an_leak_cluster *cl = &lk->clusters[lk->listed[i]];
-        an_report_object *t = &r->leaks[r->n_leaks++];
-        an_sbuf text = {0};
+    for (uint32_t i = 0; i < p->n_listed && i < REPORT_LEAKS; i++) {
+        const an_point_view *v = &p->listed[i];
+        an_report_leak *t = &r->leaks[r->n_leaks++];
+        an_sbuf types = {0}, hang = {0}, path = {0}, example = {0};
 
-        t->count = cl->count;
-        t->size = cl->size;
-        t->retained = cl->retained;
+        t->count = v->pt.count;
+        t->size = v->pt.size;
+        t->retained = v->pt.retained;
+        t->is_new = v->pt.kind == AN_POINT_NEW;
+        t->label = report_strdup(v->label);
         t->type = report_strdup(final->keys[an_snap_key_of(final,
-                                                           cl->example)]
+                                                           v->object)]
                                 .display);
         snprintf(addr, sizeof(addr), "0x%llx",
-                 (unsigned long long)final->cols.address[cl->example]);
+                 (unsigned long long)final->cols.address[v->object]);
         t->address = report_strdup(addr);
-        an_path_text(&text, final, &lk->roots, &lk->paths[i]);
-        t->path = text.failed ? NULL : report_strdup(an_sbuf_str(&text));
-        an_sbuf_free(&text);
-        if (t->type == NULL || t->address == NULL || t->path == NULL) {
+        an_point_types_text(&types, final, v, 8);
+        an_point_hang_text(&hang, v);
+        an_path_text(&path, final, &p->roots, &v->path);
+        an_path_text(&example, final, &p->roots, &v->example);
+        t->types = report_text(&types);
+        t->hang = report_text(&hang);
+        t->path = report_text(&path);
+        t->example = report_text(&example);
+        an_sbuf_free(&types);
+        an_sbuf_free(&hang);
+        an_sbuf_free(&path);
+        an_sbuf_free(&example);
+        if (t->label == NULL || t->type == NULL || t->address == NULL
+            || t->types == NULL || t->hang == NULL || t->path == NULL
+            || t->example == NULL) {
             return AN_ERR_NOMEM;
         }
     }
@@ -662,6 +679,17 @@ an_report_free(an_report *r)
     }
     free(r->changes);
     free(r->final);
-    free_objects(r->leaks, r->n_leaks);
+    for (uint32_t i = 0; r->leaks != NULL && i < r->n_leaks; i++) {
+        an_report_leak *t = &r->leaks[i];
+
+        free(t->label);
+        free(t->type);
+        free(t->address);
+        free(t->types);
+        free(t->hang);
+        free(t->path);
+        free(t->example);
+    }
+    free(r->leaks);
     memset(r, 0, sizeof(*r));
 }

@@ -10,7 +10,8 @@
  *                         (an_group_charge() laid out by treemap.h), the
  *                         objects that retain the most with their paths;
  *   an_report_base()      BASE (--base): what grew since (diff.h);
- *   an_report_final()     FINAL (--final): the leak clusters (leaks.h).
+ *   an_report_final()     FINAL (--final): the leaks, by accumulation
+ *                         point (leaks.h).
  * Every string is the model's own copy: the snapshots may be closed.
  */
 #ifndef AN_LIB_REPORT_H
@@ -42,12 +43,21 @@ typedef struct an_report_change {
     uint64_t count_a, count_b, size_a, size_b;
 } an_report_change;
 
-/* An object with a large retained size, or a leak cluster's example. */
+/* An object with a large retained size. */
 typedef struct an_report_object {
     char *type, *address, *path;
     uint64_t size, retained;
-    uint64_t count;             /* leak clusters: candidates in it */
 } an_report_object;
+
+/* A leak (--final): an accumulation point (growth.h), as text. */
+typedef struct an_report_leak {
+    char *label;                /* "Logger 'app' .handlers" */
+    char *type, *address;       /* the entry's object */
+    int is_new;                 /* a new structure (its head) */
+    char *types, *hang;         /* what it gained, how it hangs */
+    char *path, *example;       /* from a root; an example */
+    uint64_t count, size, retained;
+} an_report_leak;
 
 /* What a box of the treemap stands for. */
 typedef enum an_report_box_kind {
@@ -96,9 +106,11 @@ typedef struct an_report {
     uint32_t n_changes, n_changed;      /* shown, and changed in all */
     /* --final */
     char *final;                        /* NULL without --final */
-    uint64_t candidates, outermost;
-    an_report_object *leaks;            /* clusters, ranked */
-    uint32_t n_leaks, n_clusters;       /* shown, and in all */
+    uint64_t candidates;                /* gained: new since BASE, alive
+                                           in FINAL */
+    an_report_leak *leaks;              /* points, ranked */
+    uint32_t n_leaks, n_points;         /* shown, and in all (of at
+                                           least 2 gained objects) */
 } an_report;
 
 /*
@@ -109,17 +121,17 @@ typedef struct an_report {
 an_err an_report_snapshot(an_report *r, const an_snap *s, uint64_t top_rows);
 
 /*
- * an_report_base() - add BASE (address, type and size loaded) against
- * SNAP `s`: the growth table; with `lk` (not NULL), also feed BASE and
- * SNAP to the leak finder (an_leaks_base(), an_leaks_target()).  Returns
- * AN_OK or AN_ERR_NOMEM.
+ * an_report_base() - add BASE (address, type, name and size loaded)
+ * against SNAP `s`: the growth table; with `lk` (not NULL), also feed
+ * BASE and SNAP to the leak finder (an_leaks_base(), an_leaks_target():
+ * both need their names).  Returns AN_OK or AN_ERR_NOMEM.
  */
 an_err an_report_base(an_report *r, const an_snap *base, const an_snap *s,
                       an_leaks *lk);
 
 /*
- * an_report_final() - add FINAL (all of an_leaks_final()'s columns
- * loaded): the leak clusters of `lk`, fed with BASE and SNAP.  Returns
+ * an_report_final() - add FINAL (AN_LEAKS_FINAL_COLUMNS loaded): the
+ * leaks of `lk`, fed with BASE and SNAP, by accumulation point.  Returns
  * AN_OK, AN_ERR_NOMEM or AN_ERR_TOO_LARGE.
  */
 an_err an_report_final(an_report *r, an_leaks *lk, const an_snap *final);

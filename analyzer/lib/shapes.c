@@ -1,5 +1,6 @@
 /*
- * shapes.c - paths grouped by shape: a trie of steps, hash-consed.
+ * shapes.c - paths grouped by their folded shape (fold.h's trie), and
+ * paths folded and written for people.
  */
 #include "lib/shapes.h"
 
@@ -10,147 +11,40 @@
 #include "base/mem.h"
 #include "base/number.h"
 #include "base/sbuf.h"
-#include "hash.h"
 
 #define SHAPE_FOLDED UINT64_MAX
 #define SHAPE_ROOT_STEP 0x100u     /* or-ed into the kind of a root step */
+#define SHAPE_START_STEP 0x200u    /* the start of a path from an object */
 
-typedef struct shape_trie {
-    an_shape_node *nodes;
-    uint32_t n_nodes, cap_nodes;
-    uint32_t *slots;    /* hash table of node ids, MF_NONE = empty */
-    uint32_t mask;
-} shape_trie;
-
-/* Keyed (hash.h): labels come from the file, which must not be able to
- * make them collide. */
-static uint64_t
-node_hash(const an_shape_node *x)
-{
-    uint64_t h = mf_hash_u64(((uint64_t)x->up << 32) | x->type);
-
-    h = mf_hash_u64(h ^ x->kind ^ ((uint64_t)x->kind << 40));
-    return mf_hash_u64(h ^ x->label);
-}
-
-static int
-trie_grow(shape_trie *t)
-{
-    uint32_t cap = t->mask ? (t->mask + 1) * 2 : 1024;
-    uint32_t *slots;
-
-    if (cap == 0) {
-        return -1;              /* 2^32 slots: cannot index them */
-    }
-    slots = malloc((size_t)cap * sizeof(uint32_t));
-    if (slots == NULL) {
-        return -1;
-    }
-    memset(slots, 0xff, (size_t)cap * sizeof(uint32_t));
-    for (uint32_t i = 0; i < t->n_nodes; i++) {
-        uint64_t h = node_hash(&t->nodes[i]) & (cap - 1);
-
-        while (slots[h] != MF_NONE) {
-            h = (h + 1) & (cap - 1);
-        }
-        slots[h] = i;
-    }
-    free(t->slots);
-    t->slots = slots;
-    t->mask = cap - 1;
-    return 0;
-}
-
-static int
-same_step(const an_shape_node *x, const an_shape_node *y)
-{
-    return x->type == y->type && x->kind == y->kind && x->label == y->label;
-}
-
-/* Intern a node (up, type, kind, label); MF_NONE when out of memory. */
-static uint32_t
-trie_intern(shape_trie *t, const an_shape_node *x)
-{
-    uint64_t h;
-
-    if ((uint64_t)(t->n_nodes + 1) * 2 > (uint64_t)t->mask + 1) {
-        if (trie_grow(t) != 0) {
-            return MF_NONE;
-        }
-    }
-    h = node_hash(x) & t->mask;
-    while (t->slots[h] != MF_NONE) {
-        const an_shape_node *y = &t->nodes[t->slots[h]];
-
-        if (y->up == x->up && same_step(x, y)) {
-            return t->slots[h];
-        }
-        h = (h + 1) & t->mask;
-    }
-    if (t->n_nodes == t->cap_nodes) {
-        uint32_t cap = t->cap_nodes ? t->cap_nodes * 2 : 1024;
-        an_shape_node *nodes = realloc(t->nodes, (size_t)cap * sizeof(*nodes));
-
-        if (nodes == NULL) {
-            return MF_NONE;
-        }
-        t->nodes = nodes;
-        t->cap_nodes = cap;
-    }
-    t->nodes[t->n_nodes] = *x;
-    t->nodes[t->n_nodes].repeats = 0;
-    t->slots[h] = t->n_nodes;
-    return t->n_nodes++;
-}
-
-/* The step into non-root object obj (up left unset). */
+/* The step through edge e into obj. */
 static void
-step_of(const an_graph *g, const an_bfs_result *bfs, unsigned fold,
-        uint32_t obj, an_shape_node *x)
+edge_step(const an_graph *g, uint64_t e, uint32_t obj, unsigned fold,
+          an_fold_step *st)
 {
-    uint64_t e = bfs->via[obj];
     uint8_t kind = 0;
 
-    x->type = g->type ? g->type[obj] : 0;
-    x->label = 0;
-    x->repeats = 0;
+    st->b = 0;
     if (g->edge_kind) {
         kind = g->edge_kind[e];
-        x->label = g->edge_label ? g->edge_label[e] : 0;
+        st->b = g->edge_label ? g->edge_label[e] : 0;
         if (an_edge_folded(kind, fold)) {
-            x->label = SHAPE_FOLDED;
+            st->b = SHAPE_FOLDED;
         }
     }
-    x->kind = kind;
+    st->a = ((uint64_t)kind << 32) | (g->type ? g->type[obj] : 0);
 }
 
 /* The root step of root object obj. */
 static void
 root_step(const an_graph *g, const an_roots *roots, uint32_t obj,
-          an_shape_node *x)
+          an_fold_step *st)
 {
     const an_root_ref *rr = an_roots_find(roots, obj);
 
-    x->up = MF_NONE;
-    x->type = g->type ? g->type[obj] : 0;
-    x->kind = SHAPE_ROOT_STEP | (rr ? rr->kind : MF_ROOT_UNREFERENCED);
-    x->label = rr ? rr->label : MF_NONE;
-    x->repeats = 0;
-}
-
-/* The shape of `up` followed by `step`: a step equal to up's last one
- * (not a root step) extends its run instead of adding a node. */
-static uint32_t
-shape_append(shape_trie *t, uint32_t up, an_shape_node *step)
-{
-    an_shape_node *p = &t->nodes[up];
-
-    if (!(p->kind & SHAPE_ROOT_STEP) && same_step(p, step)) {
-        p->repeats = 1;
-        return up;
-    }
-    step->up = up;
-    return trie_intern(t, step);
+    st->a = ((uint64_t)(SHAPE_ROOT_STEP
+                        | (rr ? rr->kind : MF_ROOT_UNREFERENCED)) << 32)
+            | (g->type ? g->type[obj] : 0);
+    st->b = rr ? rr->label : MF_NONE;
 }
 
 static int
@@ -167,44 +61,26 @@ group_cmp(const void *a, const void *b)
     return 0;
 }
 
-/* Per trie node: instances ending there, lowest example, its length. */
-typedef struct shape_tally {
-    uint64_t count;
-    uint32_t example;
-    uint32_t length;
-} shape_tally;
-
-an_err
-an_group_paths(const an_graph *g, const an_bfs_result *bfs, unsigned fold,
-               const an_roots *roots, const uint32_t *targets,
-               uint64_t n_targets, an_groups *out)
+/* The raw shape of each target's path into out->group_of (MF_NONE when
+ * unreached) and the objects on it into depth_of. */
+static an_err
+shape_targets(const an_graph *g, const an_bfs_result *bfs, unsigned fold,
+              const an_roots *roots, const uint32_t *targets,
+              uint64_t n_targets, an_groups *out, uint32_t *depth_of)
 {
-    shape_trie trie = {0};
-    uint32_t *shape_of = NULL;      /* per object, MF_NONE = not yet */
-    uint32_t *depth_of = NULL;      /* per object with a shape: objects
-                                       on its path */
+    uint32_t *shape_of = an_big_malloc((size_t)(g->n ? g->n : 1)
+                                       * sizeof(uint32_t));
     uint32_t *stack = NULL;
     size_t stack_cap = 0;
-    shape_tally *tally = NULL;
-    uint32_t tally_cap = 0;
-    uint32_t *group_index = NULL;   /* per trie node */
     an_err rc = AN_ERR_NOMEM;
 
-    memset(out, 0, sizeof(*out));
-    out->unreachable_example = MF_NONE;
-    out->n_targets = n_targets;
-    shape_of = an_big_malloc((size_t)g->n * sizeof(uint32_t));
-    depth_of = an_big_malloc((size_t)g->n * sizeof(uint32_t));
-    out->group_of = malloc((size_t)(n_targets ? n_targets : 1)
-                           * sizeof(uint32_t));
-    if (shape_of == NULL || depth_of == NULL || out->group_of == NULL) {
-        goto done;
+    if (shape_of == NULL) {
+        return AN_ERR_NOMEM;
     }
     memset(shape_of, 0xff, (size_t)g->n * sizeof(uint32_t));
-
     for (uint64_t i = 0; i < n_targets; i++) {
         uint32_t obj = targets[i];
-        uint32_t v = obj, node;
+        uint32_t v = obj;
         size_t top = 0;
 
         out->group_of[i] = MF_NONE;
@@ -223,22 +99,22 @@ an_group_paths(const an_graph *g, const an_bfs_result *bfs, unsigned fold,
         while (shape_of[v] == MF_NONE && bfs->via[v] != AN_VIA_ROOT) {
             if (top == stack_cap) {
                 size_t cap = stack_cap ? stack_cap * 2 : 256;
-                uint32_t *s = realloc(stack, cap * sizeof(uint32_t));
+                uint32_t *st = realloc(stack, cap * sizeof(uint32_t));
 
-                if (s == NULL) {
+                if (st == NULL) {
                     goto done;
                 }
-                stack = s;
+                stack = st;
                 stack_cap = cap;
             }
             stack[top++] = v;
             v = an_edge_source(g, bfs->via[v]);
         }
         if (shape_of[v] == MF_NONE) {
-            an_shape_node x;
+            an_fold_step st;
 
-            root_step(g, roots, v, &x);
-            shape_of[v] = trie_intern(&trie, &x);
+            root_step(g, roots, v, &st);
+            shape_of[v] = an_fold_trie_append(out->trie, AN_FOLD_EMPTY, &st);
             depth_of[v] = 1;
             if (shape_of[v] == MF_NONE) {
                 goto done;
@@ -247,83 +123,106 @@ an_group_paths(const an_graph *g, const an_bfs_result *bfs, unsigned fold,
         /* then down again, one step per object */
         while (top > 0) {
             uint32_t u = stack[--top];
-            an_shape_node x;
+            an_fold_step st;
 
-            step_of(g, bfs, fold, u, &x);
-            shape_of[u] = shape_append(&trie, shape_of[v], &x);
+            edge_step(g, bfs->via[u], u, fold, &st);
+            shape_of[u] = an_fold_trie_append(out->trie, shape_of[v], &st);
             if (shape_of[u] == MF_NONE) {
                 goto done;
             }
             depth_of[u] = depth_of[v] + 1;
             v = u;
         }
-        node = shape_of[obj];
-        out->group_of[i] = node;    /* a trie node until the end */
-        if (trie.n_nodes > tally_cap) {
-            uint32_t cap = trie.cap_nodes;
-            shape_tally *t = realloc(tally, (size_t)cap * sizeof(*t));
-
-            if (t == NULL) {
-                goto done;
-            }
-            memset(t + tally_cap, 0, (size_t)(cap - tally_cap) * sizeof(*t));
-            tally = t;
-            tally_cap = cap;
-        }
-        if (tally[node].count == 0 || obj < tally[node].example) {
-            tally[node].example = obj;
-            tally[node].length = depth_of[obj];
-        }
-        tally[node].count++;
-    }
-    free(shape_of);
-    shape_of = NULL;
-    free(depth_of);
-    depth_of = NULL;
-
-    /* the groups: the trie nodes where some target ends */
-    for (uint32_t v = 0; v < trie.n_nodes && v < tally_cap; v++) {
-        out->n_groups += tally[v].count > 0;
-    }
-    out->groups = malloc((size_t)(out->n_groups ? out->n_groups : 1)
-                         * sizeof(an_group));
-    group_index = malloc((size_t)(trie.n_nodes ? trie.n_nodes : 1)
-                         * sizeof(uint32_t));
-    if (out->groups == NULL || group_index == NULL) {
-        goto done;
-    }
-    out->n_groups = 0;
-    for (uint32_t v = 0; v < trie.n_nodes && v < tally_cap; v++) {
-        if (tally[v].count > 0) {
-            an_group *gr = &out->groups[out->n_groups++];
-
-            gr->shape = v;
-            gr->count = tally[v].count;
-            gr->example = tally[v].example;
-            gr->length = tally[v].length;
-        }
-    }
-    qsort(out->groups, out->n_groups, sizeof(an_group), group_cmp);
-    for (uint32_t k = 0; k < out->n_groups; k++) {
-        group_index[out->groups[k].shape] = k;
-    }
-    for (uint64_t i = 0; i < n_targets; i++) {
-        if (out->group_of[i] != MF_NONE) {
-            out->group_of[i] = group_index[out->group_of[i]];
-        }
+        out->group_of[i] = shape_of[obj];
     }
     rc = AN_OK;
 
 done:
     free(shape_of);
-    free(depth_of);
     free(stack);
-    free(tally);
-    free(trie.slots);
-    free(group_index);
-    out->nodes = trie.nodes;
-    out->n_nodes = trie.n_nodes;
-    if (rc != 0) {
+    return rc;
+}
+
+an_err
+an_group_paths(const an_graph *g, const an_bfs_result *bfs, unsigned fold,
+               const an_roots *roots, const uint32_t *targets,
+               uint64_t n_targets, an_groups *out)
+{
+    uint32_t *depth_of = NULL;      /* per object with a shape: objects
+                                       on its path */
+    uint32_t *canon = NULL, *index = NULL, n_shapes;
+    an_err rc = AN_ERR_NOMEM;
+
+    memset(out, 0, sizeof(*out));
+    out->unreachable_example = MF_NONE;
+    out->n_targets = n_targets;
+    out->fold = fold;
+    out->roots = roots;
+    out->trie = an_fold_trie_new(AN_FOLD_PERIOD);
+    depth_of = an_big_malloc((size_t)(g->n ? g->n : 1) * sizeof(uint32_t));
+    out->group_of = malloc((size_t)(n_targets ? n_targets : 1)
+                           * sizeof(uint32_t));
+    if (out->trie == NULL || depth_of == NULL || out->group_of == NULL) {
+        goto done;
+    }
+    rc = shape_targets(g, bfs, fold, roots, targets, n_targets, out,
+                       depth_of);
+    if (rc == AN_OK) {
+        rc = an_fold_trie_canonical(out->trie, &canon);
+    }
+    if (rc != AN_OK) {
+        goto done;
+    }
+    /* the groups: one per canonical shape where some target ends */
+    rc = AN_ERR_NOMEM;
+    n_shapes = an_fold_trie_count(out->trie);
+    index = malloc((size_t)n_shapes * sizeof(uint32_t));
+    out->groups = malloc((size_t)(n_targets ? n_targets : 1)
+                         * sizeof(an_group));
+    if (index == NULL || out->groups == NULL) {
+        goto done;
+    }
+    memset(index, 0xff, (size_t)n_shapes * sizeof(uint32_t));
+    for (uint64_t i = 0; i < n_targets; i++) {
+        uint32_t sh = out->group_of[i], obj = targets[i];
+        an_group *gr;
+
+        if (sh == MF_NONE) {
+            continue;
+        }
+        sh = canon[sh];
+        if (index[sh] == MF_NONE) {
+            index[sh] = out->n_groups;
+            gr = &out->groups[out->n_groups++];
+            gr->shape = sh;
+            gr->count = 0;
+            gr->example = obj;
+            gr->length = depth_of[obj];
+        }
+        gr = &out->groups[index[sh]];
+        gr->count++;
+        if (obj < gr->example) {
+            gr->example = obj;
+            gr->length = depth_of[obj];
+        }
+        out->group_of[i] = sh;      /* the shape, until sorted */
+    }
+    qsort(out->groups, out->n_groups, sizeof(an_group), group_cmp);
+    for (uint32_t k = 0; k < out->n_groups; k++) {
+        index[out->groups[k].shape] = k;
+    }
+    for (uint64_t i = 0; i < n_targets; i++) {
+        if (out->group_of[i] != MF_NONE) {
+            out->group_of[i] = index[out->group_of[i]];
+        }
+    }
+    rc = AN_OK;
+
+done:
+    free(depth_of);
+    free(canon);
+    free(index);
+    if (rc != AN_OK) {
         an_groups_free(out);
     }
     return rc;
@@ -334,50 +233,76 @@ an_groups_free(an_groups *gr)
 {
     free(gr->groups);
     free(gr->group_of);
-    free(gr->nodes);
+    an_fold_trie_free(gr->trie);
     memset(gr, 0, sizeof(*gr));
     gr->unreachable_example = MF_NONE;
 }
 
-uint32_t
-an_path_runs(const an_graph *g, const an_bfs_result *bfs, unsigned fold,
-             const uint32_t *path, uint32_t len, const an_groups *groups,
-             uint32_t shape, an_run *runs)
-{
-    uint32_t n_runs = 0;
-    an_shape_node prev = {0}, cur;
+/* ---- one path ------------------------------------------------------- */
 
-    if (len == 0) {
+/* Room for len objects. */
+static int
+pathbuf_room(an_pathbuf *pb, uint32_t len)
+{
+    uint32_t *objs, *via;
+
+    if (len <= pb->cap) {
         return 0;
     }
-    runs[0].last = 0;
-    runs[0].count = 1;
-    runs[0].repeats = 0;
-    n_runs = 1;
-    for (uint32_t k = 1; k < len; k++) {
-        step_of(g, bfs, fold, path[k], &cur);
-        if (k > 1 && same_step(&prev, &cur)) {
-            runs[n_runs - 1].last = k;
-            runs[n_runs - 1].count++;
+    objs = realloc(pb->objs, (size_t)len * sizeof(uint32_t));
+    if (objs == NULL) {
+        return -1;
+    }
+    pb->objs = objs;
+    via = realloc(pb->via, (size_t)len * sizeof(uint32_t));
+    if (via == NULL) {
+        return -1;
+    }
+    pb->via = via;
+    pb->cap = len;
+    return 0;
+}
+
+/* Fold pb's steps: under `shape` of `groups` when given. */
+static an_err
+pathbuf_fold(an_pathbuf *pb, const an_snap *s, const an_roots *roots,
+             const an_groups *groups, uint32_t shape)
+{
+    an_fold_step *steps = malloc(((size_t)pb->len + 1) * sizeof(*steps));
+    uint32_t n;
+
+    free(pb->items);
+    pb->items = NULL;
+    pb->n_items = 0;
+    if (steps == NULL) {
+        return AN_ERR_NOMEM;
+    }
+    if (pb->len > 0) {
+        if (pb->from_root) {
+            root_step(&s->g, roots, pb->objs[0], &steps[0]);
         }
         else {
-            runs[n_runs].last = k;
-            runs[n_runs].count = 1;
-            runs[n_runs].repeats = 0;
-            n_runs++;
-        }
-        prev = cur;
-    }
-    /* the shape has one node per run, leaf last */
-    if (groups != NULL && shape < groups->n_nodes) {
-        uint32_t node = shape, j = n_runs;
-
-        while (node != MF_NONE && j > 0) {
-            runs[--j].repeats = (int)groups->nodes[node].repeats;
-            node = groups->nodes[node].up;
+            steps[0].a = ((uint64_t)SHAPE_START_STEP << 32)
+                         | (s->g.type ? s->g.type[pb->objs[0]] : 0);
+            steps[0].b = 0;
         }
     }
-    return n_runs;
+    for (uint32_t k = 1; k < pb->len; k++) {
+        edge_step(&s->g, pb->via[k], pb->objs[k], pb->fold, &steps[k]);
+    }
+    if (groups != NULL && groups->trie != NULL) {
+        n = an_fold_trie_items(groups->trie, shape, steps, pb->len,
+                               &pb->items);
+    }
+    else {
+        n = an_fold_path(steps, pb->len, AN_FOLD_PERIOD, &pb->items);
+    }
+    free(steps);
+    if (n == UINT32_MAX) {
+        return AN_ERR_NOMEM;
+    }
+    pb->n_items = n;
+    return AN_OK;
 }
 
 uint32_t
@@ -386,37 +311,50 @@ an_path_find(an_pathbuf *pb, const an_snap *s, const an_bfs_result *bfs,
              uint32_t obj)
 {
     uint32_t len = an_path(&s->g, bfs, obj, pb->objs, pb->cap);
+    an_roots none = {0};
+    const an_roots *roots = &none;
 
     if (len > pb->cap) {
-        uint32_t *objs = realloc(pb->objs, (size_t)len * sizeof(uint32_t));
-        uint32_t *via;
-        an_run *runs;
-
-        if (objs == NULL) {
+        if (pathbuf_room(pb, len) != 0) {
             return UINT32_MAX;
         }
-        pb->objs = objs;
-        via = realloc(pb->via, (size_t)len * sizeof(uint32_t));
-        if (via == NULL) {
-            return UINT32_MAX;
-        }
-        pb->via = via;
-        runs = realloc(pb->runs, (size_t)len * sizeof(an_run));
-        if (runs == NULL) {
-            return UINT32_MAX;
-        }
-        pb->runs = runs;
-        pb->cap = len;
         len = an_path(&s->g, bfs, obj, pb->objs, pb->cap);
     }
     for (uint32_t k = 0; k < len; k++) {
-        pb->via[k] = bfs->via[pb->objs[k]];
+        pb->via[k] = k ? bfs->via[pb->objs[k]] : 0;
     }
     pb->len = len;
     pb->fold = fold;
-    pb->n_runs = an_path_runs(&s->g, bfs, fold, pb->objs, len, groups,
-                              shape, pb->runs);
+    pb->from_root = 1;
+    pb->grouped = groups != NULL;
+    /* the root step of a grouped path must be the one its shape has */
+    if (groups != NULL && groups->roots != NULL) {
+        roots = groups->roots;
+    }
+    if (pathbuf_fold(pb, s, roots, groups, shape) != AN_OK) {
+        return UINT32_MAX;
+    }
     return len;
+}
+
+an_err
+an_path_set(an_pathbuf *pb, const an_snap *s, const uint32_t *objs,
+            const uint64_t *edges, uint32_t len, int from_root)
+{
+    an_roots none = {0};
+
+    if (pathbuf_room(pb, len ? len : 1) != 0) {
+        return AN_ERR_NOMEM;
+    }
+    for (uint32_t k = 0; k < len; k++) {
+        pb->objs[k] = objs[k];
+        pb->via[k] = k ? (uint32_t)edges[k] : 0;
+    }
+    pb->len = len;
+    pb->fold = 0;
+    pb->from_root = from_root;
+    pb->grouped = 0;
+    return pathbuf_fold(pb, s, &none, NULL, 0);
 }
 
 void
@@ -424,22 +362,43 @@ an_pathbuf_free(an_pathbuf *pb)
 {
     free(pb->objs);
     free(pb->via);
-    free(pb->runs);
+    free(pb->items);
     memset(pb, 0, sizeof(*pb));
 }
 
-void
-an_path_run_label(const an_snap *s, const an_pathbuf *pb, uint32_t j,
-                  char *buf, size_t cap)
+uint32_t
+an_path_item_end(const an_pathbuf *pb, uint32_t i)
 {
-    const an_run *run = &pb->runs[j];
-    uint64_t e = pb->via[run->last];
+    int depth = 0;
 
-    /* a run of several folded steps: their labels differ, "[*]" */
-    if (run->count > 1 && s->g.edge_kind != NULL
+    do {
+        if (pb->items[i].kind == AN_FOLD_OPEN) {
+            depth++;
+        }
+        else if (pb->items[i].kind == AN_FOLD_CLOSE) {
+            depth--;
+        }
+        i++;
+    } while (depth > 0 && i < pb->n_items);
+    return i;
+}
+
+void
+an_path_item_label(const an_snap *s, const an_pathbuf *pb,
+                   const an_fold_item *it, int alone, char *buf, size_t cap)
+{
+    uint64_t e = pb->via[it->step];
+
+    if (it->in_repeat && s->g.edge_kind != NULL
         && an_edge_folded(s->g.edge_kind[e], pb->fold)) {
-        snprintf(buf, cap, "[*]");
-        return;
+        if (!alone) {
+            snprintf(buf, cap, "[i]");
+            return;
+        }
+        if (alone > 1) {    /* repeated on this path: the labels differ */
+            snprintf(buf, cap, "[*]");
+            return;
+        }
     }
     an_snap_edge_label(s, e, buf, cap);
 }
@@ -448,72 +407,143 @@ an_path_run_label(const an_snap *s, const an_pathbuf *pb, uint32_t j,
 
 #define PATH_LABEL_MAX 160
 
-/* "+" and "(N times)" of a run into buf. */
-static void
-run_suffix(const an_run *run, char *buf, size_t cap)
-{
-    char c[32];
+/* Runs of top-level items printed at each end of a path before the
+ * middle is elided. */
+#define PATH_ENDS 100
 
-    buf[0] = '\0';
-    if (run->count > 1) {
-        snprintf(buf, cap, "+ (%s times)",
-                 an_format_count(run->count, c, sizeof(c)));
-    }
-    else if (run->repeats) {
-        snprintf(buf, cap, "+");
+void
+an_path_items_text(an_sbuf *out, const an_snap *s, const an_pathbuf *pb,
+                   uint32_t i, uint32_t end)
+{
+    char buf[PATH_LABEL_MAX], c[32];
+
+    while (i < end) {
+        const an_fold_item *it = &pb->items[i];
+
+        if (it->kind == AN_FOLD_STEP) {
+            if (it->step > 0) {
+                an_path_item_label(s, pb, it, 0, buf, sizeof(buf));
+                if (buf[0]) {
+                    an_sbuf_printf(out, " %s", buf);
+                }
+                else if (it->in_repeat || it->step + 1 < pb->len) {
+                    /* an unlabeled reference: name what it leads to */
+                    an_sbuf_printf(out, " -> <%s>",
+                                   s->keys[an_snap_key_of(
+                                       s, pb->objs[it->step])].display);
+                }
+            }
+            i++;
+            continue;
+        }
+        /* a repeat: OPEN, its body, CLOSE */
+        {
+            uint32_t close = an_path_item_end(pb, i) - 1;
+
+            if (close == i + 2 && pb->items[i + 1].kind == AN_FOLD_STEP) {
+                const an_fold_item *one = &pb->items[i + 1];
+
+                an_path_item_label(s, pb, one, it->times > 1 ? 2 : 1, buf,
+                                   sizeof(buf));
+                if (buf[0]) {
+                    an_sbuf_printf(out, " %s+", buf);
+                }
+                else {
+                    an_sbuf_printf(out, " -> <%s>+",
+                                   s->keys[an_snap_key_of(
+                                       s, pb->objs[one->step])].display);
+                }
+            }
+            else {
+                an_sbuf body = {0};
+                const char *b;
+
+                an_path_items_text(&body, s, pb, i + 1, close);
+                b = an_sbuf_str(&body);
+                an_sbuf_printf(out, " (%s)+", b[0] == ' ' ? b + 1 : b);
+                if (body.failed) {
+                    out->failed = 1;
+                }
+                an_sbuf_free(&body);
+            }
+            if (it->times > 1) {
+                an_sbuf_printf(out, " (%s times)",
+                               an_format_count(it->times, c, sizeof(c)));
+            }
+            i = close + 1;
+        }
     }
 }
 
-/* Runs printed at each end of a path before the middle is elided. */
-#define PATH_ENDS 100
-
-/* Append the text of run j of the path. */
+/* The start of a path: its root, or the type of its first object. */
 static void
-format_run(an_sbuf *out, const an_snap *s, const an_pathbuf *pb, uint32_t j)
+start_text(an_sbuf *out, const an_snap *s, const an_roots *roots,
+           const an_pathbuf *pb)
 {
-    const an_run *run = &pb->runs[j];
-    char buf[PATH_LABEL_MAX], suffix[48];
+    char buf[PATH_LABEL_MAX];
 
-    an_path_run_label(s, pb, j, buf, sizeof(buf));
-    run_suffix(run, suffix, sizeof(suffix));
-    if (buf[0]) {
-        an_sbuf_printf(out, " %s%s", buf, suffix);
+    if (pb->from_root) {
+        an_root_text(s, an_roots_find(roots, pb->objs[0]), pb->objs[0], buf,
+                     sizeof(buf));
+        an_sbuf_printf(out, "%s", buf);
     }
-    else if (run->last + 1 < pb->len) {
-        /* an unlabeled reference: name what it leads to */
-        an_sbuf_printf(out, " -> <%s>%s",
-                       s->keys[an_snap_key_of(s, pb->objs[run->last])]
-                           .display, suffix);
+    else {
+        an_sbuf_printf(out, "%s",
+                       s->keys[an_snap_key_of(s, pb->objs[0])].display);
     }
+}
+
+void
+an_path_steps_text(an_sbuf *out, const an_snap *s, const an_roots *roots,
+                   const an_pathbuf *pb)
+{
+    uint32_t n_top = 0, *tops, i;
+    char c[32];
+
+    if (pb->len == 0) {
+        return;
+    }
+    start_text(out, s, roots, pb);
+    tops = malloc(((size_t)pb->n_items + 1) * sizeof(uint32_t));
+    if (tops == NULL) {
+        out->failed = 1;
+        return;
+    }
+    /* the top-level items, the start (step 0) left out */
+    for (i = 0; i < pb->n_items; i = an_path_item_end(pb, i)) {
+        if (!(pb->items[i].kind == AN_FOLD_STEP && pb->items[i].step == 0)) {
+            tops[n_top++] = i;
+        }
+    }
+    tops[n_top] = pb->n_items;
+    if (n_top > 2 * PATH_ENDS + 1) {
+        uint32_t skip_from = tops[PATH_ENDS];
+        uint32_t skip_to = tops[n_top - PATH_ENDS];     /* exclusive */
+        uint64_t steps = (uint64_t)pb->items[skip_to - 1].last + 1
+                         - pb->items[skip_from].first;
+
+        an_path_items_text(out, s, pb, tops[0], skip_from);
+        an_sbuf_printf(out, " ... (%s more steps) ...",
+                       an_format_count(steps, c, sizeof(c)));
+        an_path_items_text(out, s, pb, skip_to, pb->n_items);
+    }
+    else if (n_top > 0) {
+        an_path_items_text(out, s, pb, tops[0], pb->n_items);
+    }
+    free(tops);
 }
 
 void
 an_path_text(an_sbuf *out, const an_snap *s, const an_roots *roots,
              const an_pathbuf *pb)
 {
-    char buf[PATH_LABEL_MAX], c[32];
     uint32_t last;
 
     if (pb->len == 0) {
         return;
     }
     last = pb->objs[pb->len - 1];
-    an_root_text(s, an_roots_find(roots, pb->objs[0]), pb->objs[0], buf,
-                 sizeof(buf));
-    an_sbuf_printf(out, "%s", buf);
-    for (uint32_t j = 1; j < pb->n_runs; j++) {
-        if (pb->n_runs > 2 * PATH_ENDS + 1 && j == PATH_ENDS + 1) {
-            uint32_t skip = pb->n_runs - 2 * PATH_ENDS - 1;
-            uint64_t steps = (uint64_t)pb->runs[j + skip - 1].last
-                             - pb->runs[j - 1].last;
-
-            an_sbuf_printf(out, " ... (%s more steps) ...",
-                           an_format_count(steps, c, sizeof(c)));
-            j += skip - 1;
-            continue;
-        }
-        format_run(out, s, pb, j);
-    }
+    an_path_steps_text(out, s, roots, pb);
     an_sbuf_printf(out, " -> %s @0x%llx",
                    s->keys[an_snap_key_of(s, last)].display,
                    (unsigned long long)s->cols.address[last]);

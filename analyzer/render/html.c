@@ -320,28 +320,21 @@ rp_rows(an_outfile *o, const an_report *r, int modules)
 }
 
 static void
-rp_objects(an_outfile *o, const an_report_object *obj, uint32_t n,
-           int leaks)
+rp_objects(an_outfile *o, const an_report_object *obj, uint32_t n)
 {
     an_out_str(o, "<table><thead><tr>");
-    if (leaks) {
-        an_out_str(o, "<th class=\"num\">count</th>");
-    }
     an_out_str(o, "<th class=\"num\">retained</th><th class=\"num\">size"
                   "</th><th>object and a shortest path from a root</th>"
                   "</tr></thead><tbody>\n");
     for (uint32_t i = 0; i < n; i++) {
         an_out_str(o, "<tr>");
-        if (leaks) {
-            rp_td_count(o, obj[i].count);
-        }
         rp_td_size(o, obj[i].retained);
         rp_td_size(o, obj[i].size);
         an_out_str(o, "<td><code>");
         rp_text(o, obj[i].type);
         an_out_str(o, " @");
         rp_text(o, obj[i].address);
-        an_out_str(o, leaks ? "</code> (example)" : "</code>");
+        an_out_str(o, "</code>");
         an_out_str(o, "<pre class=\"path\">");
         rp_text(o, obj[i].path);
         an_out_str(o, "</pre></td></tr>\n");
@@ -395,32 +388,58 @@ rp_growth(an_outfile *o, const an_report *r)
 static void
 rp_leaks(an_outfile *o, const an_report *r)
 {
-    char b1[32], b2[32];
+    char b1[32];
 
-    an_out_str(o, "<section id=\"leaks\"><h2>Leak clusters: new since ");
+    an_out_str(o, "<section id=\"leaks\"><h2>Leaks: new since ");
     rp_text(o, r->base);
     an_out_str(o, ", still alive in ");
     rp_text(o, r->final);
     an_out_printf(o, "</h2>\n<p class=\"note\"><span id=\"leak-candidates\" "
                   "data-v=\"%llu\">%s</span> objects of this snapshot are "
                   "new since the base and still present in the final "
-                  "snapshot; %s of them are kept by no other such object. "
-                  "Grouped by the shape of their path from a root in the "
-                  "final snapshot (clusters of at least 2), largest "
-                  "retained size first; figures are of the final "
-                  "snapshot.</p>\n",
+                  "snapshot.  One entry per accumulation point: the object "
+                  "through which they are held (for a new structure, its "
+                  "outermost object and where it fans out), with what it "
+                  "gained (points of at least 2 objects), largest retained "
+                  "size first; figures are of the final snapshot.</p>\n",
                   (unsigned long long)r->candidates,
-                  an_format_count(r->candidates, b1, sizeof(b1)),
-                  an_format_count(r->outermost, b2, sizeof(b2)));
+                  an_format_count(r->candidates, b1, sizeof(b1)));
     if (r->n_leaks == 0) {
-        an_out_str(o, "<p id=\"no-leaks\">No cluster.</p>\n");
+        an_out_str(o, "<p id=\"no-leaks\">No accumulation point.</p>\n");
+        an_out_str(o, "</section>\n");
+        return;
     }
-    else {
-        rp_objects(o, r->leaks, r->n_leaks, 1);
-        if (r->n_leaks < r->n_clusters) {
-            an_out_printf(o, "<p class=\"note\">%u more clusters.</p>\n",
-                          r->n_clusters - r->n_leaks);
+    an_out_str(o, "<table><thead><tr><th class=\"num\">gained</th>"
+                  "<th class=\"num\">retained</th><th>accumulation point"
+                  "</th></tr></thead><tbody>\n");
+    for (uint32_t i = 0; i < r->n_leaks; i++) {
+        const an_report_leak *t = &r->leaks[i];
+
+        an_out_str(o, "<tr>");
+        rp_td_count(o, t->count);
+        rp_td_size(o, t->retained);
+        an_out_str(o, "<td><code>");
+        rp_text(o, t->label);
+        an_out_str(o, "</code>");
+        if (t->is_new) {
+            an_out_str(o, " (new ");
+            rp_text(o, t->type);
+            an_out_str(o, ")");
         }
+        an_out_str(o, "<pre class=\"path\">gained   ");
+        rp_text(o, t->types);
+        an_out_str(o, "\nhanging  ");
+        rp_text(o, t->hang);
+        an_out_str(o, "\nat       ");
+        rp_text(o, t->path);
+        an_out_str(o, "\ne.g.     ");
+        rp_text(o, t->example);
+        an_out_str(o, "</pre></td></tr>\n");
+    }
+    an_out_str(o, "</tbody></table>\n");
+    if (r->n_leaks < r->n_points) {
+        an_out_printf(o, "<p class=\"note\">%u more accumulation points."
+                      "</p>\n", r->n_points - r->n_leaks);
     }
     an_out_str(o, "</section>\n");
 }
@@ -451,7 +470,7 @@ an_report_write_html(an_outfile *o, const an_report *r)
     rp_rows(o, r, 1);
     an_out_str(o, "<section id=\"retained\"><h2>Objects that retain the "
                   "most</h2>\n");
-    rp_objects(o, r->top, r->n_top, 0);
+    rp_objects(o, r->top, r->n_top);
     an_out_str(o, "</section>\n");
     rp_meta(o, r);
     an_out_str(o, "</main>\n");

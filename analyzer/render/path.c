@@ -102,41 +102,84 @@ an_print_path(FILE *f, const an_snap *s, const an_roots *roots,
     an_sbuf_free(&out);
 }
 
+/* Items [i, end) of a path as JSON steps. */
+static void
+json_items(an_json *j, const an_snap *s, const an_roots *roots,
+           const an_pathbuf *pb, uint32_t i, uint32_t end)
+{
+    char buf[LABEL_MAX];
+
+    while (i < end) {
+        const an_fold_item *it = &pb->items[i];
+
+        an_json_object(j);
+        if (it->kind == AN_FOLD_STEP) {
+            uint32_t obj = pb->objs[it->step];
+
+            if (it->step == 0 && pb->from_root) {
+                const an_root_ref *rr = an_roots_find(roots, obj);
+
+                an_root_text(s, rr, obj, buf, sizeof(buf));
+                an_json_key(j, "root");
+                an_json_str(j, an_root_kind_name(rr ? rr->kind
+                                                    : MF_ROOT_UNREFERENCED));
+            }
+            else if (it->step == 0) {
+                buf[0] = '\0';     /* a path from an object: no edge */
+            }
+            else {
+                an_path_item_label(s, pb, it, 0, buf, sizeof(buf));
+            }
+            an_json_key(j, "label");
+            an_json_str(j, buf);
+            an_json_objref(j, s, obj);
+            i++;
+        }
+        else {
+            uint32_t close = an_path_item_end(pb, i) - 1;
+
+            if (close == i + 2 && pb->items[i + 1].kind == AN_FOLD_STEP) {
+                an_path_item_label(s, pb, &pb->items[i + 1],
+                                   it->times > 1 ? 2 : 1, buf, sizeof(buf));
+                an_json_key(j, "label");
+                an_json_str(j, buf);
+            }
+            else {
+                an_sbuf body = {0};
+                const char *b;
+
+                an_path_items_text(&body, s, pb, i + 1, close);
+                b = an_sbuf_str(&body);
+                an_json_key(j, "label");
+                an_json_str(j, b[0] == ' ' ? b + 1 : b);
+                an_sbuf_free(&body);
+            }
+            an_json_objref(j, s, pb->objs[it->last]);
+            if (it->times > 1) {
+                an_json_key(j, "repeat");
+                an_json_u64(j, it->times);
+            }
+            if (pb->grouped) {
+                an_json_key(j, "repeated");
+                an_json_bool(j, 1);
+            }
+            if (close > i + 2 || pb->items[i + 1].kind != AN_FOLD_STEP) {
+                an_json_key(j, "cycle");
+                an_json_array(j);
+                json_items(j, s, roots, pb, i + 1, close);
+                an_json_end_array(j);
+            }
+            i = close + 1;
+        }
+        an_json_end_object(j);
+    }
+}
+
 void
 an_json_path_steps(an_json *j, const an_snap *s, const an_roots *roots,
                    const an_pathbuf *pb)
 {
-    char buf[LABEL_MAX];
-
     an_json_array(j);
-    for (uint32_t r = 0; r < pb->n_runs; r++) {
-        const an_run *run = &pb->runs[r];
-        uint32_t obj = pb->objs[run->last];
-
-        an_json_object(j);
-        if (r == 0) {
-            const an_root_ref *rr = an_roots_find(roots, obj);
-
-            an_root_text(s, rr, obj, buf, sizeof(buf));
-            an_json_key(j, "root");
-            an_json_str(j, an_root_kind_name(rr ? rr->kind
-                                                : MF_ROOT_UNREFERENCED));
-        }
-        else {
-            an_path_run_label(s, pb, r, buf, sizeof(buf));
-        }
-        an_json_key(j, "label");
-        an_json_str(j, buf);
-        an_json_objref(j, s, obj);
-        if (run->count > 1) {
-            an_json_key(j, "repeat");
-            an_json_u64(j, run->count);
-        }
-        if (run->repeats) {
-            an_json_key(j, "repeated");
-            an_json_bool(j, 1);
-        }
-        an_json_end_object(j);
-    }
+    json_items(j, s, roots, pb, 0, pb->n_items);
     an_json_end_array(j);
 }

@@ -52,10 +52,12 @@ void an_print_path(FILE *f, const an_snap *s, const an_roots *roots,
 
 /*
  * an_json_path_steps() - the array of steps of spec/json.md ("paths"):
- * the caller writes its key.  Per run, "label", "type", "module",
- * "address" (of its last object), "root" on the first, "repeat" (steps
- * in the run) when more than one, "repeated": true when the group's
- * shape repeats the step.
+ * the caller writes its key.  One entry per step, "label", "type",
+ * "module", "address" (of its object), "root" on the first of a path
+ * from a root; a repeat is one entry with the label of what repeats, the
+ * type and address of its last object, "repeat" (times on this path)
+ * when more than one, "repeated": true when the path was grouped, and
+ * for a cycle of several steps "cycle", its steps (as here, nested).
  */
 void an_json_path_steps(an_json *j, const an_snap *s, const an_roots *roots,
                         const an_pathbuf *pb);

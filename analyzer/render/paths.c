@@ -114,61 +114,101 @@ paths_text(const an_snap *s, const an_paths *c, const char *target_desc)
     }
 }
 
-/* One path (the example of group g) as DOT nodes and edges: one node per
- * run of identical steps, a loop on a step the shape repeats. */
+/* The DOT nodes and edges of items [i, end) of group g's example path,
+ * after node `prev`; the id of the last node into prev.  A step is a
+ * node and the edge into it; a repeat of one step gets a loop on its
+ * node, a cycle of several steps an edge back from its last node to its
+ * first (bold, gray: AN_DOT_LOOP). */
+static void
+dot_items(an_outfile *o, const an_snap *s, const an_paths *c, uint32_t g,
+          uint32_t i, uint32_t end, char *prev, size_t cap)
+{
+    const an_pathbuf *pb = &c->examples[g];
+    char id[48], label[200], extra[64], loop[240], n1[32];
+
+    while (i < end) {
+        const an_fold_item *it = &pb->items[i];
+        uint32_t next = an_path_item_end(pb, i);
+        uint32_t step = it->kind == AN_FOLD_STEP ? it->step : it->last;
+        uint32_t obj = pb->objs[step];
+        unsigned style, es;
+        uint32_t e;
+
+        if (it->kind != AN_FOLD_STEP && next - i > 3) {
+            /* a cycle of several steps: its body, then the way back */
+            char first[48];
+            an_sbuf body = {0};
+            const char *b;
+
+            snprintf(first, sizeof(first), "g%u_%u", g,
+                     pb->items[i + 1].kind == AN_FOLD_STEP
+                     ? pb->items[i + 1].step : pb->items[i + 1].last);
+            dot_items(o, s, c, g, i + 1, next - 1, prev, cap);
+            an_path_items_text(&body, s, pb, i + 1, next - 1);
+            b = an_sbuf_str(&body);
+            snprintf(loop, sizeof(loop), "(%s)+", b[0] == ' ' ? b + 1 : b);
+            if (it->times > 1) {
+                snprintf(extra, sizeof(extra), " x%s",
+                         an_format_count(it->times, n1, sizeof(n1)));
+                strncat(loop, extra, sizeof(loop) - strlen(loop) - 1);
+            }
+            an_dot_edge(o, prev, first, loop, AN_DOT_LOOP);
+            an_sbuf_free(&body);
+            i = next;
+            continue;
+        }
+        snprintf(id, sizeof(id), "g%u_%u", g, step);
+        extra[0] = '\0';
+        style = step + 1 == pb->len && step > 0 ? AN_DOT_TARGET
+                                                : AN_DOT_PLAIN;
+        if (it->kind == AN_FOLD_OPEN && it->times > 1) {
+            snprintf(extra, sizeof(extra), "(x%s on this path)",
+                     an_format_count(it->times, n1, sizeof(n1)));
+        }
+        an_dot_object(o, s, id, obj, extra, style);
+        an_path_item_label(s, pb, it->kind == AN_FOLD_STEP ? it
+                                                           : &pb->items[i + 1],
+                           it->kind == AN_FOLD_STEP ? 0
+                           : it->times > 1 ? 2 : 1, label, sizeof(label));
+        e = pb->via[step];
+        /* a group's shape: indices and int keys (and str keys with
+         * --fold-keys) stand for any */
+        if (c->type_name != NULL && s->g.edge_kind != NULL
+            && an_edge_folded(s->g.edge_kind[e], c->fold)) {
+            snprintf(label, sizeof(label), "[*]");
+        }
+        es = s->g.edge_kind && (s->g.edge_kind[e] & MF_EDGE_WEAK)
+             ? AN_DOT_WEAK : 0;
+        an_dot_edge(o, prev, id, label, es);
+        if (it->kind == AN_FOLD_OPEN) {
+            snprintf(loop, sizeof(loop), "%s+", label);
+            an_dot_edge(o, id, id, loop, es | AN_DOT_LOOP);
+        }
+        snprintf(prev, cap, "%s", id);
+        i = next;
+    }
+}
+
+/* One path (the example of group g) as DOT nodes and edges: the root,
+ * then its steps (dot_items()). */
 static void
 paths_dot_path(const an_snap *s, const an_paths *c, an_outfile *o,
                uint32_t g)
 {
     const an_pathbuf *pb = &c->examples[g];
-    char id[48], prev[48], label[200], extra[256], loop[240], n1[32];
+    char id[48], extra[256];
+    uint32_t obj;
 
-    for (uint32_t j = 0; j < pb->n_runs; j++) {
-        const an_run *run = &pb->runs[j];
-        uint32_t obj = pb->objs[run->last];
-        unsigned style = AN_DOT_PLAIN;
-
-        snprintf(id, sizeof(id), "g%u_%u", g, j);
-        extra[0] = '\0';
-        if (j == 0) {
-            an_root_text(s, an_roots_find(&c->roots, obj), obj, extra,
-                         sizeof(extra));
-            style = AN_DOT_ROOT;
-        }
-        else if (run->count > 1) {
-            snprintf(extra, sizeof(extra), "(x%s on this path)",
-                     an_format_count(run->count, n1, sizeof(n1)));
-        }
-        if (j + 1 == pb->n_runs && j > 0) {
-            style = AN_DOT_TARGET;
-        }
-        an_dot_object(o, s, id, obj, extra, style);
-        if (j == 0) {
-            memcpy(prev, id, sizeof(prev));
-            continue;
-        }
-        an_path_run_label(s, pb, j, label, sizeof(label));
-        {
-            uint32_t e = pb->via[run->last];
-
-            /* a group's shape: indices and int keys (and str keys with
-             * --fold-keys) stand for any */
-            if (c->type_name != NULL && s->g.edge_kind != NULL
-                && an_edge_folded(s->g.edge_kind[e], c->fold)) {
-                snprintf(label, sizeof(label), "[*]");
-            }
-            unsigned es = s->g.edge_kind
-                          && (s->g.edge_kind[e] & MF_EDGE_WEAK)
-                          ? AN_DOT_WEAK : 0;
-
-            an_dot_edge(o, prev, id, label, es);
-            if (run->count > 1 || run->repeats) {
-                snprintf(loop, sizeof(loop), "%s+", label);
-                an_dot_edge(o, id, id, loop, es | AN_DOT_LOOP);
-            }
-        }
-        memcpy(prev, id, sizeof(prev));
+    if (pb->len == 0 || pb->n_items == 0) {
+        return;
     }
+    obj = pb->objs[0];
+    snprintf(id, sizeof(id), "g%u_0", g);
+    an_root_text(s, an_roots_find(&c->roots, obj), obj, extra,
+                 sizeof(extra));
+    an_dot_object(o, s, id, obj, extra, AN_DOT_ROOT);
+    /* items[0] is the root */
+    dot_items(o, s, c, g, 1, pb->n_items, id, sizeof(id));
 }
 
 /* What was asked about: the type, or the object. */

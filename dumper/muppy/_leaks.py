@@ -16,28 +16,64 @@ import tempfile
 
 __all__ = ["leaks", "analyzer_path", "LeakCluster", "LeakStep"]
 
-LeakStep = collections.namedtuple("LeakStep", "label type module address")
-LeakStep.__doc__ = "One step of a cluster's path from a root."
+LeakStep = collections.namedtuple(
+    "LeakStep", "label type module address repeat cycle",
+    defaults=(1, None))
+LeakStep.__doc__ = """One step of a path: the label of the reference
+(`.handlers`, `['app']`, `[3]`), the type, module and address of the
+object it leads to.  A repeated step or cycle of steps is one LeakStep
+with `repeat` (how many times on this path) and, for a cycle of several
+steps, `cycle`: its steps."""
+
+
+def _steps(json_steps):
+    return [LeakStep(s["label"], s["type"], s["module"], s["address"],
+                     s.get("repeat", 1),
+                     _steps(s["cycle"]) if "cycle" in s else None)
+            for s in json_steps]
+
+
+def _text(steps):
+    out = []
+    for s in steps:
+        if s.cycle is not None:
+            out.append("(%s)+" % _text(s.cycle))
+        elif s.label:
+            out.append(s.label + ("+" if s.repeat > 1 else ""))
+    return " ".join(out)
 
 
 class LeakCluster(collections.namedtuple(
-        "LeakCluster", "module type count size retained example path")):
-    """Objects leaked through one holder: `count` objects of `type` (own
-    `size` bytes, `retained` with what they hold), `example` the address of
-    one of them, `path` its path from a root (LeakSteps)."""
+        "LeakCluster", "label kind module type address count size retained "
+        "types hang path example example_path newer")):
+    """One leak: an accumulation point, the object through which the
+    leaked objects are held (`muppy-analyze leaks`, spec/analyzer.md).
+
+    `label` names it by its container ("Logger 'app' .handlers",
+    "Session ._new", "Handler.render's lru_cache"); `kind` is "holder" (an
+    object that was there before and gained) or "new" (a new structure:
+    `module`, `type` and `address` are then of its outermost new object).
+    `count` objects were gained (own `size` bytes, `retained` with what
+    they keep alive), by type in `types` [(module, type, count, size)],
+    hanging from it as `hang` says ({"keys": 3, "values": 3, ...}).
+    `path` is its path from a root, `example_path` one path from it to a
+    gained object (LeakSteps), `example` that object's address.  `newer`:
+    held only through objects allocated after TARGET (likely address
+    reuse)."""
 
     __slots__ = ()
 
     def path_text(self):
-        """The path as muppy-analyze prints it (roughly)."""
-        steps = [self.path[0].label] if self.path else []
-        steps += [s.label for s in self.path[1:] if s.label]
-        return " ".join(steps) + " -> %s @%s" % (self.type, self.example)
+        """The path from a root as muppy-analyze prints it (roughly)."""
+        head = self.path[0].label if self.path else ""
+        rest = _text(self.path[1:])
+        return "%s%s -> %s @%s" % (head, " " + rest if rest else "",
+                                   self.type, self.address)
 
     def __str__(self):
-        return "%d %s (%d bytes, retaining %d): %s" % (
-            self.count, self.type, self.size, self.retained,
-            self.path_text())
+        return "%s: %d objects gained (%d bytes, retaining %d): %s" % (
+            self.label, self.count, self.size, self.retained,
+            ", ".join("%d %s" % (t[2], t[1]) for t in self.types[:5]))
 
 
 def analyzer_path():
@@ -68,18 +104,18 @@ def _call(fn, times):
     gc.collect()
 
 
-def leaks(fn, repeat=3, *, warmup=1, directory=None, min_count=2,
-          fold_keys=False):
+def leaks(fn, repeat=3, *, warmup=1, directory=None, min_count=2):
     """Run fn() and report what it leaks, as a list of LeakClusters (empty
-    when nothing leaked), largest first.
+    when nothing leaked), one per leak, largest retained size first.
 
     fn is called `warmup` times first (to fill caches and import lazily),
     then a snapshot BASE is dumped; fn is called `repeat` times and TARGET
     is dumped; fn is called `repeat` times again and FINAL is dumped.  The
     objects fn allocated before TARGET that are still alive in FINAL are
-    the leaks, grouped by the path that keeps them (`muppy-analyze leaks
-    --min-count min_count`).  A leak of one object per call shows up as a
-    cluster of `repeat` objects.
+    the leaked objects; each leak is the accumulation point they are held
+    through (`muppy-analyze leaks --min-count min_count`: points that
+    gained fewer objects are left out).  A leak of one object per call
+    gains at least `repeat` objects.
 
     The snapshots go to `directory` (kept) or to a temporary directory
     (removed).  Raises FileNotFoundError when muppy-analyze cannot be
@@ -110,8 +146,6 @@ def leaks(fn, repeat=3, *, warmup=1, directory=None, min_count=2,
         dump(paths[2])
         cmd = [analyzer, "leaks", "--json", "--top", "1000000",
                "--min-count", str(min_count)]
-        if fold_keys:
-            cmd.append("--fold-keys")
         p = subprocess.run(cmd + paths, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE)
         if p.returncode != 0:
@@ -121,8 +155,13 @@ def leaks(fn, repeat=3, *, warmup=1, directory=None, min_count=2,
     finally:
         if temporary:
             shutil.rmtree(directory, ignore_errors=True)
-    return [LeakCluster(c["module"], c["type"], c["count"], c["size"],
-                        c["retained"], c["example"],
-                        [LeakStep(s["label"], s["type"], s["module"],
-                                  s["address"]) for s in c["path"]])
-            for c in report["clusters"]]
+    return [LeakCluster(pt["label"], pt["kind"], pt["module"], pt["type"],
+                        pt["address"], pt["count"], pt["size"],
+                        pt["retained"],
+                        [(t["module"], t["type"], t["count"], t["size"])
+                         for t in pt["types"]],
+                        pt["hang"], _steps(pt["path"]),
+                        pt["example"][-1]["address"] if pt["example"]
+                        else pt["address"], _steps(pt["example"]),
+                        pt["newer"])
+            for pt in report["points"]]

@@ -16,8 +16,10 @@ dumps BASE, serves N requests, dumps TARGET, serves N more, dumps FINAL:
 
     muppy-analyze leaks OUTDIR/base.snap OUTDIR/target.snap OUTDIR/final.snap
 
-finds N objects in each of the four clusters (the three leaks, the
-handler's weak reference apart), and nothing of the transient workload.
+finds three entries, one per leak, each named by its container (the
+method's lru_cache, the logger's handler list, the task set) and each
+gaining N of the objects of its leak, and nothing of the transient
+workload.
 """
 import argparse
 import asyncio

@@ -347,33 +347,67 @@ def test_leaks(d):
     mksnap(target, "--leak", "7", "--scale", "60")
     mksnap(final, "--leak", "10")
     j = run_json("leaks", base, target, final)
-    check(j.get("candidates") == 21 and j.get("dominated") == 14
-          and j.get("weak") == 0,
-          "21 candidates, 14 held by the 7 methods: %r" % {
-              k: j.get(k) for k in ("candidates", "dominated", "weak")})
-    cl = j.get("clusters", [])
-    check(len(cl) == 1 and cl[0]["type"] == "method" and cl[0]["count"] == 7
-          and cl[0]["size"] == 7 * METHOD and cl[0]["retained"] ==
-          7 * (METHOD + LEAKED + BYTEARRAY) and j.get("retained") ==
-          cl[0]["retained"], "one cluster of 7 methods: %r" % cl)
-    check(cl and any(s["label"] == "['_handlers']" for s in cl[0]["path"])
-          and cl[0]["path"][-1]["address"] == cl[0]["example"],
-          "the cluster's path names the holder")
+    # 31 new in TARGET (the 10 customers transient): 7 methods, their
+    # sessions and payloads gained, all through the one list
+    check(j.get("new") == 31 and j.get("candidates") == 21
+          and j.get("gained") == 21,
+          "31 new, 21 still alive and gained: %r" % {
+              k: j.get(k) for k in ("new", "candidates", "gained")})
+    pts = j.get("points", [])
+    leaked = 7 * (METHOD + LEAKED + BYTEARRAY)
+    check(len(pts) == 1 and pts[0]["kind"] == "holder"
+          and pts[0]["type"] == "list" and pts[0]["count"] == 21
+          and pts[0]["size"] == leaked and pts[0]["retained"] == leaked
+          and j.get("retained") == leaked,
+          "one point, the handler list, gained the 21: %r" % pts)
+    if len(pts) == 1:
+        pt = pts[0]
+        check({t["type"]: t["count"] for t in pt["types"]} ==
+              {"method": 7, "LeakedSession": 7, "bytearray": 7}
+              and pt["hang"]["items"] == 7,
+              "its gains by type and how they hang: %r" % pt)
+        check("_handlers" in pt["label"] and pt["path"][-1]["label"] ==
+              "['_handlers']" and pt["path"][-1]["address"] ==
+              pt["address"] and pt["example"][0]["address"] ==
+              pt["address"] and pt["example"][-1]["type"] == "method",
+              "named by its container, path to it, an example from it")
     out, _ = run("leaks", base, target, final)
-    check("21 leak candidates" in out and "['_handlers']" in out
-          and "7 method" in out, "leaks text: %r" % out)
+    check("1 accumulation point" in out and "._handlers" in out
+          and "7 method" in out and "7 items" in out,
+          "leaks text: %r" % out)
     out, _ = run("leaks", "--format", "markdown", base, target, final)
     tables = parse_markdown_tables(out)
     check(len(tables) == 1 and tables[0][0][:4] ==
-          ["#", "count", "size", "retained"] and tables[0][1][0][1] == "7",
+          ["#", "accumulation point", "gained", "retained"]
+          and tables[0][1][0][2] == "21",
           "leaks markdown table: %r" % tables)
     check("```" in out and "['_handlers']" in out, "paths in code blocks")
+    # --by path: the clusters by path shape, as before
+    j = run_json("leaks", "--by", "path", base, target, final)
+    cl = j.get("clusters", [])
+    check(j.get("candidates") == 21 and j.get("dominated") == 14
+          and len(cl) == 1 and cl[0]["type"] == "method"
+          and cl[0]["count"] == 7 and cl[0]["retained"] == leaked,
+          "--by path: one cluster of 7 methods: %r" % j)
     # nothing leaks between two identical snapshots
     j = run_json("leaks", base, base, base)
-    check(j.get("candidates") == 0 and j.get("clusters") == [],
+    check(j.get("candidates") == 0 and j.get("points") == [],
           "no candidates: %r" % j)
-    j = run_json("leaks", "--min-count", "8", base, target, final)
-    check(j.get("clusters") == [], "--min-count 8 hides the 7")
+    # --min-count counts the gained objects (21), not the outermost (7)
+    j = run_json("leaks", "--min-count", "21", base, target, final)
+    check(len(j.get("points", [])) == 1, "--min-count 21 keeps the point")
+    j = run_json("leaks", "--min-count", "22", base, target, final)
+    check(j.get("points") == [] and j.get("all_points") == 1,
+          "--min-count 22 hides it: %r" % j)
+    # diff --growth: the same point from two snapshots; trend --growth
+    j = run_json("diff", "--growth", base, final)
+    pts = j.get("points", [])
+    check(len(pts) == 1 and "_handlers" in pts[0]["label"]
+          and pts[0]["count"] == 30, "diff --growth: %r" % pts)
+    j = run_json("trend", "--growth", base, target, final)
+    pts = j.get("points", [])
+    check(len(pts) == 1 and "_handlers" in pts[0]["label"]
+          and pts[0]["per_step"] == [21, 9], "trend --growth: %r" % pts)
     run("leaks", "--fail-above", "1K", base, target, final, expect=3)
     run("leaks", "--fail-above", "1M", base, target, final, expect=0)
     _, err = run("leaks", base, target, d / "c.snap", expect=1)
@@ -958,6 +992,12 @@ def test_report(d):
     check('id="leak-candidates" data-v="21"' in html and
           'id="growth-size"' in html and "_handlers" in html,
           "report with --base and --final: %r" % html[:300])
+    # its leak section: one entry per accumulation point, as leaks has it
+    sec = html[html.find('<section id="leaks">'):]
+    sec = sec[:sec.find("</section>")]
+    check(sec.count("._handlers") >= 1 and "7 items" in sec
+          and "7 LeakedSession" in sec and "No accumulation" not in sec,
+          "report's leak section: the handler list's point: %r" % sec)
     run("report", "--base", a, b, "-o", d / "report2.html")
     check("id=\"growth\"" in (d / "report2.html").read_text()
           and "id=\"leaks\"" not in (d / "report2.html").read_text(),

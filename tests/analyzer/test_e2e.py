@@ -231,21 +231,30 @@ muppy.dump(d + "/final.snap")
 
 
 def check_leaks(args, d, k, expect):
-    """leaks on d/{base,target,final}.snap finds the clusters of `expect`
-    [(type, count, a label on the path)], and nothing else."""
+    """leaks on d/{base,target,final}.snap finds one accumulation point per
+    leak of `expect` [(a word of its label, a type it gained k of)], in
+    that order of retained size or any, and nothing else."""
     snaps = [os.path.join(d, n + ".snap") for n in ("base", "target",
                                                     "final")]
     j = analyze_json(args, "leaks", *snaps)
-    got = [(c["type"], c["count"]) for c in j.get("clusters", [])]
-    check(sorted(got) == sorted((t, n) for t, n, _ in expect),
-          "leak clusters: %r, expected %r" % (got, expect))
-    for c in j.get("clusters", []):
-        labels = " ".join(s["label"] for s in c["path"])
-        holder = [h for t, _, h in expect if t == c["type"]]
-        check(holder and holder[0] in labels and c["path"][-1]["address"]
-              == c["example"], "cluster %s held through %r: %s" % (
-                  c["type"], holder, labels))
-        check(c["retained"] >= c["size"] > 0, "cluster sizes: %r" % c)
+    points = j.get("points", [])
+    got = [(p["label"], {t["type"]: t["count"] for t in p["types"]})
+           for p in points]
+    check(len(points) == len(expect) and all(
+        any(w in label and types.get(t) == k for label, types in got)
+        for w, t in expect),
+        "leak points: %r, expected one each of %r gaining %d" % (
+            got, expect, k))
+    for p in points:
+        check(p["path"] and p["path"][-1]["address"] == p["address"]
+              and p["example"] and p["example"][0]["address"]
+              == p["address"], "point %s: its path ends at it, its "
+              "example starts there" % p["label"])
+        check(p["retained"] >= p["size"] > 0 and p["count"] >= k,
+              "point sizes: %r" % p)
+    check([p["retained"] for p in points] == sorted(
+        (p["retained"] for p in points), reverse=True),
+        "points ranked by retained size")
 
 
 # A process that plants secrets everywhere a program's strings can land
@@ -449,7 +458,7 @@ def main():
             fail("heapgen leak dumps failed: %s"
                  % p.stderr.decode()[-2000:])
         else:
-            check_leaks(args, d, 100, [("method", 100, "_handlers")])
+            check_leaks(args, d, 100, [("_handlers", "method")])
             ran += 1
         prog = os.path.join(args.root, "samples", "programs",
                             "leaky_cache.py")
@@ -479,9 +488,9 @@ def main():
             fail("three_leaks.py failed: %s" % p.stderr.decode()[-2000:])
         else:
             check_leaks(args, out, 60, [
-                ("tuple", 60, "['is_large']"),          # lru_cache keys
-                ("RequestLogHandler", 60, ".handlers"),
-                ("Task", 60, "['BACKGROUND_TASKS']")])
+                ("Request.is_large's lru_cache", "Request"),
+                (".handlers", "RequestLogHandler"),
+                ("BACKGROUND_TASKS", "Task")])
             ran += 1
     finally:
         shutil.rmtree(d, ignore_errors=True)

@@ -48,25 +48,47 @@ class LeaksTest(unittest.TestCase):
         self.assertEqual(muppy.leaks(transient), [])
 
     def test_a_leak_per_call(self):
-        clusters = muppy.leaks(leaky, repeat=4)
-        self.assertEqual(len(clusters), 1, clusters)
-        c = clusters[0]
-        self.assertEqual((c.type, c.count), ("Session", 4))
-        self.assertTrue(c.retained > c.size >= 4 * 48, c)
-        self.assertIn("['KEPT']", [s.label for s in c.path])
-        self.assertEqual(c.path[-1].address, c.example)
-        self.assertIn("Session", str(c))
+        leaks = muppy.leaks(leaky, repeat=4)
+        self.assertEqual(len(leaks), 1, leaks)
+        lk = leaks[0]
+        # the list the sessions are appended to, named by its global
+        self.assertEqual((lk.kind, lk.type), ("holder", "list"))
+        self.assertIn("KEPT", lk.label)
+        self.assertEqual(lk.hang.get("items"), 4)
+        types = {t[1]: t[2] for t in lk.types}
+        self.assertEqual(types.get("Session"), 4, lk.types)
+        self.assertEqual(types.get("bytearray"), 4, lk.types)
+        self.assertTrue(lk.retained >= lk.size >= 4 * (48 + 100), lk)
+        # its path ends at the list, the example at a Session
+        self.assertEqual(lk.path[-1].address, lk.address)
+        self.assertIn("['KEPT']", [s.label for s in lk.path])
+        self.assertEqual(lk.example_path[0].address, lk.address)
+        self.assertEqual(lk.example_path[-1].type, "Session")
+        self.assertEqual(lk.example_path[-1].address, lk.example)
+        self.assertIn("KEPT", str(lk))
+        self.assertIn("Session", str(lk))
+        self.assertTrue(lk.path_text().endswith("-> list @%s" % lk.address))
 
     def test_lru_cache_on_a_method(self):
-        clusters = muppy.leaks(cache_leak, repeat=3)
-        self.assertEqual([(c.type, c.count) for c in clusters],
-                         [("tuple", 3)])
-        self.assertIn("['value']", [s.label for s in clusters[0].path])
+        leaks = muppy.leaks(cache_leak, repeat=3)
+        self.assertEqual(len(leaks), 1, leaks)
+        lk = leaks[0]
+        # one entry, the cache, named by the method it decorates: its keys
+        # (the tuples holding each Cached) and their values
+        self.assertIn("Cached.value", lk.label)
+        self.assertIn("lru_cache", lk.label)
+        types = {t[1]: t[2] for t in lk.types}
+        self.assertEqual(types.get("Cached"), 3, lk.types)
+        self.assertIn("['value']", [s.label for s in lk.path])
 
     def test_min_count_and_directory(self):
         with tempfile.TemporaryDirectory() as d:
-            self.assertEqual(muppy.leaks(leaky, repeat=2, min_count=3,
+            # two calls gain 4 objects (2 Sessions, their payloads): a
+            # point of fewer than 5 is left out, of 4 kept
+            self.assertEqual(muppy.leaks(leaky, repeat=2, min_count=5,
                                          directory=d), [])
+            self.assertEqual(len(muppy.leaks(leaky, repeat=2, min_count=4,
+                                             directory=d)), 1)
             self.assertEqual(sorted(os.listdir(d)),
                              ["base.snap", "final.snap", "target.snap"])
 

@@ -2,7 +2,8 @@
  * test_diff.c - the models that compare snapshots, against naive
  * counts over the heaps the test wrote: object identities across
  * snapshots (objset.h), the per-type diff with its new objects
- * (diff.h), the series of trend.h.
+ * (diff.h), the series of trend.h, and its points that grew in every
+ * step (trend --growth) on a series made by hand.
  *
  * The heaps are random series of one process (theap.h): objects keep
  * their addresses, some are freed, new ones come, some at a freed
@@ -22,24 +23,46 @@
 #include "unit.h"
 
 /* the columns an object's identity needs, and a summary's */
-#define IDS (MF_COL_ADDRESS | MF_COL_TYPE)
+#define IDS (MF_COL_ADDRESS | MF_COL_TYPE | MF_COL_NAME)
 #define SIZES (MF_COL_TYPE | MF_COL_SIZE)
 
-/* Write h and open it with `columns` loaded. */
-/* Is there an object in h with this address and type name? */
+/* Do two objects' names match (both none, or equal)? */
 static int
-naive_has(const theap *h, uint64_t address, const th_type *t)
+same_name(const char *a, const char *b)
+{
+    return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
+/* Is there an object in h with this address, type name and name? */
+static int
+naive_has(const theap *h, uint64_t address, const th_type *t,
+          const char *name)
 {
     for (uint32_t i = 0; i < h->n; i++) {
         const th_type *u = &h->types[h->objs[i].type];
 
         if (h->objs[i].address == address
             && strcmp(u->module, t->module) == 0
-            && strcmp(u->qualname, t->qualname) == 0) {
+            && strcmp(u->qualname, t->qualname) == 0
+            && same_name(h->objs[i].name, name)) {
             return 1;
         }
     }
     return 0;
+}
+
+/* Names for some objects: functions freed and others made at their
+ * addresses differ by them. */
+static const char *const names_pool[] = {"err", "on_placed", "run", NULL};
+
+static void
+give_names(theap *h)
+{
+    for (uint32_t i = 0; i < h->n; i++) {
+        uint32_t r = th_randn(8);
+
+        h->objs[i].name = r < 3 ? names_pool[r] : NULL;
+    }
 }
 
 /* The name of a group of the diff/trend models (by type or module). */
@@ -56,15 +79,31 @@ group_of_type(const an_strmap *names, int by_module, const th_type *t)
 static void
 test_objset_naive(void)
 {
-    for (int round = 0; round < 15; round++) {
+    for (int round = 0; round < 20; round++) {
         theap a, b;
         an_snap sa, sb;
+        an_strmap *codes = an_strmap_new();
+        an_idorder oa, ob;
         an_objset set;
-        uint32_t *names;
-        uint64_t *select;
+        uint64_t *select, *in, marked, want_marked = 0;
 
         th_random(&a, 50 + th_randn(400), 2, 7);
+        give_names(&a);
         th_evolve(&b, &a, 30, 100);
+        /* some survivors renamed (a function freed, another one at its
+         * address), and in odd rounds objects sharing an address (a
+         * hostile file) */
+        for (uint32_t i = 0; i < b.n; i++) {
+            if (th_randn(10) == 0) {
+                b.objs[i].name = names_pool[th_randn(3)];
+            }
+            if (round % 2 && i > 0 && th_randn(6) == 0) {
+                b.objs[i].address = b.objs[i - 1].address;
+            }
+        }
+        for (uint32_t i = 0; round % 2 && i + 1 < a.n; i += 7) {
+            a.objs[i + 1].address = a.objs[i].address;
+        }
         CU_ASSERT_EQUAL_FATAL(th_open(&a, &sa, IDS), 0);
         CU_ASSERT_EQUAL_FATAL(th_open(&b, &sb, IDS), 0);
         /* A's objects, every other one */
@@ -72,10 +111,16 @@ test_objset_naive(void)
         for (uint32_t i = 0; i < sa.cols.n_objects; i += 2) {
             an_set_bit(select, i);
         }
-        CU_ASSERT_EQUAL_FATAL(an_objset_init(&set, a.n), 0);
-        CU_ASSERT_EQUAL_FATAL(an_objset_add_snap(&set, &sa, select), 0);
-        names = an_objset_names(&set, &sb, 0);
-        CU_ASSERT_PTR_NOT_NULL_FATAL(names);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(codes);
+        CU_ASSERT_EQUAL_FATAL(an_idorder_of(&oa, codes, &sa, 1), AN_OK);
+        CU_ASSERT_EQUAL_FATAL(an_objset_of(&set, &oa, select), AN_OK);
+        CU_ASSERT_EQUAL_FATAL(an_idorder_of(&ob, codes, &sb, 0), AN_OK);
+        /* ordered by address */
+        for (uint64_t k = 1; k < ob.n; k++) {
+            CU_ASSERT(ob.addr[k - 1] <= ob.addr[k]);
+        }
+        in = an_bitmap_new(sb.cols.n_objects);
+        marked = an_objset_mark(&set, &ob, in);
         for (uint32_t i = 0; i < b.n; i++) {
             theap half;
             int want;
@@ -83,18 +128,24 @@ test_objset_naive(void)
             /* the model of what was added: A's even objects */
             th_init(&half, a.pid);
             for (uint32_t k = 0; k < a.n; k += 2) {
-                th_add(&half, a.objs[k].address, a.objs[k].type, 1);
+                uint32_t x = th_add(&half, a.objs[k].address,
+                                    a.objs[k].type, 1);
+
+                half.objs[x].name = a.objs[k].name;
             }
             want = naive_has(&half, b.objs[i].address,
-                             &b.types[b.objs[i].type]);
-            CU_ASSERT_EQUAL(an_objset_has(&set, sb.cols.address[i],
-                                          names[an_snap_key_of(&sb, i)]),
-                            want);
+                             &b.types[b.objs[i].type], b.objs[i].name);
+            want_marked += want;
+            CU_ASSERT_EQUAL(an_bit(in, i), want);
             th_free(&half);
         }
-        free(names);
+        CU_ASSERT_EQUAL(marked, want_marked);
         free(select);
+        free(in);
         an_objset_free(&set);
+        an_idorder_free(&oa);
+        an_idorder_free(&ob);
+        an_strmap_free(codes);
         an_snap_close(&sa);
         an_snap_close(&sb);
         th_free(&a);
@@ -145,7 +196,7 @@ check_diff(const theap *a, const theap *b, int by_module)
         CU_ASSERT_FATAL(g >= 0 && g < 2 * TH_MAX_TYPES);
         rows[g].count_b++;
         rows[g].size_b += b->objs[i].size;
-        if (!naive_has(a, b->objs[i].address, t)) {
+        if (!naive_has(a, b->objs[i].address, t, b->objs[i].name)) {
             for (uint32_t k = 0; k < a->n; k++) {
                 seen_reused += a->objs[k].address == b->objs[i].address;
             }
@@ -332,6 +383,128 @@ test_trend_naive(void)
     }
 }
 
+/* ---- trend --growth: the points that grew in every step -------------- */
+
+enum { TY_DICT = 0, TY_LIST = 1, TY_STR = 2, TY_SESSION = 5,
+       TY_CUSTOMER = 6, TY_NODE = 7 };
+#define GR_SNAPS 3
+#define GR_COLUMNS(k) ((k) ? AN_TREND_GROWTH_COLUMNS : AN_TREND_FIRST_COLUMNS)
+#define GR_CACHE 0x10040ull     /* the cache list's address */
+
+/*
+ * Snapshot k of one process: a root dict holding
+ * - a cache list that gains sessions[j] Sessions in step j (each with a
+ *   str attribute: two objects a Session);
+ * - a bounded list whose 2 Customers are replaced at every step: it gains
+ *   new objects at each step but does not grow;
+ * - a list that gains 3 Nodes in the first step only.
+ * The old objects keep their addresses; new ones take fresh addresses.
+ * Returns the objects new in step k.
+ */
+static uint32_t
+growth_series(theap *h, int k, const uint32_t *sessions)
+{
+    uint32_t root, cache, bounded, once, index = 0, gained = 0;
+
+    th_init(h, 7);
+    root = th_add(h, 0x10000, TY_DICT, 232);
+    cache = th_add(h, GR_CACHE, TY_LIST, 88);
+    bounded = th_add(h, 0x10080, TY_LIST, 72);
+    once = th_add(h, 0x100c0, TY_LIST, 88);
+    th_edge_add(h, root, cache, MF_EDGE_KEY_STR, 2);       /* ['cache'] */
+    th_edge_add(h, root, bounded, MF_EDGE_KEY_STR, 1);     /* ['items'] */
+    th_edge_add(h, root, once, MF_EDGE_KEY_STR, 4);        /* ['k'] */
+    for (int j = 1; j <= k; j++) {
+        for (uint32_t i = 0; i < sessions[j]; i++) {
+            uint64_t a = 0x100000ull * (uint64_t)j + 0x80ull * i;
+            uint32_t ses = th_add(h, a, TY_SESSION, 56);
+            uint32_t str = th_add(h, a + 0x40, TY_STR, 60);
+
+            th_edge_add(h, cache, ses, MF_EDGE_INDEX, index++);
+            th_edge_add(h, ses, str, MF_EDGE_ATTR, 4);     /* .k */
+            gained += j == k ? 2 : 0;
+        }
+    }
+    for (uint32_t i = 0; i < 2; i++) {
+        uint32_t c = th_add(h, 0x900000ull + 0x10000ull * (uint64_t)k
+                               + 0x40ull * i, TY_CUSTOMER, 48);
+
+        th_edge_add(h, bounded, c, MF_EDGE_INDEX, i);
+        gained += k > 0;
+    }
+    for (uint32_t i = 0; k >= 1 && i < 3; i++) {
+        uint32_t n = th_add(h, 0xa00000ull + 0x40ull * i, TY_NODE, 64);
+
+        th_edge_add(h, once, n, MF_EDGE_INDEX, i);
+        gained += k == 1;
+    }
+    h->n_roots = 1;
+    h->roots = malloc(sizeof(mf_root));
+    CU_ASSERT_FATAL(h->roots != NULL);
+    h->roots[0].object = root;
+    h->roots[0].kind = MF_ROOT_OTHER;
+    h->roots[0].label = MF_NONE;
+    return gained;
+}
+
+/* trend --growth over growth_series(sessions): the cache list is the one
+ * point when it gained in every step (sessions[j] > 0), with what it
+ * gained per step; the bounded list (churn) and the list that gained in
+ * one step only are not points. */
+static void
+trend_growth_case(const uint32_t *sessions)
+{
+    an_trend t;
+    an_snap s[GR_SNAPS];
+    theap h;
+    uint32_t gained[GR_SNAPS];
+    int grows = 1;
+
+    CU_ASSERT_EQUAL_FATAL(an_trend_init(&t, 0, GR_SNAPS), AN_OK);
+    CU_ASSERT_EQUAL_FATAL(an_trend_growth(&t, 2, 10), AN_OK);
+    for (int k = 0; k < GR_SNAPS; k++) {
+        gained[k] = growth_series(&h, k, sessions);
+        CU_ASSERT_EQUAL_FATAL(th_open(&h, &s[k], GR_COLUMNS(k)), 0);
+        CU_ASSERT_EQUAL_FATAL(an_trend_add_growth(&t, (uint32_t)k, &s[k]),
+                              AN_OK);
+        th_free(&h);
+        grows &= k == 0 || sessions[k] > 0;     /* 2 objects: --min-count */
+    }
+    CU_ASSERT_EQUAL(t.n_steps, GR_SNAPS - 1);
+    for (int k = 1; k < GR_SNAPS; k++) {
+        CU_ASSERT_EQUAL(t.gained[k - 1], gained[k]);
+    }
+    CU_ASSERT_EQUAL(t.points.n_listed, (uint32_t)grows);
+    if (grows && t.points.n_listed == 1) {
+        const an_point_view *v = &t.points.listed[0];
+
+        CU_ASSERT_EQUAL(s[GR_SNAPS - 1].cols.address[v->object], GR_CACHE);
+        CU_ASSERT_EQUAL_FATAL(v->n_steps, GR_SNAPS - 1);
+        for (int k = 1; k < GR_SNAPS; k++) {
+            CU_ASSERT_EQUAL(v->per_step[k - 1], 2 * sessions[k]);
+        }
+        /* what it gained in the last step */
+        CU_ASSERT_EQUAL(v->pt.count, 2 * sessions[GR_SNAPS - 1]);
+        CU_ASSERT(v->label != NULL && strstr(v->label, "['cache']"));
+    }
+    an_trend_free(&t);
+    for (int k = 0; k < GR_SNAPS; k++) {
+        an_snap_close(&s[k]);
+    }
+}
+
+static void
+test_trend_growth(void)
+{
+    static const uint32_t grows[GR_SNAPS] = {0, 3, 4};
+    static const uint32_t stops[GR_SNAPS] = {0, 3, 0};
+    static const uint32_t late[GR_SNAPS] = {0, 0, 5};
+
+    trend_growth_case(grows);
+    trend_growth_case(stops);
+    trend_growth_case(late);
+}
+
 int
 main(void)
 {
@@ -340,6 +513,8 @@ main(void)
         {"diff equals naive counts", test_diff_naive},
         {"diff sums the retained sizes given", test_diff_retained},
         {"trend equals naive counts", test_trend_naive},
+        {"trend --growth: the points that grew in every step",
+         test_trend_growth},
         {NULL, NULL},
     };
 

@@ -16,117 +16,9 @@
 #include "lib/graph.h"
 #include "lib/shapes.h"
 #include "lib/roots.h"
+#include "egraph.h"
 #include "unit.h"
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-
-static uint64_t
-rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
-
-static uint32_t
-rndn(uint32_t n)
-{
-    return n ? (uint32_t)(rnd() % n) : 0;
-}
-
-/* ---- a graph built edge by edge ------------------------------------- */
-
-typedef struct eg {
-    uint32_t n;
-    uint64_t n_edges, cap;
-    uint32_t *src, *dst;
-    uint8_t *kind;
-    /* CSR built by eg_finish() */
-    uint64_t *start;
-    uint32_t *target;
-    uint8_t *ckind;
-    uint64_t *label;
-    uint32_t *type;
-    uint64_t *size;
-    an_graph g;
-} eg;
-
-static void
-eg_init(eg *x, uint32_t n)
-{
-    memset(x, 0, sizeof(*x));
-    x->n = n;
-    x->type = calloc((size_t)n + 1, sizeof(uint32_t));
-    x->size = calloc((size_t)n + 1, sizeof(uint64_t));
-    for (uint32_t v = 0; v < n; v++) {
-        x->size[v] = 1 + v % 97;
-    }
-}
-
-static void
-eg_add(eg *x, uint32_t a, uint32_t b, uint8_t kind)
-{
-    if (x->n_edges == x->cap) {
-        x->cap = x->cap ? x->cap * 2 : 64;
-        x->src = realloc(x->src, x->cap * sizeof(uint32_t));
-        x->dst = realloc(x->dst, x->cap * sizeof(uint32_t));
-        x->kind = realloc(x->kind, x->cap);
-    }
-    x->src[x->n_edges] = a;
-    x->dst[x->n_edges] = b;
-    x->kind[x->n_edges] = kind;
-    x->n_edges++;
-}
-
-/* CSR by source, edges of one source in insertion order. */
-static void
-eg_finish(eg *x)
-{
-    uint64_t *pos;
-
-    x->start = calloc((size_t)x->n + 1, sizeof(uint64_t));
-    x->target = malloc((x->n_edges + 1) * sizeof(uint32_t));
-    x->ckind = malloc(x->n_edges + 1);
-    x->label = calloc(x->n_edges + 1, sizeof(uint64_t));
-    pos = calloc((size_t)x->n + 1, sizeof(uint64_t));
-    for (uint64_t e = 0; e < x->n_edges; e++) {
-        x->start[x->src[e] + 1]++;
-    }
-    for (uint32_t v = 0; v < x->n; v++) {
-        x->start[v + 1] += x->start[v];
-        pos[v] = x->start[v];
-    }
-    for (uint64_t e = 0; e < x->n_edges; e++) {
-        uint64_t k = pos[x->src[e]]++;
-
-        x->target[k] = x->dst[e];
-        x->ckind[k] = x->kind[e];
-    }
-    free(pos);
-    memset(&x->g, 0, sizeof(x->g));
-    x->g.n = x->n;
-    x->g.n_edges = x->n_edges;
-    x->g.edge_start = x->start;
-    x->g.edge_target = x->target;
-    x->g.edge_kind = x->ckind;
-    x->g.edge_label = x->label;
-    x->g.type = x->type;
-}
-
-static void
-eg_free(eg *x)
-{
-    free(x->src);
-    free(x->dst);
-    free(x->kind);
-    free(x->start);
-    free(x->target);
-    free(x->ckind);
-    free(x->label);
-    free(x->type);
-    free(x->size);
-}
 
 /* ---- the oracle ------------------------------------------------------ */
 
@@ -315,15 +207,15 @@ check_graph(eg *x, const an_roots *roots)
 
     /* outermost of a class: no strict dominator of the same class */
     {
-        uint32_t n_types = 1 + rndn(4);
+        uint32_t n_types = 1 + eg_randn(4);
         uint32_t class_of[8];
         uint64_t *bits = an_bitmap_new(n);
 
         for (uint32_t t = 0; t < n_types; t++) {
-            class_of[t] = rndn(3);
+            class_of[t] = eg_randn(3);
         }
         for (uint32_t v = 0; v < n; v++) {
-            x->type[v] = rndn(n_types + 1);    /* n_types: unknown */
+            x->type[v] = eg_randn(n_types + 1);    /* n_types: unknown */
         }
         CU_ASSERT_EQUAL_FATAL(an_dom_outermost(&dt, x->type, class_of,
                                                n_types, 3, 4, bits), 0);
@@ -349,7 +241,7 @@ check_graph(eg *x, const an_roots *roots)
         uint64_t *members = an_bitmap_new(n), *bits = an_bitmap_new(n);
 
         for (uint32_t v = 0; v < n; v++) {
-            if (rndn(3) == 0) {
+            if (eg_randn(3) == 0) {
                 an_set_bit(members, v);
             }
         }
@@ -371,7 +263,7 @@ check_graph(eg *x, const an_roots *roots)
 
     /* the top: reachable objects by retained desc, then index */
     {
-        uint32_t top[16], cap = 1 + rndn(16), got;
+        uint32_t top[16], cap = 1 + eg_randn(16), got;
         uint32_t prev = MF_NONE;
 
         got = an_dom_top(&dt, NULL, top, cap);
@@ -404,8 +296,8 @@ random_roots(const eg *x, uint32_t k, an_roots *r)
     mf_root rec[16];
 
     for (uint32_t i = 0; i < k && i < 16; i++) {
-        rec[i].object = rndn(x->n);
-        rec[i].kind = 1 + rndn(5);
+        rec[i].object = eg_randn(x->n);
+        rec[i].kind = 1 + eg_randn(5);
         rec[i].label = MF_NONE;
     }
     CU_ASSERT_EQUAL_FATAL(an_roots_init(r, rec, k < 16 ? k : 16), 0);
@@ -415,27 +307,27 @@ static void
 test_random_graphs(void)
 {
     for (int round = 0; round < 3000; round++) {
-        uint32_t n = 1 + rndn(round < 1500 ? 12 : 60);
-        uint32_t m = rndn(3 * n + 1);
+        uint32_t n = 1 + eg_randn(round < 1500 ? 12 : 60);
+        uint32_t m = eg_randn(3 * n + 1);
         eg x;
         an_roots roots;
 
         eg_init(&x, n);
         for (uint32_t i = 0; i < m; i++) {
-            uint32_t a = rndn(n), b = rndn(n);
-            uint8_t kind = rndn(6) == 0 ? MF_EDGE_REF | MF_EDGE_WEAK
+            uint32_t a = eg_randn(n), b = eg_randn(n);
+            uint8_t kind = eg_randn(6) == 0 ? MF_EDGE_REF | MF_EDGE_WEAK
                                         : MF_EDGE_REF;
 
             eg_add(&x, a, b, kind);
-            if (rndn(10) == 0) {
+            if (eg_randn(10) == 0) {
                 eg_add(&x, a, b, MF_EDGE_REF);      /* multi-edge */
             }
-            if (rndn(15) == 0) {
+            if (eg_randn(15) == 0) {
                 eg_add(&x, a, a, MF_EDGE_REF);      /* self-loop */
             }
         }
         eg_finish(&x);
-        random_roots(&x, rndn(4), &roots);
+        random_roots(&x, eg_randn(4), &roots);
         check_graph(&x, &roots);
         an_roots_free(&roots);
         eg_free(&x);
@@ -633,35 +525,56 @@ test_chain(void)
             CU_ASSERT_EQUAL(gr.groups[0].count, BIG - 1);
             CU_ASSERT_EQUAL(gr.groups[0].example, 1);
             CU_ASSERT_EQUAL(gr.groups[0].length, 2);
-            CU_ASSERT_EQUAL(gr.nodes[gr.groups[0].shape].repeats, 1);
             CU_ASSERT_EQUAL(gr.group_of[BIG - 1], 0);
         }
         else {
-            /* A B A B ...: every node a shape of its own, lengths right */
-            CU_ASSERT_EQUAL(gr.n_groups, BIG);
-            for (uint32_t k = 0; k < gr.n_groups; k++) {
-                CU_ASSERT_EQUAL(gr.groups[k].length,
-                                gr.groups[k].example + 1);
-            }
+            /* A B A B ...: the cycle `(.next .next)+` folds: the nodes
+             * after it at an even index, those one step further, and
+             * the first two */
+            CU_ASSERT_EQUAL(gr.n_groups, 4);
+            CU_ASSERT_EQUAL(gr.groups[0].count, (BIG - 2) / 2);
+            CU_ASSERT_EQUAL(gr.groups[0].example, 2);
+            CU_ASSERT_EQUAL(gr.groups[0].length, 3);
+            CU_ASSERT_EQUAL(gr.groups[1].count, (BIG - 2) / 2);
+            CU_ASSERT_EQUAL(gr.groups[1].example, 3);
+            CU_ASSERT_EQUAL(gr.groups[1].length, 4);
+            CU_ASSERT_EQUAL(gr.groups[2].example, 0);
+            CU_ASSERT_EQUAL(gr.groups[3].example, 1);
+            CU_ASSERT_EQUAL(gr.group_of[BIG - 1], 1);
+            CU_ASSERT_EQUAL(gr.group_of[BIG - 2], 0);
         }
         {
-            /* the last node's path: one run of identical steps */
-            uint32_t *path = malloc(BIG * sizeof(uint32_t));
-            an_run *runs = malloc(BIG * sizeof(an_run));
-            uint32_t len = an_path(&x.g, &bfs, BIG - 1, path, BIG);
-            uint32_t nr = an_path_runs(&x.g, &bfs, 0, path, len, &gr,
-                                       gr.groups[gr.group_of[BIG - 1]].shape,
-                                       runs);
+            /* the last node's path, folded as its group's shape has it:
+             * root (.next)+, or root (.next .next)+ .next */
+            an_snap fake;
+            an_pathbuf pb;
+            uint32_t len;
 
+            memset(&fake, 0, sizeof(fake));
+            memset(&pb, 0, sizeof(pb));
+            fake.g = x.g;
+            len = an_path_find(&pb, &fake, &bfs, 0, &gr,
+                               gr.groups[gr.group_of[BIG - 1]].shape,
+                               BIG - 1);
             CU_ASSERT_EQUAL(len, BIG);
-            CU_ASSERT_EQUAL(nr, alternate ? BIG : 2);
+            CU_ASSERT_EQUAL_FATAL(pb.n_items, alternate ? 6 : 4);
+            CU_ASSERT_EQUAL(pb.items[0].kind, AN_FOLD_STEP);
+            CU_ASSERT_EQUAL(pb.items[0].step, 0);
+            CU_ASSERT_EQUAL(pb.items[1].kind, AN_FOLD_OPEN);
             if (!alternate) {
-                CU_ASSERT_EQUAL(runs[1].count, BIG - 1);
-                CU_ASSERT_EQUAL(runs[1].last, BIG - 1);
-                CU_ASSERT_EQUAL(runs[1].repeats, 1);
+                CU_ASSERT_EQUAL(pb.items[1].times, BIG - 1);
+                CU_ASSERT_EQUAL(pb.items[2].step, BIG - 1);
+                CU_ASSERT_EQUAL(pb.items[3].kind, AN_FOLD_CLOSE);
             }
-            free(path);
-            free(runs);
+            else {
+                CU_ASSERT_EQUAL(pb.items[1].times, (BIG - 2) / 2);
+                CU_ASSERT_EQUAL(pb.items[1].first, 1);
+                CU_ASSERT_EQUAL(pb.items[1].last, BIG - 2);
+                CU_ASSERT_EQUAL(pb.items[4].kind, AN_FOLD_CLOSE);
+                CU_ASSERT_EQUAL(pb.items[5].kind, AN_FOLD_STEP);
+                CU_ASSERT_EQUAL(pb.items[5].step, BIG - 1);
+            }
+            an_pathbuf_free(&pb);
         }
         an_groups_free(&gr);
         an_bfs_free(&bfs);
