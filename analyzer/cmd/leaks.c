@@ -67,7 +67,8 @@ leaks_before(an_leaks *lk, an_snap *s)
 static int
 leaks_run(int argc, char **argv)
 {
-    int partial = 0, json = 0, fold_keys = 0, members = 0, npos, status;
+    int partial = 0, json = 0, fold_keys = 0, members = 0, newer = 0;
+    int npos, status;
     const char *format = NULL, *by = "point";
     uint64_t top = 10, min_count = 2, fail_above = UINT64_MAX, total;
     const an_option opts[] = {
@@ -83,6 +84,8 @@ leaks_run(int argc, char **argv)
          "exit 3 when the entries retain more than BYTES"},
         {AN_OPT_STRING, 0, "format", &format, "FORMAT",
          "'text' (default), 'markdown' or 'json'"},
+        {AN_OPT_FLAG, 0, "newer", &newer, NULL,
+         "list points held only by objects newer than TARGET too"},
         {AN_OPT_FLAG, 0, "members", &members, NULL,
          "with --json, each point's objects (addresses)"},
         {AN_OPT_FLAG, 0, "partial", &partial, NULL,
@@ -147,7 +150,7 @@ leaks_run(int argc, char **argv)
         }
     }
     else {
-        rc = an_leaks_points(&lk, &s[2], min_count, top, members);
+        rc = an_leaks_points(&lk, &s[2], min_count, top, members, newer);
     }
     if (rc != AN_OK) {
         status = an_error_lib(s[2].path, rc, NULL);

@@ -374,7 +374,9 @@ an_diff_growth_b(an_diff_growth *d, const an_snap *b, uint64_t min_count,
     }
     free(gained);
     if (rc == AN_OK) {
-        rc = an_points_select(&d->points, b, &run, min_count, top, members);
+        /* two snapshots: no object is newer than B's */
+        rc = an_points_select(&d->points, b, &run, min_count, top, members,
+                              1);
     }
     an_growth_run_free(&run);
     return rc;

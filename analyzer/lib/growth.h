@@ -301,6 +301,9 @@ typedef struct an_points {
     uint32_t n_points;      /* points in the model */
     uint64_t min_count;     /* shown: points of at least this many */
     uint64_t n_shown;       /* how many there are */
+    uint64_t newer_points;  /* points left out as `newer` (likely address
+                               reuse), and their gained objects */
+    uint64_t newer_count;
     uint64_t retained;      /* their retained sizes (--fail-above) */
     an_point_view *listed;  /* the first of them, in rank order */
     uint32_t n_listed;
@@ -313,12 +316,16 @@ typedef struct an_points {
 /*
  * an_points_select() - the points of run of at least min_count gained
  * objects: how many and their retained sizes into p, and the first `top`
- * of them shown (an_points_show()).  Returns AN_OK or AN_ERR_NOMEM.
+ * of them shown (an_points_show()).  Without `with_newer`, the points
+ * whose gained objects are held only through objects newer than them
+ * (`newer`: in leaks, transient objects whose addresses FINAL's new
+ * objects reused) are left out and only counted.  Returns AN_OK or
+ * AN_ERR_NOMEM.
  * Free with an_points_free() in every case.
  */
 an_err an_points_select(an_points *p, const an_snap *s,
                         const an_growth_run *run, uint64_t min_count,
-                        uint64_t top, int members);
+                        uint64_t top, int members, int with_newer);
 
 /*
  * an_points_show() - add to p's list the views of points `ranks[0..n)`

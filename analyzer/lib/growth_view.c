@@ -633,7 +633,8 @@ an_points_show(an_points *p, const an_snap *s, const an_growth_run *run,
 
 an_err
 an_points_select(an_points *p, const an_snap *s, const an_growth_run *run,
-                 uint64_t min_count, uint64_t top, int members)
+                 uint64_t min_count, uint64_t top, int members,
+                 int with_newer)
 {
     uint32_t *ranks = NULL, n = 0;
     an_err rc;
@@ -648,6 +649,11 @@ an_points_select(an_points *p, const an_snap *s, const an_growth_run *run,
         const an_growth_point *pt = &run->gr.points[i];
 
         if (pt->count < min_count) {
+            continue;
+        }
+        if (pt->newer && !with_newer) {
+            p->newer_points++;
+            p->newer_count += pt->count;
             continue;
         }
         p->n_shown++;

@@ -87,7 +87,7 @@ an_leaks_identities(an_leaks *lk, const an_snap *final, uint64_t **old,
 
 an_err
 an_leaks_points(an_leaks *lk, const an_snap *final, uint64_t min_count,
-                uint64_t top, int members)
+                uint64_t top, int members, int with_newer)
 {
     uint64_t *old = NULL, *gained = NULL;
     an_growth_run run;
@@ -102,7 +102,7 @@ an_leaks_points(an_leaks *lk, const an_snap *final, uint64_t min_count,
     free(gained);
     if (rc == AN_OK) {
         rc = an_points_select(&lk->points, final, &run, min_count, top,
-                              members);
+                              members, with_newer);
     }
     an_growth_run_free(&run);
     return rc;

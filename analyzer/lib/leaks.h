@@ -99,13 +99,16 @@ an_err an_leaks_identities(an_leaks *lk, const an_snap *final,
  * an_leaks_points() - feed FINAL (AN_LEAKS_FINAL_COLUMNS) and find the
  * accumulation points of the gained objects: the first `top` of those
  * that gained at least `min_count` objects shown in lk->points (with
- * `members`, each with the addresses charged to it).  Forgets BASE and
+ * `members`, each with the addresses charged to it; with `with_newer`,
+ * the points held only through objects newer than TARGET too: growth.h,
+ * an_points_select()).  Forgets BASE and
  * TARGET.  Peak memory: FINAL's columns, its dominator tree and shortest
  * paths, and the model's passes (growth.h).  Returns AN_OK,
  * AN_ERR_NOMEM, or AN_ERR_TOO_LARGE for a graph of 2^32 edges or more.
  */
 an_err an_leaks_points(an_leaks *lk, const an_snap *final,
-                       uint64_t min_count, uint64_t top, int members);
+                       uint64_t min_count, uint64_t top, int members,
+                       int with_newer);
 
 /*
  * an_leaks_final() - by path: feed FINAL (AN_LEAKS_FINAL_COLUMNS) and

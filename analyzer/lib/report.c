@@ -585,7 +585,7 @@ an_report_final(an_report *r, an_leaks *lk, const an_snap *final)
     char addr[32];
     an_err rc;
 
-    rc = an_leaks_points(lk, final, REPORT_MIN_COUNT, REPORT_LEAKS, 0);
+    rc = an_leaks_points(lk, final, REPORT_MIN_COUNT, REPORT_LEAKS, 0, 0);
     if (rc != AN_OK) {
         return rc;
     }

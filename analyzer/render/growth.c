@@ -137,6 +137,17 @@ points_text(const an_snap *s, const an_points *p, const an_points_intro *in)
         printf("\n... and %llu more accumulation points (--top to see "
                "them)\n", (unsigned long long)(p->n_shown - p->n_listed));
     }
+    if (p->newer_points > 0) {
+        char c[32], n[32];
+
+        printf("\n%s gained object%s in %s point%s held only through "
+               "objects newer than TARGET left out: likely address reuse "
+               "(--newer lists them)\n",
+               an_format_count(p->newer_count, c, sizeof(c)),
+               p->newer_count == 1 ? "" : "s",
+               an_format_count(p->newer_points, n, sizeof(n)),
+               p->newer_points == 1 ? "" : "s");
+    }
     if (p->unreachable_count > 0) {
         char c[32];
 
@@ -309,6 +320,10 @@ points_json(const an_snap *s, const an_points *p, const an_points_intro *in)
     if (in->mode == AN_POINTS_LEAKS) {
         an_json_key(&j, "candidates");
         an_json_u64(&j, in->candidates);
+        an_json_key(&j, "newer_points");
+        an_json_u64(&j, p->newer_points);
+        an_json_key(&j, "newer_gained");
+        an_json_u64(&j, p->newer_count);
     }
     if (in->mode != AN_POINTS_TREND) {
         an_json_key(&j, "gained");
