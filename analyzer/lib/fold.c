@@ -111,19 +111,9 @@ toks_room(toks *t, uint32_t body)
         t->len = l;
         t->cap = cap;
     }
-    if (t->n_pool + body > t->cap_pool) {
-        uint64_t cap = t->cap_pool ? t->cap_pool * 2 : 1024;
-        uint32_t *p;
-
-        while (cap < t->n_pool + body) {
-            cap *= 2;
-        }
-        p = realloc(t->pool, (size_t)cap * sizeof(uint32_t));
-        if (p == NULL) {
-            return -1;
-        }
-        t->pool = p;
-        t->cap_pool = cap;
+    if (an_grow(&t->pool, &t->cap_pool, t->n_pool + body, sizeof(uint32_t),
+                1024) != 0) {
+        return -1;
     }
     if ((uint64_t)(t->n + 1) * 2 > (t->slots ? t->mask + 1 : 0)) {
         return toks_rehash(t);
@@ -236,19 +226,9 @@ typedef struct pfold {
 static int
 pf_kids(pfold *f, const uint32_t *ids, uint32_t len, uint32_t *first)
 {
-    if (f->n_kids + len > f->cap_kids) {
-        uint64_t cap = f->cap_kids ? f->cap_kids * 2 : 256;
-        uint32_t *k;
-
-        while (cap < f->n_kids + len) {
-            cap *= 2;
-        }
-        k = realloc(f->kids, (size_t)cap * sizeof(uint32_t));
-        if (k == NULL) {
-            return -1;
-        }
-        f->kids = k;
-        f->cap_kids = cap;
+    if (an_grow(&f->kids, &f->cap_kids, f->n_kids + len, sizeof(uint32_t),
+                256) != 0) {
+        return -1;
     }
     memcpy(f->kids + f->n_kids, ids, len * sizeof(uint32_t));
     *first = (uint32_t)f->n_kids;

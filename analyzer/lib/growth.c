@@ -88,27 +88,6 @@ typedef struct weak_pair {
     uint32_t head, unit;
 } weak_pair;
 
-static int
-grow(void **arr, uint64_t *cap, uint64_t need, size_t elem)
-{
-    uint64_t c = *cap ? *cap : 256;
-    void *p;
-
-    if (need <= *cap) {
-        return 0;
-    }
-    while (c < need) {
-        c *= 2;
-    }
-    p = realloc(*arr, (size_t)c * elem);
-    if (p == NULL) {
-        return -1;
-    }
-    *arr = p;
-    *cap = c;
-    return 0;
-}
-
 /* 64-bit key -> 32-bit value, open addressing, grows (keys never
  * UINT64_MAX).  Keys are object indices: keyed hash (hash.h), so that no
  * file makes the probes long. */
@@ -401,8 +380,8 @@ gw_scan(gw *w)
 
                 if (weak_head && unit != NONE && unit != u
                     && w->cnt[unit] > 0) {
-                    if (grow((void **)&w->weak, &w->cap_weak, w->n_weak + 1,
-                             sizeof(weak_pair)) != 0) {
+                    if (an_grow(&w->weak, &w->cap_weak, w->n_weak + 1,
+                             sizeof(weak_pair), 256) != 0) {
                         return -1;
                     }
                     w->weak[w->n_weak].head = u;
@@ -415,8 +394,8 @@ gw_scan(gw *w)
             if (!holder || !gaining_head(w, t)) {
                 continue;
             }
-            if (grow((void **)&w->pairs, &w->cap_pairs, w->n_pairs + 1,
-                     sizeof(hold_pair)) != 0) {
+            if (an_grow(&w->pairs, &w->cap_pairs, w->n_pairs + 1,
+                     sizeof(hold_pair), 256) != 0) {
                 return -1;
             }
             w->pairs[w->n_pairs].head = t;
@@ -646,8 +625,8 @@ gw_holders(gw *w)
             continue;
         }
         if (w->scratch[u] == NONE) {
-            if (grow((void **)&w->hrows, &w->cap_hrows, w->n_hrows + 1,
-                     sizeof(holder_row)) != 0) {
+            if (an_grow(&w->hrows, &w->cap_hrows, w->n_hrows + 1,
+                     sizeof(holder_row), 256) != 0) {
                 return -1;
             }
             w->scratch[u] = (uint32_t)w->n_hrows;
@@ -892,8 +871,8 @@ gw_charge(gw *w, an_growth *out, kmap *typemap, uint64_t *cap_types)
                 return -1;
             }
             if (*slot == NONE) {
-                if (grow((void **)&out->types, cap_types, n_types + 1,
-                         sizeof(an_growth_type)) != 0) {
+                if (an_grow(&out->types, cap_types, n_types + 1,
+                         sizeof(an_growth_type), 256) != 0) {
                     return -1;
                 }
                 *slot = (uint32_t)n_types;
