@@ -362,8 +362,11 @@ error:
     return NULL;
 }
 
+/* Load columns `cols` of the snapshot at path (the GIL released) and
+ * convert them with `convert`; the library's error as an exception. */
 static PyObject *
-md_py_read_snapshot(PyObject *self, PyObject *args)
+md_read(PyObject *args, const char *format, unsigned cols,
+        PyObject *(*convert)(mf_reader *, mf_graph *))
 {
     PyObject *path_obj = NULL, *ret;
     mf_reader *r = NULL;
@@ -371,16 +374,14 @@ md_py_read_snapshot(PyObject *self, PyObject *args)
     mf_error err;
     int rc;
 
-    (void)self;
-    if (!PyArg_ParseTuple(args, "O&:read_snapshot", PyUnicode_FSConverter,
-                          &path_obj)) {
+    if (!PyArg_ParseTuple(args, format, PyUnicode_FSConverter, &path_obj)) {
         return NULL;
     }
     memset(&g, 0, sizeof(g));
     Py_BEGIN_ALLOW_THREADS
     rc = mf_reader_open(&r, PyBytes_AS_STRING(path_obj), NULL, &err);
     if (rc == MF_OK) {
-        rc = mf_reader_load(r, MF_COL_ALL, &g, &err);
+        rc = mf_reader_load(r, cols, &g, &err);
     }
     Py_END_ALLOW_THREADS
     Py_DECREF(path_obj);
@@ -388,10 +389,17 @@ md_py_read_snapshot(PyObject *self, PyObject *args)
         mf_reader_close(r);
         return md_set_error(&err);
     }
-    ret = md_snapshot_dict(r, &g);
+    ret = convert(r, &g);
     mf_graph_free(&g);
     mf_reader_close(r);
     return ret;
+}
+
+static PyObject *
+md_py_read_snapshot(PyObject *self, PyObject *args)
+{
+    (void)self;
+    return md_read(args, "O&:read_snapshot", MF_COL_ALL, md_snapshot_dict);
 }
 
 /* read_memory(path): mf_memory_breakdown() of a snapshot, loading only
@@ -399,34 +407,9 @@ md_py_read_snapshot(PyObject *self, PyObject *args)
 static PyObject *
 md_py_read_memory(PyObject *self, PyObject *args)
 {
-    PyObject *path_obj = NULL, *ret;
-    mf_reader *r = NULL;
-    mf_graph g;
-    mf_error err;
-    int rc;
-
     (void)self;
-    if (!PyArg_ParseTuple(args, "O&:read_memory", PyUnicode_FSConverter,
-                          &path_obj)) {
-        return NULL;
-    }
-    memset(&g, 0, sizeof(g));
-    Py_BEGIN_ALLOW_THREADS
-    rc = mf_reader_open(&r, PyBytes_AS_STRING(path_obj), NULL, &err);
-    if (rc == MF_OK) {
-        rc = mf_reader_load(r, MF_COL_SIZE | MF_COL_FLAGS | MF_COL_TYPE, &g,
-                            &err);
-    }
-    Py_END_ALLOW_THREADS
-    Py_DECREF(path_obj);
-    if (rc != MF_OK) {
-        mf_reader_close(r);
-        return md_set_error(&err);
-    }
-    ret = md_memory_dict(r, &g);
-    mf_graph_free(&g);
-    mf_reader_close(r);
-    return ret;
+    return md_read(args, "O&:read_memory",
+                   MF_COL_SIZE | MF_COL_FLAGS | MF_COL_TYPE, md_memory_dict);
 }
 
 /* inject(pid, (mmap, munmap, sigreturn, PyGILState_Check, PyGILState_Ensure,
