@@ -48,8 +48,9 @@ import muppy
 kept = []
 def work():
     kept.append(object())
-clusters = muppy.leaks(work, repeat=4)
-assert [(c.type, c.count) for c in clusters] == [("object", 4)], clusters
+leaks = muppy.leaks(work, repeat=4)
+assert [(lk.type, lk.count) for lk in leaks] == [("list", 4)], leaks
+assert "kept" in leaks[0].label and leaks[0].types[0][1:3] == ("object", 4)
 assert muppy.leaks(lambda: [object() for _ in range(10)]) == []
 '
 exit $fail
