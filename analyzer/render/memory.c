@@ -16,8 +16,7 @@ static const char *const mem_color[AN_MEM_PARTS] = {
 /* What each part is, for the report's legend. */
 static const char *const mem_what[AN_MEM_PARTS] = {
     "the Python objects (sys.getsizeof)",
-    "memory the objects hold outside themselves: buffers, storages, "
-    "images",
+    "memory the objects hold outside themselves (buffers, images)",
     "free space and overhead in pymalloc's arenas and malloc's heaps",
     "code, libraries, mapped files, shared memory",
     "libraries' data and native allocations no object accounts for",
