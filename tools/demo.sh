@@ -23,6 +23,7 @@ run "$analyze" info "$out/after.snap"
 run "$analyze" summary --top 8 "$out/after.snap"
 run "$analyze" diff --top 8 "$out/before.snap" "$out/after.snap"
 run "$analyze" diff --objects --top 5 "$out/before.snap" "$out/after.snap"
+run "$analyze" diff --growth --top 3 "$out/before.snap" "$out/after.snap"
 run "$analyze" paths --type RequestContext "$out/after.snap"
 addr=$("$analyze" paths --type RequestContext "$out/after.snap" \
        | grep -o '@0x[0-9a-f]*' | head -n 1 | tr -d @)
