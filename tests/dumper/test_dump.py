@@ -154,6 +154,15 @@ def setUpModule():
     F.thread.start()
     F.ready.wait()
     F.path = os.path.join(F.tmp, "main.snap")
+    F.snap = None
+
+
+def main_snapshot():
+    """The fixture's heap dumped (F.result, F.snap) beside the
+    interpreter's own view of it (F.view), made again after
+    drop_main_snapshot()."""
+    if F.snap is not None:
+        return
     # no collection between the view and the dump (it would untrack
     # tuples and dicts); the dump itself must leave the state as it was
     gc.collect()
@@ -164,6 +173,30 @@ def setUpModule():
     F.gc_after = gc.isenabled()
     gc.enable()
     F.snap = Snap(F.path)
+
+
+def drop_main_snapshot():
+    """Forget the view and the loaded snapshot: they are hundreds of
+    thousands of Python objects, which every test that dumps the whole
+    heap would otherwise write and load again."""
+    F.view = F.snap = F.result = None
+    gc.collect()
+
+
+class MainSnapshotCase(unittest.TestCase):
+    """Tests of the fixture's snapshot against the interpreter's view."""
+
+    @classmethod
+    def setUpClass(cls):
+        main_snapshot()
+
+
+class WholeHeapCase(unittest.TestCase):
+    """Tests that dump the whole heap themselves."""
+
+    @classmethod
+    def setUpClass(cls):
+        drop_main_snapshot()
 
 
 def tearDownModule():
@@ -178,7 +211,7 @@ def tearDownModule():
 EXTRA_KINDS = (MF_EDGE_DICT_KEY,)
 
 
-class TestObjects(unittest.TestCase):
+class TestObjects(MainSnapshotCase):
 
     def test_result(self):
         r = F.result
@@ -383,7 +416,7 @@ class TestObjects(unittest.TestCase):
                             + m["malloc.in_use"] + m["malloc.mmapped"])
 
 
-class TestLabels(unittest.TestCase):
+class TestLabels(MainSnapshotCase):
 
     def assertEdge(self, src, dst, kind, label):
         got = F.snap.edges_to(src, dst)
@@ -510,7 +543,7 @@ class TestLabels(unittest.TestCase):
         self.assertEqual(F.snap.length[i], 2)
 
 
-class TestRoots(unittest.TestCase):
+class TestRoots(MainSnapshotCase):
 
     def roots(self, kind):
         s = F.snap
@@ -548,7 +581,7 @@ class TestRoots(unittest.TestCase):
                             for _, l in roots))
 
 
-class TestOptions(unittest.TestCase):
+class TestOptions(WholeHeapCase):
 
     def test_include_strings(self):
         p = os.path.join(F.tmp, "strings.snap")
@@ -617,7 +650,7 @@ class TestOptions(unittest.TestCase):
         os.unlink(p)
 
 
-class TestDeepChain(unittest.TestCase):
+class TestDeepChain(WholeHeapCase):
 
     def test_million_node_chain(self):
         n = 100000 if QUICK else 1000000
@@ -645,7 +678,7 @@ class TestDeepChain(unittest.TestCase):
         os.unlink(p)
 
 
-class TestHugeContainers(unittest.TestCase):
+class TestHugeContainers(WholeHeapCase):
     """Containers whose edges outgrow the dumper's and the writer's
     everyday buffers (mapped scratch buffers, oversized batches)."""
 
@@ -767,11 +800,13 @@ def name_of(cls):
     return cls.__module__ + "." + cls.__qualname__
 
 
-class TestExternal(unittest.TestCase):
+class TestExternal(WholeHeapCase):
     """Memory outside objects as nodes: mmap, sizers (register_sizer)."""
 
     @classmethod
     def setUpClass(cls):
+        super().setUpClass()
+        cls.attributes_before = set(vars(cls))
         cls.saved = (muppy._SIZERS, muppy._DEEP)
         muppy.register_sizer(Blob, blob_sizer, key=blob_key)
         muppy.register_sizer(name_of(OwnBlob),
@@ -818,9 +853,10 @@ class TestExternal(unittest.TestCase):
         cls.filemap.close()
         cls.anon.close()
         cls.private.close()
-        # a snapshot read back is a heap of its own: the next dumps must
-        # not write it (a list of millions of edge targets)
-        del cls.snap
+        # what the class made (a snapshot read back, blobs that say they
+        # hold gigabytes): the next dumps must not write it
+        for name in set(vars(cls)) - cls.attributes_before:
+            delattr(cls, name)
 
     def node(self, obj):
         (n, label), = self.snap.external_nodes(obj)
@@ -934,7 +970,7 @@ class TestExternal(unittest.TestCase):
             muppy._SIZERS = saved
 
 
-class TestSizerInterrupt(unittest.TestCase):
+class TestSizerInterrupt(WholeHeapCase):
     """A KeyboardInterrupt from a sizer stops the dump."""
 
     def test_interrupt_stops_the_dump(self):
@@ -953,7 +989,7 @@ class TestSizerInterrupt(unittest.TestCase):
         del keep
 
 
-class TestExternalBackground(unittest.TestCase):
+class TestExternalBackground(WholeHeapCase):
     """A background dump's child runs the sizers too."""
 
     def test_background_dump_runs_sizers(self):
@@ -979,7 +1015,7 @@ class TestExternalBackground(unittest.TestCase):
         os.unlink(p)
 
 
-class TestInterned(unittest.TestCase):
+class TestInterned(WholeHeapCase):
     """The interned strings' dict does not own its mortal strings."""
 
     def test_weak_edges(self):
